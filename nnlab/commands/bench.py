@@ -1,0 +1,39 @@
+"""`nnlab bench startup|train|dashboard`: measurements printed side by side in one run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from nnlab.i18n import t
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", choices=("startup", "train", "dashboard"), help=t("cli.bench.what"))
+    parser.add_argument("--runs", type=int, default=5, help=t("cli.bench.runs"))
+    parser.add_argument("--json", action="store_true", help=t("cli.json"))
+    parser.add_argument("--device", default="auto", help=t("cli.bench.device"))
+    parser.add_argument("--epochs", type=int, default=None, help=t("cli.bench.epochs"))
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.what == "startup":
+        from nnlab.bench_startup import measure_startup
+
+        try:
+            result = measure_startup(runs=max(1, args.runs), lang=args.lang)
+        except (RuntimeError, OSError) as error:
+            print(t("bench.startup.failed", why=error), file=sys.stderr)
+            return 1
+        if args.json:
+            print(json.dumps(result))
+        else:
+            print(t("bench.startup.line", median=result["first_frame_s_median"], runs=result["runs"],
+                    min=min(result["first_frame_s"]), max=max(result["first_frame_s"])))
+        return 0
+    if args.what == "train":
+        from nnlab.train.bench import run_bench  # torch only on this path
+    else:
+        from nnlab.ui.bench_dashboard import run_bench
+    return run_bench(args)

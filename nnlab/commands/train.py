@@ -1,0 +1,13 @@
+"""`nnlab train`: opens the app in the train mode (headless options arrive with its issue)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int | None:
+    return None  # open the app in this mode

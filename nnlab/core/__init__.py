@@ -1,0 +1,1 @@
+"""The math of the neuron and backprop screens: numpy / plain floats, never textual."""

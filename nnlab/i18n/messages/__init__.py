@@ -1,0 +1,1 @@
+"""Message catalog modules; each defines MESSAGES = {key: (en, zh)}."""

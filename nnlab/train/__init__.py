@@ -1,0 +1,1 @@
+"""Torch-side training: data, model, engine, checkpoints, metrics. Never imports textual."""

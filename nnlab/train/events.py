@@ -1,0 +1,92 @@
+"""Small frozen dataclasses the training engine emits; the UI and the CLI only forward them.
+
+No torch types here: plain floats, ints, tuples and strings, so events can be posted across
+threads, written to JSONL and compared in tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["event"] = self.KIND  # type: ignore[attr-defined]
+        return data
+
+
+@dataclass(frozen=True)
+class Started(Event):
+    KIND = "started"
+    config: dict                 # TrainConfig as a plain dict
+    device: str                  # e.g. "cpu" or "NVIDIA H200"
+    parameters: int              # 669,706 for the tutorial model
+    train_size: int
+    test_size: int
+    data_source: str             # where the data came from (path, or "sample")
+    start_epoch: int = 0         # > 0 when resumed
+
+
+@dataclass(frozen=True)
+class BatchProgress(Event):
+    KIND = "batch"
+    epoch: int                   # 1-based
+    batch: int                   # 1-based, within the epoch
+    batches: int                 # batches per epoch
+    samples_seen: int            # within the epoch
+    running_loss: float          # mean loss since the last progress event
+    samples_per_s: float
+    elapsed_s: float             # since the run started
+
+
+@dataclass(frozen=True)
+class EpochEnd(Event):
+    KIND = "epoch"
+    epoch: int
+    train_loss: float
+    test_loss: float
+    test_accuracy: float         # 0..1
+    per_class_accuracy: tuple[float, ...]
+    confusion: tuple[tuple[int, ...], ...]   # [true][predicted]
+    seconds: float
+    samples_per_s: float
+    sample_predictions: tuple[int, ...] = field(default=())  # predictions for the fixed preview images
+
+
+@dataclass(frozen=True)
+class Paused(Event):
+    KIND = "paused"
+    epoch: int
+    batch: int
+
+
+@dataclass(frozen=True)
+class Resumed(Event):
+    KIND = "resumed"
+
+
+@dataclass(frozen=True)
+class Diverged(Event):
+    KIND = "diverged"
+    epoch: int
+    batch: int
+    loss: float                  # nan or inf
+    message: str
+
+
+@dataclass(frozen=True)
+class Finished(Event):
+    KIND = "finished"
+    epochs: int
+    stopped: bool                # True when stopped early by the user or a signal
+    test_accuracy: float | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Failed(Event):
+    KIND = "failed"
+    message: str

@@ -1,0 +1,1 @@
+"""The Textual front end. Nothing here imports torch at start-up."""

@@ -1,0 +1,153 @@
+"""NNLabApp: three modes (neuron, backprop, train), global keys, palette, themes, signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from functools import partial
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from nnlab.i18n import t
+from nnlab.ui.keys import translate_bindings
+from nnlab.ui.screens.backprop import BackpropScreen
+from nnlab.ui.screens.confirm_quit import ConfirmQuit
+from nnlab.ui.screens.help import HelpScreen
+from nnlab.ui.screens.neuron import NeuronScreen
+from nnlab.ui.screens.train import TrainScreen
+
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+
+class ActiveRun(Protocol):
+    """What the app needs to know of a training run to quit safely (set by the Train screen)."""
+
+    @property
+    def active(self) -> bool: ...
+
+    def stop(self) -> None:
+        """Ask the run to stop at the next batch boundary (saving if saving is on)."""
+
+
+class NNLabApp(App[int]):
+    """The nnlab app. ``options`` carries CLI settings that screens read (e.g. ``data_dir``)."""
+
+    TITLE = "nnlab"
+    CSS_PATH = "app.tcss"
+    MODES = {"neuron": NeuronScreen, "backprop": BackpropScreen, "train": TrainScreen}
+    BINDINGS = [
+        Binding("1", "switch_mode('neuron')", "key.mode_neuron"),
+        Binding("2", "switch_mode('backprop')", "key.mode_backprop"),
+        Binding("3", "switch_mode('train')", "key.mode_train"),
+        Binding("question_mark", "help", "key.help", key_display="?"),
+        Binding("ctrl+t", "toggle_theme", "key.theme", show=False),
+        Binding("f12", "screenshot", "key.screenshot", show=False),
+        Binding("q", "quit", "key.quit"),
+        Binding("ctrl+c", "quit", "key.quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        mode: str = "neuron",
+        theme: str = "dark",
+        options: dict | None = None,
+    ) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.initial_mode = mode if mode in self.MODES else "neuron"
+        self.theme = THEMES.get(theme, theme)
+        self.options: dict = dict(options or {})
+        self.active_run: ActiveRun | None = None
+        self.first_frame_at: float | None = None
+        self._quitting = False
+
+    # life cycle -------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.switch_mode(self.initial_mode)
+        self.call_after_refresh(self._first_frame)
+        self._install_signal_handlers()
+
+    def _first_frame(self) -> None:
+        self.first_frame_at = time.time()
+        marker = os.environ.get("NNLAB_FIRST_FRAME_FILE")
+        if marker:  # used by `nnlab bench startup`
+            import sys
+
+            Path(marker).write_text(
+                f"{self.first_frame_at!r} {int('torch' in sys.modules)}\n", encoding="utf-8"
+            )
+            self.exit(0)
+
+    def _install_signal_handlers(self) -> None:
+        """SIGHUP (SSH drop) and SIGTERM: set a stop flag, no disk work here, then exit."""
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(signum, partial(self._on_signal, signum))
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals
+            pass
+
+    def _on_signal(self, signum: int) -> None:
+        if self._quitting:
+            return  # a second signal during shutdown is ignored
+        self._quitting = True
+        if self.active_run is not None and self.active_run.active:
+            self.active_run.stop()
+        self.exit(128 + signum)
+
+    # actions ----------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = THEMES["light"] if self.theme == THEMES["dark"] else THEMES["dark"]
+        self.notify(t("theme.now", name=self.theme), timeout=2)
+
+    def action_screenshot(self) -> None:
+        path = self.save_screenshot()
+        self.notify(t("screenshot.saved", path=path), timeout=4)
+
+    async def action_quit(self) -> None:
+        if self.active_run is not None and self.active_run.active:
+            if isinstance(self.screen, ConfirmQuit):
+                return
+
+            def answered(stop: bool | None) -> None:
+                if stop:
+                    self._quitting = True
+                    if self.active_run is not None:
+                        self.active_run.stop()
+                    self.exit(0)
+
+            self.push_screen(ConfirmQuit(), answered)
+            return
+        self._quitting = True
+        self.exit(0)
+
+    # command palette --------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action reachable by a key, in the current language, plus themes."""
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            display = binding.key_display or self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"[{display}]",
+                partial(self.run_action, binding.action, active.node),
+            )
+        for name, theme in THEMES.items():
+            yield SystemCommand(t("theme.now", name=name), theme, partial(setattr, self, "theme", theme))

@@ -1,0 +1,17 @@
+"""The neuron mode (placeholder until its issue lands: it says so, and shows no fake data)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from nnlab.i18n import t
+from nnlab.ui.screens.base import LabScreen
+
+
+class NeuronScreen(LabScreen):
+    MODE = "neuron"
+    HELP_CONCEPT = "help.concept.neuron"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(t("coming.neuron"), id="coming-next")
