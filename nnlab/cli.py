@@ -82,8 +82,8 @@ def run_app(mode: str, args: argparse.Namespace, **options) -> int:
 
     options.setdefault("data_dir", getattr(args, "data_dir", None))
     app = NNLabApp(mode=mode, theme=args.theme or "dark", options=options)
-    code = app.run()
-    return int(code or 0) if app.return_code is None else int(app.return_code)
+    app.run()
+    return int(app.return_code or 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -47,6 +47,7 @@ class NNLabApp(App[int]):
         Binding("question_mark", "help", "key.help", key_display="?"),
         Binding("ctrl+t", "toggle_theme", "key.theme", show=False),
         Binding("f12", "screenshot", "key.screenshot", show=False),
+        Binding("escape", "leave_field", "key.leave_field", show=False),
         Binding("q", "quit", "key.quit"),
         Binding("ctrl+c", "quit", "key.quit", show=False, priority=True),
     ]
@@ -100,7 +101,7 @@ class NNLabApp(App[int]):
         self._quitting = True
         if self.active_run is not None and self.active_run.active:
             self.active_run.stop()
-        self.exit(128 + signum)
+        self.exit(return_code=128 + signum)
 
     # actions ----------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -108,6 +109,13 @@ class NNLabApp(App[int]):
             self.screen.dismiss()
             return
         self.push_screen(HelpScreen(self.screen))
+
+    def action_leave_field(self) -> None:
+        """Esc in a text field gives the keys back to the screen (so 1 2 3 ? q work again)."""
+        from textual.widgets import Input
+
+        if isinstance(self.focused, Input):
+            self.set_focus(None)
 
     def action_toggle_theme(self) -> None:
         self.theme = THEMES["light"] if self.theme == THEMES["dark"] else THEMES["dark"]

@@ -13,13 +13,28 @@ from textual.dom import DOMNode
 from nnlab.i18n import has, t
 
 
+# Textual's own bindings, in its English, mapped to catalog keys so they are translated too.
+TEXTUAL_BUILTINS = {
+    "Focus Next": "key.focus_next",
+    "Focus Previous": "key.focus_previous",
+    "Copy selected text": "key.copy",
+    "Quit": "key.quit",
+    "Command palette": "key.palette",
+    "Show keys": "key.help",
+    "palette": "key.palette",
+}
+
+
 def translate_bindings(node: DOMNode) -> None:
     """Replace catalog keys in ``node``'s binding descriptions by the current language's text."""
     table = node._bindings.key_to_bindings
     for key, bindings in table.items():
-        table[key] = [
-            replace(b, description=t(b.description), tooltip=t(b.tooltip) if has(b.tooltip) else b.tooltip)
-            if has(b.description)
-            else b
-            for b in bindings
-        ]
+        table[key] = [_translated(b) for b in bindings]
+
+
+def _translated(binding):
+    key = TEXTUAL_BUILTINS.get(binding.description, binding.description)
+    if not has(key):
+        return binding
+    tooltip = t(binding.tooltip) if binding.tooltip and has(binding.tooltip) else binding.tooltip
+    return replace(binding, description=t(key), tooltip=tooltip)

@@ -17,11 +17,15 @@ MESSAGES = {
     "key.theme": ("Dark/light", "深色/浅色"),
     "key.screenshot": ("Screenshot", "截图"),
     "key.close": ("Close", "关闭"),
+    "key.focus_next": ("Next field", "下一个字段"),
+    "key.focus_previous": ("Previous field", "上一个字段"),
+    "key.copy": ("Copy selected text", "复制所选文字"),
     # help overlay
     "help.title": ("Help: {screen}", "帮助：{screen}"),
     "help.keys": ("Keys on this screen", "本屏按键"),
     "help.global_keys": ("Everywhere", "全局按键"),
-    "help.close_hint": ("Press Esc, ? or q to close.", "按 Esc、? 或 q 关闭。"),
+    "help.close_hint": ("Press Esc or ? to close; q quits nnlab.", "按 Esc 或 ? 关闭；按 q 退出 nnlab。"),
+    "key.leave_field": ("Leave field", "离开输入框"),
     "help.concept.neuron": (
         "A neuron computes a linear part z = w·x + b and passes it through a non-linear "
         "activation a = f(z). The derivative f'(z) says how much a small change of z moves "

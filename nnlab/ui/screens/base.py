@@ -15,6 +15,9 @@ from nnlab.ui.widgets.mode_bar import ModeBar
 class LabScreen(Screen):
     """A mode screen. Subclasses set MODE and HELP_CONCEPT and implement ``compose_body``."""
 
+    # No field is focused when a mode opens, so the global keys (1 2 3 ? q) work at once;
+    # tab enters the fields, Esc leaves them.
+    AUTO_FOCUS = None
     MODE: ClassVar[str] = ""
     HELP_CONCEPT: ClassVar[str] = ""  # catalog key of the few sentences the help overlay shows
 

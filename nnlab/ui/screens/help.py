@@ -29,7 +29,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "dismiss", "key.close"),
         Binding("question_mark", "dismiss", "key.close", show=False),
-        Binding("q", "dismiss", "key.close", show=False),
+        Binding("q", "app.quit", "key.quit"),
     ]
 
     DEFAULT_CSS = """
@@ -47,20 +47,25 @@ class HelpScreen(ModalScreen[None]):
         translate_bindings(self)
         self._target = screen
 
+    def _rows(self, node) -> list[tuple[str, str]]:
+        """(keys, description) per action of ``node``; several keys for one action share a row."""
+        keys_by_description: dict[str, list[str]] = {}
+        for bindings in node._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if not binding.description:
+                    continue
+                display = binding.key_display or self.app.get_key_display(binding)
+                keys = keys_by_description.setdefault(binding.description, [])
+                if display not in keys:
+                    keys.append(display)
+        return [(", ".join(keys), description) for description, keys in keys_by_description.items()]
+
     def compose(self) -> ComposeResult:
         target = self._target
         mode = getattr(target, "MODE", "")
         title = t("mode." + mode) if mode else target.__class__.__name__
-        own, shared = [], []
-        seen: set[str] = set()
-        for node, rows in ((target, own), (self.app, shared)):
-            for key, bindings in node._bindings.key_to_bindings.items():
-                for binding in bindings:
-                    if not binding.description or binding.description in seen and not binding.show:
-                        continue
-                    display = binding.key_display or self.app.get_key_display(binding)
-                    rows.append((display, binding.description))
-                    seen.add(binding.description)
+        own = self._rows(target)
+        shared = self._rows(self.app)
         with VerticalScroll():
             yield Static(t("help.title", screen=title), classes="help-title")
             concept = getattr(target, "HELP_CONCEPT", "")

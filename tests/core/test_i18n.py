@@ -1,0 +1,73 @@
+"""The message catalog: complete in both languages, consistent fields, language detection."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from nnlab import i18n
+from nnlab.i18n import catalog, detect_lang, set_lang, t
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_message_has_english_and_chinese_with_the_same_fields():
+    for key, (en, zh) in catalog().items():
+        assert en.strip(), f"{key}: empty English"
+        assert zh.strip(), f"{key}: empty Chinese"
+        assert _fields(en) == _fields(zh), f"{key}: fields differ between languages"
+
+
+def test_chinese_messages_are_chinese():
+    """A Chinese entry that is just the English copied over is a missing translation."""
+    untranslated = [
+        key for key, (en, zh) in catalog().items()
+        if zh == en and re.search(r"[A-Za-z]{4,}", en) and not CJK.search(zh)
+        and key not in {"app.title"}
+    ]
+    assert untranslated == []
+
+
+def test_language_detection_from_the_environment():
+    assert detect_lang({"LANG": "zh_CN.UTF-8"}) == "zh"
+    assert detect_lang({"LANG": "en_US.UTF-8"}) == "en"
+    assert detect_lang({"LC_ALL": "zh_TW.UTF-8", "LANG": "en_US.UTF-8"}) == "zh"
+    assert detect_lang({"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}) == "en"
+    assert detect_lang({}) == "en"
+
+
+def test_t_follows_the_current_language_and_formats_fields():
+    assert t("mode.neuron") == "Neuron"
+    set_lang("zh")
+    assert t("mode.neuron") == "神经元"
+    assert "3" in t("num.too_long", limit=3)
+    with pytest.raises(ValueError):
+        set_lang("fr")
+
+
+def test_unknown_keys_fail_loudly():
+    with pytest.raises(KeyError):
+        t("no.such.key")
+
+
+def test_duplicate_keys_are_refused(monkeypatch, tmp_path):
+    import sys
+    import types
+
+    from nnlab.i18n import messages
+
+    dup = types.ModuleType("nnlab.i18n.messages.zz_dup")
+    dup.MESSAGES = {"mode.neuron": ("x", "x")}
+    (tmp_path / "zz_dup.py").write_text("MESSAGES = {'mode.neuron': ('x', '是')}\n")
+    monkeypatch.setattr(messages, "__path__", list(messages.__path__) + [str(tmp_path)])
+    monkeypatch.setattr(i18n, "_catalog", None)
+    monkeypatch.delitem(sys.modules, "nnlab.i18n.messages.zz_dup", raising=False)
+    with pytest.raises(RuntimeError, match="defined twice"):
+        catalog()
+    monkeypatch.setattr(i18n, "_catalog", None)

@@ -1,0 +1,40 @@
+"""Snapshots of the shell at 80x24 in English and Chinese."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnlab import i18n
+from nnlab.ui.app import NNLabApp
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_help_overlay_80x24(snap_compare, lang):
+    """The Backprop mode with the help overlay open: the mode bar on top with "2 Backprop"
+    highlighted, a bordered box with the chain-rule explanation, this screen's keys and the
+    global keys (1 2 3 ? q), all in the chosen language, nothing cut off at 80x24."""
+    i18n.set_lang(lang)
+    assert snap_compare(NNLabApp(mode="backprop"), terminal_size=(80, 24), press=["question_mark"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_confirm_quit_80x24(snap_compare, lang):
+    """The Train mode while a run is active, after pressing q: a dialog asks whether to stop the
+    run and quit, with "Stop and quit" and "Keep training" buttons."""
+    i18n.set_lang(lang)
+
+    class Run:
+        active = True
+
+        def stop(self):
+            self.active = False
+
+    app = NNLabApp(mode="train")
+
+    async def start_run(pilot):
+        app.active_run = Run()
+        app.set_focus(None)
+        await pilot.press("q")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=start_run)
