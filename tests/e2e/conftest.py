@@ -1,0 +1,5 @@
+"""tmux helpers live beside these tests."""
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
