@@ -21,6 +21,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
+from nnlab.i18n import t
+
 MAX_IMAGES = 8       # images picked for the layer walk
 FIRST = 8            # first values reported per tensor
 SOFTMAX = nn.Softmax(dim=1)  # the tutorial's `nn.Softmax(dim=1)(logits)`
@@ -93,10 +95,10 @@ def data_step(test_x: torch.Tensor, test_y: torch.Tensor, indices: Sequence[int]
 def check_indices(indices: Sequence[int], n: int) -> tuple[int, ...]:
     indices = tuple(int(i) for i in indices)
     if not 1 <= len(indices) <= MAX_IMAGES:
-        raise AnatomyError(f"pick 1 to {MAX_IMAGES} images, not {len(indices)}")
+        raise AnatomyError(t("anat.err.count", max=MAX_IMAGES, k=len(indices)))
     bad = [i for i in indices if not 0 <= i < n]
     if bad:
-        raise AnatomyError(f"image index {bad[0]} is outside the test set (0..{n - 1})")
+        raise AnatomyError(t("anat.err.index", index=bad[0], last=n - 1))
     return indices
 
 
@@ -158,7 +160,7 @@ def layer_steps(model: nn.Module, x: torch.Tensor) -> tuple[list[LayerStep], tor
     out = x
     for i, (name, module) in enumerate(leaves):
         before = out
-        out = module(before)
+        out = module(before.clone())  # an in-place layer (ReLU(inplace=True)) must not overwrite `before`
         kind = _kind(module)
         flat_in, flat_out = before.reshape(k, -1), out.reshape(k, -1)
         activation = kind == "activation" and flat_in.shape == flat_out.shape
@@ -219,8 +221,8 @@ class Parameters:
 
 def parameters(model: nn.Module, initial_state: Mapping[str, torch.Tensor] | None = None) -> Parameters:
     entries = []
-    for name, p in model.named_parameters():
-        p = p.detach()
+    for name, param in model.named_parameters():
+        p = param.detach()
         moved = rel = None
         if initial_state is not None and name in initial_state:
             p0 = initial_state[name].detach().to("cpu", p.dtype)
@@ -231,7 +233,7 @@ def parameters(model: nn.Module, initial_state: Mapping[str, torch.Tensor] | Non
         entries.append(ParamEntry(
             name=name, shape=tuple(p.shape), numel=p.numel(),
             first=tuple(float(v) for v in p.reshape(-1)[:FIRST]), stats=Stats.of(p),
-            requires_grad=p.requires_grad or any(q is p for q in ()), moved_l2=moved, moved_relative=rel,
+            requires_grad=param.requires_grad, moved_l2=moved, moved_relative=rel,
         ))
     return Parameters(
         entries=tuple(entries), total=sum(e.numel for e in entries),
@@ -248,6 +250,18 @@ class Anatomy:
     softmax: SoftmaxStep
     parameters: Parameters
     max_forward_diff: float      # |chained layers − model(x)|, checked to be ~0
+
+
+def _max_diff(a: torch.Tensor, b: torch.Tensor) -> float | None:
+    """max |a − b| where both are finite; None when they differ beyond float32 rounding or in
+    where they are not finite (a diverged model gives NaN both ways, which is still a chain)."""
+    fa, fb = torch.isfinite(a), torch.isfinite(b)
+    if not torch.equal(fa, fb) or not torch.equal(a[~fa].isnan(), b[~fb].isnan()):
+        return None
+    if not fa.any():
+        return 0.0
+    diff = float((a[fa] - b[fb]).abs().max())
+    return diff if diff <= 1e-5 * max(1.0, float(a[fa].abs().max())) else None
 
 
 def private_copy(model: nn.Module) -> nn.Module:
@@ -277,11 +291,104 @@ def walk(model: nn.Module, test_x: torch.Tensor, test_y: torch.Tensor, indices: 
         layers, logits = layer_steps(model, x)
         direct = model(x)
         if direct.shape != logits.shape:
-            raise AnatomyError("the model's forward is not the chain of its layers")
-        diff = float((direct - logits).abs().max()) if direct.numel() else 0.0
-        if not diff <= 1e-5 * max(1.0, float(direct.abs().max())):
-            raise AnatomyError("the model's forward is not the chain of its layers")
+            raise AnatomyError(t("anat.err.chain"))
+        diff = _max_diff(direct, logits)
+        if diff is None:
+            raise AnatomyError(t("anat.err.chain"))
         return Anatomy(
             model_repr=repr(model), data=data, layers=tuple(layers), softmax=softmax_step(logits),
             parameters=parameters(model, initial_state), max_forward_diff=diff,
         )
+
+
+# models from a config, a snapshot or a checkpoint ------------------------------------------
+def fresh_model(config) -> nn.Module:
+    """The untrained model of ``config`` (a TrainConfig): the weights the engine starts a run
+    from (seeded on the CPU, the process's global RNG left untouched)."""
+    from nnlab.train.model import build_model
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        model = build_model(config)
+    return model.to("cpu").eval()
+
+
+def initial_state(config) -> dict[str, torch.Tensor]:
+    """The weights a run of ``config`` started from, rebuilt from its seed."""
+    return fresh_model(config).state_dict()
+
+
+def model_from_state(config, state_dict: Mapping[str, torch.Tensor] | None) -> nn.Module:
+    """A private CPU model of ``config`` holding a copy of ``state_dict`` (None: untrained)."""
+    model = fresh_model(config)
+    if state_dict is not None:
+        with torch.no_grad():
+            try:
+                model.load_state_dict({k: v.detach().to("cpu", copy=True) for k, v in state_dict.items()})
+            except RuntimeError as error:  # missing/unexpected keys or shapes: say which
+                raise AnatomyError(t("anat.err.state", why=str(error).strip().splitlines()[-1].strip())) from None
+    return model
+
+
+# JSON --------------------------------------------------------------------------------------
+def _num(x: float) -> float | None:
+    """A JSON number; NaN and ±inf (a diverged model) become null so the output stays JSON."""
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def _nums(values) -> list[float | None]:
+    return [_num(v) for v in np.asarray(values, dtype=np.float64).reshape(-1)]
+
+
+def _row_summary(row: np.ndarray) -> dict:
+    return {"first": _nums(row[:FIRST]), "min": _num(row.min()), "max": _num(row.max()),
+            "mean": _num(row.astype(np.float64).mean())}
+
+
+def to_json(anatomy: Anatomy, classes: Sequence[str]) -> dict:
+    """The walk-through as plain JSON values (what `nnlab anatomy --json` prints)."""
+    d, sm, params = anatomy.data, anatomy.softmax, anatomy.parameters
+
+    def batch(b: BatchShapes) -> dict:
+        return {"X_shape": list(b.x_shape), "X_dtype": b.x_dtype, "y_shape": list(b.y_shape),
+                "y_dtype": b.y_dtype, "printed": list(b.lines())}
+
+    layers = []
+    for step in anatomy.layers:
+        entry = {"name": step.name, "kind": step.kind, "repr": step.repr,
+                 "input_shape": list(step.input_shape), "output_shape": list(step.output_shape),
+                 "is_logits": step.is_logits, "per_image": [_row_summary(r) for r in step.output]}
+        if step.zeroed is not None:
+            entry["zeroed"] = list(step.zeroed)
+            entry["negative_in"] = list(step.negative_in)
+            entry["values_per_image"] = int(step.output.shape[1])
+            for summary, before in zip(entry["per_image"], step.before):
+                summary["before"] = _row_summary(before)
+        if step.is_logits:
+            entry["logits"] = [_nums(r) for r in step.output]
+        layers.append(entry)
+    return {
+        "model": anatomy.model_repr,
+        "data": {"loader_batch": batch(d.loader), "batch_size": d.batch_size,
+                 "picked": {**batch(d.picked), "indices": list(d.indices), "labels": list(d.labels),
+                            "classes": [classes[c] for c in d.labels], "x_min": d.x_min, "x_max": d.x_max}},
+        "layers": layers,
+        "softmax": {
+            "repr": sm.repr,
+            "probabilities": [_nums(r) for r in sm.probabilities],
+            "row_sums": _nums(sm.row_sums),
+            "top": [{"class_index": c, "class": classes[c], "p": _num(p), "label": y, "correct": c == y}
+                    for c, p, y in zip(sm.top, sm.top_p, d.labels)],
+        },
+        "parameters": {
+            "entries": [{"name": e.name, "shape": list(e.shape), "numel": e.numel, "first": _nums(e.first),
+                         "mean": _num(e.stats.mean), "std": _num(e.stats.std), "min": _num(e.stats.min),
+                         "max": _num(e.stats.max), "requires_grad": e.requires_grad,
+                         "moved_l2": None if e.moved_l2 is None else _num(e.moved_l2),
+                         "moved_relative": None if e.moved_relative is None else _num(e.moved_relative)}
+                        for e in params.entries],
+            "total": params.total, "trainable": params.trainable,
+        },
+        "max_forward_diff": anatomy.max_forward_diff,
+    }

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields, replace
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "gelu", "leaky_relu")
+
+
+MAX_EPOCHS = 10_000
+MAX_BATCH = 60_000          # the full FashionMNIST training set
+MAX_LR = 1e6
+MAX_WIDTH = 65_536
+MAX_LAYERS = 16
+MAX_SEED = 2**63 - 1
+_DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]{1,3})?")
 
 
 class ConfigError(ValueError):
@@ -39,6 +49,33 @@ class TrainConfig:
 
     def with_(self, **changes) -> "TrainConfig":
         return replace(self, **changes)
+
+    def validate(self, train_size: int | None = None) -> "TrainConfig":
+        """This config, or ConfigError naming the first field out of range."""
+        from nnlab.i18n import t
+
+        def bad(name: str, value: object, allowed: str) -> ConfigError:
+            return ConfigError(t("train.config.bad", name=name, value=value, allowed=allowed))
+
+        if not (isinstance(self.epochs, int) and 1 <= self.epochs <= MAX_EPOCHS):
+            raise bad("epochs", self.epochs, f"1..{MAX_EPOCHS}")
+        top = train_size if train_size else MAX_BATCH
+        if not (isinstance(self.batch_size, int) and 1 <= self.batch_size <= top):
+            raise bad("batch_size", self.batch_size, f"1..{top}")
+        if not (isinstance(self.lr, (int, float)) and 0 < self.lr <= MAX_LR):
+            raise bad("lr", self.lr, f"0 < lr <= {MAX_LR:g}")
+        if self.optimizer not in OPTIMIZERS:
+            raise bad("optimizer", self.optimizer, "|".join(OPTIMIZERS))
+        if self.activation not in ACTIVATIONS:
+            raise bad("activation", self.activation, "|".join(ACTIVATIONS))
+        if not (1 <= len(self.hidden) <= MAX_LAYERS) or not all(
+                isinstance(h, int) and 1 <= h <= MAX_WIDTH for h in self.hidden):
+            raise bad("hidden", ",".join(map(str, self.hidden)), f"1..{MAX_LAYERS} widths of 1..{MAX_WIDTH}")
+        if not (isinstance(self.seed, int) and 0 <= self.seed <= MAX_SEED):
+            raise bad("seed", self.seed, f"0..{MAX_SEED}")
+        if not _DEVICE.fullmatch(self.device):
+            raise bad("device", self.device, "auto|cpu|cuda|cuda:N")
+        return self
 
 
 PRESETS: dict[str, TrainConfig] = {

@@ -17,6 +17,12 @@ class Event:
         data["event"] = self.KIND  # type: ignore[attr-defined]
         return data
 
+    def to_json(self) -> str:
+        """One strict-JSON line (NaN and infinities become null)."""
+        from nnlab.train.metrics import event_json
+
+        return event_json(self)
+
 
 @dataclass(frozen=True)
 class Started(Event):
@@ -28,6 +34,9 @@ class Started(Event):
     test_size: int
     data_source: str             # where the data came from (path, or "sample")
     start_epoch: int = 0         # > 0 when resumed
+    threads: int = 0             # torch intra-op threads used by the run
+    step_mode: str = "eager"     # "eager" or "cuda-graph"
+    note: str = ""               # e.g. why CUDA graph capture fell back to eager
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class BatchProgress(Event):
     running_loss: float          # mean loss since the last progress event
     samples_per_s: float
     elapsed_s: float             # since the run started
+    loss: float = float("nan")   # the loss of this very batch (what the tutorial prints)
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class EpochEnd(Event):
     seconds: float
     samples_per_s: float
     sample_predictions: tuple[int, ...] = field(default=())  # predictions for the fixed preview images
+    eval_seconds: float = 0.0    # part of `seconds` spent on the test set
 
 
 @dataclass(frozen=True)
@@ -84,9 +95,11 @@ class Finished(Event):
     stopped: bool                # True when stopped early by the user or a signal
     test_accuracy: float | None
     seconds: float
+    reason: str = "completed"    # completed | stopped | diverged | failed
 
 
 @dataclass(frozen=True)
 class Failed(Event):
     KIND = "failed"
     message: str
+    detail: str = ""             # traceback text for unexpected errors

@@ -1,0 +1,89 @@
+"""Messages of the training engine, its CLI (`nnlab train --headless`) and `nnlab bench train`."""
+
+MESSAGES = {
+    # data
+    "train.data.corrupt": (
+        "{path}: cannot be read ({why}). Delete it and reinstall the data (apt install dataset-fashion-mnist) or pass --data-dir.",
+        "{path}：无法读取（{why}）。请删除它并重新安装数据（apt install dataset-fashion-mnist），或使用 --data-dir。",
+    ),
+    "train.data.truncated": (
+        "{path}: truncated ({have} bytes, {need} expected). Delete it and download or reinstall the file.",
+        "{path}：文件不完整（{have} 字节，应为 {need}）。请删除后重新下载或重新安装。",
+    ),
+    "train.data.trailing": (
+        "{path}: {have} bytes, {need} expected (extra data after the images). Replace it with the original file.",
+        "{path}：{have} 字节，应为 {need}（图像之后有多余数据）。请换回原始文件。",
+    ),
+    "train.data.bad_magic": (
+        "{path}: not an idx file of the right kind (header {magic}, expected {want}). Replace it with the original Fashion-MNIST file.",
+        "{path}：不是正确类型的 idx 文件（文件头 {magic}，应为 {want}）。请换回原始 Fashion-MNIST 文件。",
+    ),
+    "train.data.bad_shape": (
+        "{path}: images are {shape}, Fashion-MNIST's are 28×28. Replace it with the original file.",
+        "{path}：图像为 {shape}，Fashion-MNIST 的图像是 28×28。请换回原始文件。",
+    ),
+    "train.data.bad_label": (
+        "{path}: label {value} found; labels must be 0..9. Replace it with the original file.",
+        "{path}：发现标签 {value}；标签必须在 0..9。请换回原始文件。",
+    ),
+    "train.data.count_mismatch": (
+        "{images} holds {n_images} images but {labels} holds {n_labels} labels. Use files from the same release.",
+        "{images} 有 {n_images} 张图像，而 {labels} 有 {n_labels} 个标签。请使用同一版本的文件。",
+    ),
+    "train.data.empty": ("{path}: holds no images. Replace it with the original file.", "{path}：没有图像。请换回原始文件。"),
+    "train.data.no_dir": (
+        "data directory {path} does not exist. Pass an existing directory with --data-dir (or NNLAB_DATA_DIR).",
+        "数据目录 {path} 不存在。请用 --data-dir（或 NNLAB_DATA_DIR）指定一个存在的目录。",
+    ),
+    "train.data.incomplete": (
+        "{path} lacks {missing}. Put the four Fashion-MNIST files (.gz or unpacked) there, or omit --data-dir.",
+        "{path} 缺少 {missing}。请把四个 Fashion-MNIST 文件（.gz 或解压后的）放在那里，或去掉 --data-dir。",
+    ),
+    "train.data.not_found": (
+        "Fashion-MNIST not found (looked in {cache} and {system}; no network; no sample). Install it: apt install dataset-fashion-mnist, or pass --data-dir.",
+        "未找到 Fashion-MNIST（已查找 {cache} 和 {system}；无网络；无样本）。请安装：apt install dataset-fashion-mnist，或使用 --data-dir。",
+    ),
+    "train.data.download_failed": (
+        "download of Fashion-MNIST failed ({why}). Install it offline: apt install dataset-fashion-mnist (files in {system}), or pass --data-dir.",
+        "下载 Fashion-MNIST 失败（{why}）。请离线安装：apt install dataset-fashion-mnist（文件位于 {system}），或使用 --data-dir。",
+    ),
+    "train.data.sample_notice": (
+        "Using the shipped SAMPLE of Fashion-MNIST ({train} training + {test} test images), not the full dataset. Install the full set: apt install dataset-fashion-mnist.",
+        "正在使用随附的 Fashion-MNIST 样本（{train} 张训练图像 + {test} 张测试图像），不是完整数据集。安装完整数据：apt install dataset-fashion-mnist。",
+    ),
+    # config and device
+    "train.config.bad": ("{name} = {value} is out of range (allowed: {allowed})", "{name} = {value} 超出范围（允许：{allowed}）"),
+    "train.device.no_cuda": ("device {device}: CUDA is not available here; use --device cpu or auto", "设备 {device}：此处没有 CUDA；请用 --device cpu 或 auto"),
+    "train.device.no_index": ("device {device}: only {count} CUDA device(s) here", "设备 {device}：此处只有 {count} 个 CUDA 设备"),
+    # checkpoints
+    "train.ckpt.missing": ("checkpoint {path} does not exist", "检查点 {path} 不存在"),
+    "train.ckpt.not_file": ("checkpoint {path} is not a regular file", "检查点 {path} 不是普通文件"),
+    "train.ckpt.empty": ("checkpoint {path} is empty (0 bytes): a failed copy? Use another file.", "检查点 {path} 为空（0 字节）：可能复制失败？请换一个文件。"),
+    "train.ckpt.too_large": ("checkpoint {path} is {size} bytes, over the {limit}-byte limit: refused without reading", "检查点 {path} 有 {size} 字节，超过 {limit} 字节上限：未读取即拒绝"),
+    "train.ckpt.code": (
+        "refused {path}: it is a pickle that would import and run {names}. nnlab loads only plain tensors and values (weights_only) and never retries unsafely.",
+        "已拒绝 {path}：这是一个会导入并运行 {names} 的 pickle。nnlab 只加载纯张量和数值（weights_only），绝不以不安全方式重试。",
+    ),
+    "train.ckpt.garbage": ("{path} is not a PyTorch checkpoint (unreadable bytes)", "{path} 不是 PyTorch 检查点（无法解析的字节）"),
+    "train.ckpt.truncated": ("checkpoint {path} is truncated or damaged ({why}); use an earlier copy", "检查点 {path} 不完整或已损坏（{why}）；请使用较早的副本"),
+    "train.ckpt.not_nnlab": ("{path} is a PyTorch file but not an nnlab checkpoint", "{path} 是 PyTorch 文件，但不是 nnlab 检查点"),
+    "train.ckpt.version": ("checkpoint {path} has format version {version}; this nnlab reads version {want}", "检查点 {path} 的格式版本为 {version}；此版本 nnlab 读取版本 {want}"),
+    "train.ckpt.field": ("checkpoint {path} lacks a valid '{field}'", "检查点 {path} 缺少有效的 '{field}'"),
+    "train.ckpt.mismatch": ("the checkpoint does not fit this model: {details}", "检查点与此模型不匹配：{details}"),
+    "train.ckpt.keys_missing": ("missing {keys}", "缺少 {keys}"),
+    "train.ckpt.keys_unexpected": ("unexpected {keys}", "多余 {keys}"),
+    "train.ckpt.keys_shape": ("shapes differ: {keys}", "形状不同：{keys}"),
+    "train.ckpt.optimizer": ("the checkpoint's optimizer state does not fit: {why}", "检查点的优化器状态不匹配：{why}"),
+    "train.ckpt.optimizer_kind": (
+        "{path} was trained with --optimizer {saved}; resume with the same optimizer, not {wanted}",
+        "{path} 使用 --optimizer {saved} 训练；请用同一优化器恢复，而不是 {wanted}",
+    ),
+    "train.resume.reshuffled": (
+        "the checkpoint's shuffling state is from another device: the data order after resuming differs from the original run",
+        "检查点的打乱状态来自另一种设备：恢复后的数据顺序与原运行不同",
+    ),
+    "train.diverged": (
+        "Diverged: the loss became {loss} at epoch {epoch}, batch {batch}. Try a smaller learning rate (e.g. --lr {smaller} instead of {lr}). The last good checkpoint was kept.",
+        "发散：第 {epoch} 轮第 {batch} 批的损失变为 {loss}。请尝试更小的学习率（例如 --lr {smaller} 而不是 {lr}）。已保留最后一个正常的检查点。",
+    ),
+}

@@ -1,0 +1,69 @@
+"""The PyTorch quickstart's ``NeuralNetwork``: Flatten → 784→512 → ReLU → 512→512 → ReLU → 512→10.
+
+Hidden widths and the activation are configurable; the attribute names stay the tutorial's
+(``flatten``, ``linear_relu_stack``) so ``print(model)`` and ``state_dict`` keys read the same.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from torch import nn
+
+from nnlab.train.config import TrainConfig
+
+INPUTS = 28 * 28     # one FashionMNIST image, flattened
+OUTPUTS = 10         # one logit per class
+ACTIVATION_MODULES = {
+    "relu": nn.ReLU,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "gelu": nn.GELU,
+    "leaky_relu": nn.LeakyReLU,
+}
+
+
+class NeuralNetwork(nn.Module):
+    def __init__(self, hidden: Sequence[int] = (512, 512), activation: str = "relu"):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        widths = [INPUTS, *hidden, OUTPUTS]
+        layers: list[nn.Module] = []
+        for i, (fan_in, fan_out) in enumerate(zip(widths, widths[1:])):
+            layers.append(nn.Linear(fan_in, fan_out))
+            if i < len(widths) - 2:  # no activation after the last layer: CrossEntropyLoss wants logits
+                layers.append(ACTIVATION_MODULES[activation]())
+        self.linear_relu_stack = nn.Sequential(*layers)
+
+    def forward(self, x):
+        x = self.flatten(x)                  # [B, 28, 28] or [B, 784] → [B, 784]
+        logits = self.linear_relu_stack(x)   # [B, 10]
+        return logits
+
+
+def build_model(config: TrainConfig) -> NeuralNetwork:
+    return NeuralNetwork(config.hidden, config.activation)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def parameters_for(hidden: Sequence[int]) -> int:
+    """Parameter count without building the model (weights + biases of each Linear)."""
+    widths = [INPUTS, *hidden, OUTPUTS]
+    return sum(a * b + b for a, b in zip(widths, widths[1:]))
+
+
+def estimate_bytes(config: TrainConfig, train_size: int, test_size: int) -> int:
+    """A rough upper estimate of the memory a run needs on its device (float32 everywhere).
+
+    Weights + gradients + optimizer state (0, 1 or 2 copies), the dataset as floats, and the
+    activations of one training batch (kept for backward) and of one evaluation chunk."""
+    params = parameters_for(config.hidden)
+    state_copies = {"sgd": 0, "momentum": 1, "adam": 2}.get(config.optimizer, 2)
+    widest = max([INPUTS, *config.hidden, OUTPUTS])
+    activations = 3 * config.batch_size * (INPUTS + 2 * sum(config.hidden) + OUTPUTS)
+    eval_chunk = 2 * max(config.batch_size, (1 << 24) // widest) * widest
+    dataset = (train_size + test_size) * (INPUTS + 2)
+    return 4 * (params * (2 + state_copies) + activations + eval_chunk + dataset)
