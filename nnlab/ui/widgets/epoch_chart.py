@@ -1,0 +1,65 @@
+"""EpochChart: test accuracy (%) and test loss per epoch, with the tutorial's published accuracies."""
+
+from __future__ import annotations
+
+from nnlab.i18n import t
+from nnlab.ui.widgets.loss_chart import SERIES_COLORS
+from nnlab.ui.widgets.throttled_plot import ThrottledPlot
+
+# The PyTorch quickstart's printed test accuracy after epochs 1..5 (SGD 1e-3, batch 64).
+TUTORIAL_ACCURACY = (50.5, 56.0, 59.9, 63.1, 64.8)
+
+
+class EpochChart(ThrottledPlot):
+    """Accuracy on the left axis, loss on the right; ``overlays`` are other runs' accuracies."""
+
+    min_interval = 0.0  # one point per epoch: draw at once
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.epochs: list[int] = []
+        self.accuracy: list[float] = []   # percent
+        self.loss: list[float] = []
+        self.label = ""
+        self.reference = False
+        self.overlays: list[tuple[str, list[int], list[float]]] = []
+
+    def add_epoch(self, epoch: int, accuracy_pct: float, loss: float) -> None:
+        self.epochs.append(epoch)
+        self.accuracy.append(accuracy_pct)
+        self.loss.append(loss)
+        self.changed(now=True)
+
+    def set_series(self, label: str, epochs: list[int], accuracy: list[float], loss: list[float],
+                   overlays: list[tuple[str, list[int], list[float]]] | None = None,
+                   reference: bool | None = None) -> None:
+        self.label, self.epochs, self.accuracy, self.loss = label, list(epochs), list(accuracy), list(loss)
+        self.overlays = list(overlays or [])
+        if reference is not None:
+            self.reference = reference
+        self.changed(now=True)
+
+    def clear(self) -> None:
+        self.set_series("", [], [], [], [], reference=False)
+
+    def draw(self, plt) -> None:
+        plt.title(t("dash.chart.epochs"))
+        plt.xlabel(t("dash.chart.epoch_axis"))
+        last = max([*self.epochs, *(e for _, es, _ in self.overlays for e in es), 1])
+        if self.reference:
+            n = min(len(TUTORIAL_ACCURACY), max(last, len(TUTORIAL_ACCURACY)))
+            plt.plot(list(range(1, n + 1)), list(TUTORIAL_ACCURACY[:n]), marker="•", color="gray",
+                     label=t("dash.chart.reference"))
+        if self.epochs:
+            plt.plot(self.epochs, self.accuracy, marker="hd", color=SERIES_COLORS[0],
+                     label=t("dash.chart.accuracy", run=self.label) if self.label else t("dash.chart.accuracy_plain"))
+            if not self.overlays:
+                plt.plot(self.epochs, self.loss, marker="hd", color="red", yside="right",
+                         label=t("dash.chart.test_loss"))
+        for i, (label, epochs, acc) in enumerate(self.overlays, start=1):
+            plt.plot(epochs, acc, marker="hd", color=SERIES_COLORS[i % len(SERIES_COLORS)],
+                     label=t("dash.chart.accuracy", run=label))
+        plt.xlim(0.5, last + 0.5)
+        plt.xticks(list(range(1, last + 1)) if last <= 12 else None)
+        if not (self.epochs or self.reference or self.overlays):
+            plt.ylim(0, 100)

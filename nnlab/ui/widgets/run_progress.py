@@ -1,0 +1,127 @@
+"""RunProgressView: epoch and run progress bars with ETA, samples/s, elapsed, loss, device."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widget import Widget
+
+from nnlab.i18n import t
+
+
+@dataclass(frozen=True)
+class ProgressState:
+    """Everything the view shows; the screen builds a new one from the engine's events."""
+
+    status: str = "idle"            # idle | loading | running | paused | stopping | finished | stopped | failed
+    epoch: int = 0                  # 1-based current epoch (0 before the first batch)
+    epochs: int = 0
+    batch: int = 0                  # batches done in the current epoch
+    batches: int = 0                # batches per epoch
+    start_epoch: int = 0            # epochs already done when resumed
+    elapsed_s: float = 0.0
+    samples_per_s: float = 0.0
+    running_loss: float | None = None
+    device: str = ""
+    gpu: str = ""                   # "GPU 1.2/80.0 GB · 37 %" or ""
+
+    @property
+    def run_fraction(self) -> float:
+        todo = (self.epochs - self.start_epoch) * self.batches
+        if todo <= 0:
+            return 0.0
+        done = (max(self.epoch, self.start_epoch + 1) - 1 - self.start_epoch) * self.batches + self.batch
+        return min(1.0, max(0.0, done / todo))
+
+    @property
+    def epoch_fraction(self) -> float:
+        return min(1.0, self.batch / self.batches) if self.batches else 0.0
+
+    def eta_run_s(self) -> float | None:
+        f = self.run_fraction
+        if f <= 0 or self.elapsed_s <= 0 or self.status not in ("running", "paused"):
+            return None
+        return self.elapsed_s * (1 - f) / f  # includes the test passes, unlike a batch-rate ETA
+
+    def eta_epoch_s(self, batch_size: int) -> float | None:
+        if self.samples_per_s <= 0 or not self.batches or self.status not in ("running", "paused"):
+            return None
+        return (self.batches - self.batch) * batch_size / self.samples_per_s
+
+
+def clock(seconds: float | None) -> str:
+    """0:07, 1:02:03; '–' when unknown."""
+    if seconds is None:
+        return "–"
+    s = int(round(seconds))
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def bar(fraction: float, width: int) -> str:
+    """A bar of ``width`` cells using eighth blocks for sub-cell precision."""
+    width = max(1, width)
+    eighths = int(round(fraction * width * 8))
+    full, part = divmod(eighths, 8)
+    partial = " ▏▎▍▌▋▊▉"[part] if part and full < width else ""
+    return ("█" * full + partial).ljust(width, "·")[:width]
+
+
+STATUS_STYLE = {
+    "running": "bold green", "paused": "bold yellow", "stopping": "bold yellow", "loading": "bold cyan",
+    "finished": "bold cyan", "stopped": "bold yellow", "failed": "bold red", "idle": "dim",
+}
+
+
+class RunProgressView(Widget):
+    """Three lines: the epoch bar, the run bar, and one line of figures."""
+
+    DEFAULT_CSS = """
+    RunProgressView { height: 3; width: 1fr; }
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.state = ProgressState()
+        self.batch_size = 64
+
+    def show(self, state: ProgressState, batch_size: int | None = None) -> None:
+        if batch_size is not None:
+            self.batch_size = batch_size
+        if state != self.state:
+            self.state = state
+            self.refresh()
+
+    def render(self) -> Text:
+        s = self.state
+        width = max(20, self.size.width)
+        label_w = max(len(t("dash.progress.epoch")), len(t("dash.progress.run"))) + 1
+        epoch_tail = f" {s.batch:>5,}/{s.batches:<5,} {t('dash.progress.eta')} {clock(s.eta_epoch_s(self.batch_size)):>7}"
+        run_tail = f" {s.run_fraction * 100:5.1f}%      {t('dash.progress.eta')} {clock(s.eta_run_s()):>7}"
+        tail_w = max(len(epoch_tail), len(run_tail))
+        head = f"{s.epoch}/{s.epochs}" if s.epochs else "–"
+        bar_w = max(4, width - label_w - len(head) - 2 - tail_w)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(t("dash.progress.epoch").ljust(label_w), "bold")
+        text.append(head + "  ")
+        text.append(bar(s.epoch_fraction, bar_w), "green")
+        text.append(epoch_tail.ljust(tail_w) + "\n")
+        text.append(t("dash.progress.run").ljust(label_w), "bold")
+        text.append(" " * (len(head) + 2))
+        text.append(bar(s.run_fraction, bar_w), "cyan")
+        text.append(run_tail.ljust(tail_w) + "\n")
+        text.append(t(f"dash.status.{s.status}"), STATUS_STYLE.get(s.status, ""))
+        loss = "–" if s.running_loss is None else f"{s.running_loss:.6f}"
+        figures = [
+            t("dash.progress.loss", loss=loss),
+            t("dash.progress.speed", speed=f"{s.samples_per_s:,.0f}"),
+            t("dash.progress.elapsed", elapsed=clock(s.elapsed_s)),
+        ]
+        if s.device:
+            figures.append(s.device)
+        if s.gpu:
+            figures.append(s.gpu)
+        text.append("  " + " · ".join(figures))
+        return text
