@@ -63,6 +63,8 @@ class NNLabApp(App[int]):
         self.initial_mode = mode if mode in self.MODES else "neuron"
         self.theme = THEMES.get(theme, theme)
         self.options: dict = dict(options or {})
+        if self.options.get("open") == "anatomy":  # `nnlab anatomy`: the Train mode, anatomy view on top
+            self.initial_mode = "train"
         self.active_run: ActiveRun | None = None
         self.first_frame_at: float | None = None
         self._quitting = False
@@ -70,6 +72,10 @@ class NNLabApp(App[int]):
     # life cycle -------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.switch_mode(self.initial_mode)
+        if self.options.get("open") == "anatomy":
+            from nnlab.ui.screens.anatomy import AnatomyScreen
+
+            self.call_after_refresh(self.push_screen, AnatomyScreen())
         self.call_after_refresh(self._first_frame)
         self._install_signal_handlers()
 
