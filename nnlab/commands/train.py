@@ -1,13 +1,107 @@
-"""`nnlab train`: opens the app in the train mode (headless options arrive with its issue)."""
+"""`nnlab train`: the dashboard (default) or, with --headless, the tutorial's loop in the terminal.
+
+Every value is parsed strictly and range-checked before any work; a bad one is a one-line error
+and exit 2. Ctrl+C (SIGINT) and SIGTERM stop at the next batch boundary, write the checkpoint
+when --save is given, and exit 130 / 143.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+
+from nnlab.cli import UsageError
+from nnlab.core.numbers import Bounds, NumberError, parse_number
+from nnlab.i18n import t
+from nnlab.train.config import (ACTIVATIONS, MAX_BATCH, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_SEED, MAX_WIDTH,
+                                OPTIMIZERS, PRESETS, TrainConfig)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    add = parser.add_argument
+    add("--headless", action="store_true", help=t("train.cli.headless"))
+    add("--preset", choices=tuple(PRESETS), default=None, help=t("train.cli.preset"))
+    add("--epochs", metavar="N", help=t("train.cli.epochs"))
+    add("--batch-size", metavar="N", help=t("train.cli.batch_size"))
+    add("--lr", metavar="X", help=t("train.cli.lr"))
+    add("--optimizer", choices=OPTIMIZERS, default=None, help=t("train.cli.optimizer"))
+    add("--hidden", metavar="W,W", help=t("train.cli.hidden"))
+    add("--activation", choices=ACTIVATIONS, default=None, help=t("train.cli.activation"))
+    add("--device", metavar="auto|cpu|cuda:N", help=t("train.cli.device"))
+    add("--seed", metavar="N", help=t("train.cli.seed"))
+    add("--metrics", metavar="FILE.jsonl", help=t("train.cli.metrics"))
+    add("--csv", metavar="FILE.csv", help=t("train.cli.csv"))
+    add("--save", metavar="FILE", help=t("train.cli.save"))
+    add("--resume", metavar="FILE", help=t("train.cli.resume"))
+    add("--force", action="store_true", help=t("train.cli.force"))
+    add("--progress-every", metavar="N", help=t("train.cli.progress_every"))
+
+
+def _number(flag: str, text: str, bounds: Bounds):
+    try:
+        return parse_number(text, bounds)
+    except NumberError as error:
+        raise UsageError(f"{flag} {text}: {error.message()}") from None
+
+
+def parse_overrides(args: argparse.Namespace) -> dict:
+    """The config fields given on the command line, parsed and range-checked (UsageError if not)."""
+    out: dict = {}
+    if args.epochs is not None:
+        out["epochs"] = _number("--epochs", args.epochs, Bounds(1, MAX_EPOCHS, integer=True))
+    if args.batch_size is not None:
+        out["batch_size"] = _number("--batch-size", args.batch_size, Bounds(1, MAX_BATCH, integer=True))
+    if args.lr is not None:
+        out["lr"] = float(_number("--lr", args.lr, Bounds(0, MAX_LR, nonzero=True)))
+    if args.seed is not None:
+        out["seed"] = _number("--seed", args.seed, Bounds(0, MAX_SEED, integer=True))
+    if args.hidden is not None:
+        parts = args.hidden.split(",")
+        if not 1 <= len(parts) <= MAX_LAYERS:
+            raise UsageError(t("train.cli.bad_hidden", value=args.hidden, layers=MAX_LAYERS))
+        out["hidden"] = tuple(_number("--hidden", p, Bounds(1, MAX_WIDTH, integer=True)) for p in parts)
+    if args.device is not None:
+        import re
+
+        if not re.fullmatch(r"auto|cpu|cuda(:[0-9]{1,3})?", args.device):
+            raise UsageError(t("train.cli.bad_device", value=args.device))
+        out["device"] = args.device
+    for name in ("optimizer", "activation"):
+        if getattr(args, name) is not None:
+            out[name] = getattr(args, name)
+    return out
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    for flag, path in (("--metrics", args.metrics), ("--csv", args.csv), ("--save", args.save)):
+        if not path:
+            continue
+        parent = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(parent):
+            raise UsageError(t("train.cli.no_parent", flag=flag, path=path))
+        if os.path.isdir(path):
+            raise UsageError(t("train.cli.is_dir", flag=flag, path=path))
+        same_as_resume = flag == "--save" and args.resume and os.path.abspath(path) == os.path.abspath(args.resume)
+        if os.path.exists(path) and not args.force and not same_as_resume:
+            raise UsageError(t("train.cli.exists", flag=flag, path=path))
+    outs = [os.path.abspath(p) for p in (args.metrics, args.csv, args.save) if p]
+    if len(outs) != len(set(outs)):
+        raise UsageError(t("train.cli.same_file"))
 
 
 def run(args: argparse.Namespace) -> int | None:
-    return None  # open the app in this mode
+    overrides = parse_overrides(args)
+    progress_every = 100
+    if args.progress_every is not None:
+        progress_every = _number("--progress-every", args.progress_every, Bounds(1, 1_000_000, integer=True))
+    base = PRESETS[args.preset or "tutorial"]
+    config = base.with_(**overrides)
+    _check_outputs(args)
+    if not args.headless:
+        args.app_options = {"config": config, "overrides": overrides, "preset": args.preset,
+                            "save_path": args.save, "resume_path": args.resume, "metrics_path": args.metrics,
+                            "csv_path": args.csv, "force": args.force, "data_dir": args.data_dir}
+        return None  # the app opens in the train mode with these options
+    from nnlab.train.headless import run_headless  # torch only on this path
+
+    return run_headless(args, config, overrides, progress_every)

@@ -211,7 +211,8 @@ def locate(data_dir: str | None = None, allow_sample: bool = True, allow_downloa
         files = _find_files(directory)
         if files is None:
             raise DataError(t("train.data.incomplete", path=directory, missing=", ".join(_missing(directory))))
-        return _location("dir", directory, files)
+        kind = "sample" if directory.resolve() == SAMPLE_DIR else "dir"
+        return _location(kind, directory, files)
     cache = cache_dir() / "FashionMNIST" / "raw"
     if (files := _find_files(cache)) is not None:
         return _location("cache", cache, files)
@@ -261,7 +262,7 @@ def _unpack(location: DataLocation) -> Path:
         raw.mkdir(parents=True)
     for role, path in files.items():
         target = raw / FILES[role]
-        if target.is_file() and target.stat().st_size > 0 and location.kind != "dir":
+        if target.is_file() and target.stat().st_size > 0:  # unpacked (and checked) before
             continue
         atomic.write_bytes(target, _read_checked(path, role.endswith("labels")))
     return root
