@@ -180,9 +180,9 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("silu", "SiLU", silu, d_silu, "SiLU(z) = z·σ(z)", "SiLU'(z) = σ(z)·(1 + z·(1 − σ(z)))", "[−0.28, ∞)"),
         Activation(
             "softplus", "softplus", softplus, d_softplus,
-            "softplus(z) = ln(1 + eᶻ)  (z if z > 20)", "softplus'(z) = σ(z)  (1 if z > 20)", "(0, ∞)",
+            "softplus(z) = ln(1 + eᶻ); z if z > 20", "softplus'(z) = σ(z); 1 if z > 20", "(0, ∞)",
         ),
-        Activation("step", "step", step, d_step, "step(z) = 1 if z ≥ 0, else 0", "step'(z) = 0  (z ≠ 0)", "{0, 1}"),
+        Activation("step", "step", step, d_step, "step(z) = 1 if z ≥ 0, else 0", "step'(z) = 0 (z ≠ 0)", "{0, 1}"),
         Activation("identity", "id", identity, d_identity, "id(z) = z", "id'(z) = 1", "(−∞, ∞)"),
     )
 }

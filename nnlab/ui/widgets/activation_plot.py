@@ -1,0 +1,112 @@
+"""ActivationPlot: activations and their derivatives over a z window, the current z marked."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual_plotext import PlotextPlot
+
+from nnlab.core import activations
+from nnlab.core.neuron import fmt
+
+DEFAULT_CENTER, DEFAULT_HALF = 0.0, 8.0
+MIN_HALF, MAX_HALF = 1e-3, 1e6
+MAX_CENTER = 1e13  # z itself is at most 6·1e6·1e6 + 1e6
+SINGLE_COLORS = ("cyan", "orange")  # f, f'
+COMPARE_COLORS = {"sigmoid": "cyan", "tanh": "magenta", "relu": "green"}
+
+
+class ZWindow:
+    """The z range shown: a centre and a half-width, zoomed by 2× and panned by ¼ width."""
+
+    def __init__(self, center: float = DEFAULT_CENTER, half: float = DEFAULT_HALF) -> None:
+        self.center, self.half = center, half
+
+    @property
+    def lo(self) -> float:
+        return self.center - self.half
+
+    @property
+    def hi(self) -> float:
+        return self.center + self.half
+
+    def zoom(self, factor: float) -> None:
+        self.half = min(max(self.half * factor, MIN_HALF), MAX_HALF)
+
+    def pan(self, fraction: float) -> None:
+        self.center = min(max(self.center + fraction * self.half * 2, -MAX_CENTER), MAX_CENTER)
+
+    def centre_on(self, z: float) -> None:
+        self.center = min(max(z, -MAX_CENTER), MAX_CENTER)
+
+    def reset(self) -> None:
+        self.center, self.half = DEFAULT_CENTER, DEFAULT_HALF
+
+    def contains(self, z: float) -> bool:
+        return self.lo <= z <= self.hi
+
+    def text(self) -> str:
+        return f"z ∈ [{fmt(self.lo, 4)}, {fmt(self.hi, 4)}]"
+
+
+class ActivationPlot(PlotextPlot):
+    """One activation with its derivative (``names`` of one), or several overlaid (compare).
+
+    The parent sets what to draw with ``show``; the plot only draws."""
+
+    DEFAULT_CSS = "ActivationPlot { height: 1fr; min-height: 6; }"
+
+    def __init__(self, names: tuple[str, ...] = ("sigmoid",), derivatives: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.names = names
+        self.derivatives = derivatives
+        self.window = ZWindow()
+        self.z: float | None = None
+
+    def show(self, *, names: tuple[str, ...] | None = None, z: float | None = None,
+             derivatives: bool | None = None) -> None:
+        if names is not None:
+            self.names = names
+        if derivatives is not None:
+            self.derivatives = derivatives
+        self.z = z
+        self.refresh()
+
+    def _colors(self, name: str) -> tuple[str, str]:
+        if len(self.names) == 1:
+            return SINGLE_COLORS
+        color = COMPARE_COLORS.get(name, "white")
+        return color, color
+
+    def render(self) -> Text:
+        plt = self.plt
+        plt.clear_data()
+        width = max(self.size.width, 10)
+        lo, hi = self.window.lo, self.window.hi
+        zs = np.linspace(lo, hi, 2 * width + 1)
+        single = len(self.names) == 1
+        for name in self.names:
+            act = activations.get(name)
+            f_color, df_color = self._colors(name)
+            plt.plot(zs, act.f(zs), color=f_color, marker="braille", label=f"{act.label}(z)")
+            if self.derivatives:
+                plt.plot(zs, act.df(zs), color=df_color, marker="dot" if not single else "braille",
+                         label=f"{act.label}'(z)")
+        z = self.z
+        if z is not None and self.window.contains(z):
+            plt.vline(z, "gray")
+            cell = (hi - lo) / max(width - 8, 1)  # one character, in z units
+            for name in self.names:
+                act = activations.get(name)
+                f_color, df_color = self._colors(name)
+                points = [(act.f(z), f_color, "●")]
+                if self.derivatives:
+                    points.append((act.df(z), df_color, "◆"))
+                for i, (y, color, marker) in enumerate(points):
+                    plt.scatter([z], [y], color=color, marker=marker)
+                    if single:  # label both points on the side of the line with more room
+                        right = z < self.window.center
+                        plt.text(f"({fmt(z, 3)}, {fmt(y, 3)})", z + (2 if right else -2) * cell, y,
+                                 color=color, alignment="left" if right else "right")
+        plt.xlim(lo, hi)
+        return super().render()
