@@ -195,6 +195,8 @@ class RunController:
         """The engine writes this checkpoint at each epoch end and when stopped (atomically)."""
         if self.app.options.get("autosave", True) is False:
             return None
+        if self.app.options.get("save_path"):
+            return str(self.app.options["save_path"])  # `nnlab train --save FILE`
         try:
             self.runs_dir().mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -236,18 +238,20 @@ class RunController:
         from nnlab.train.metrics import CsvWriter, event_json
 
         base = self.runs_dir() / f"run-{rec.run_id}-metrics"
+        jsonl = Path(self.app.options.get("metrics_path") or base.with_suffix(".jsonl"))  # --metrics / --csv
+        csv = Path(self.app.options.get("csv_path") or base.with_suffix(".csv"))
         try:
-            base.parent.mkdir(parents=True, exist_ok=True)
-            atomic.write_text(base.with_suffix(".jsonl"), "".join(event_json(e) + "\n" for e in list(rec.events)))
-            writer = CsvWriter(base.with_suffix(".csv"))
+            jsonl.parent.mkdir(parents=True, exist_ok=True)
+            csv.parent.mkdir(parents=True, exist_ok=True)
+            atomic.write_text(jsonl, "".join(event_json(e) + "\n" for e in list(rec.events)))
+            writer = CsvWriter(csv)
             for event in list(rec.events):
                 if event.KIND == "epoch":
                     writer(event)
         except OSError as error:
             self.screen.notify(t("dash.export.failed", why=error), severity="error")
             return
-        self.screen.notify(t("dash.export.done", jsonl=base.with_suffix(".jsonl"), csv=base.with_suffix(".csv"),
-                             events=len(rec.events)), timeout=8)
+        self.screen.notify(t("dash.export.done", jsonl=jsonl, csv=csv, events=len(rec.events)), timeout=8)
 
     # resume ------------------------------------------------------------------------------------
     def ask_resume(self) -> None:
@@ -256,7 +260,8 @@ class RunController:
             return
         from nnlab.ui.screens.train_resume import ResumePrompt
 
-        self.app.push_screen(ResumePrompt(str(self.runs_dir())), self._resume_answer)
+        self.app.push_screen(ResumePrompt(str(self.runs_dir()), self.app.options.get("resume_path")),
+                             self._resume_answer)
 
     def _resume_answer(self, answer: dict | None) -> None:
         if not answer:

@@ -78,10 +78,6 @@ MESSAGES = {
     "dash.chart.accuracy": ("{run} acc %", "{run} 准确率 %"),
     "dash.chart.accuracy_plain": ("acc %", "准确率 %"),
     "dash.chart.test_loss": ("test loss", "测试损失"),
-    "dash.smooth.on": ("Loss chart: smoothed", "损失曲线：已平滑"),
-    "dash.smooth.off": ("Loss chart: raw", "损失曲线：原始"),
-    "dash.logscale.on": ("Loss chart: log scale", "损失曲线：对数坐标"),
-    "dash.logscale.off": ("Loss chart: linear scale", "损失曲线：线性坐标"),
     # insight
     "dash.images.none": ("Test images appear when a run has loaded its data.", "运行加载数据后，这里显示测试图片。"),
     "dash.images.caption": ("{mark} {pred}\n  true: {true}", "{mark} {pred}\n  真实：{true}"),
@@ -159,4 +155,29 @@ MESSAGES.update({
 MESSAGES.update({
     "dash.save.no_dir": ("Cannot write checkpoints to {path} ({why}): this run is not saved.",
                          "无法在 {path} 写入检查点（{why}）：本次运行不会保存。"),
+})
+MESSAGES.update({
+    "dash.log.resume_hint": ("Press o to resume from {path}.", "按 o 从 {path} 继续。"),
+})
+MESSAGES.update({
+    "bench.dash.timeout": ("the dashboard did not finish within {seconds} s", "仪表盘未在 {seconds} 秒内完成"),
+    "bench.dash.no_result": ("the dashboard exited ({code}) without a result", "仪表盘退出（{code}），没有结果"),
+    "bench.dash.bad_epochs": ("--epochs must be 1..100", "--epochs 必须在 1..100 之间"),
+    "bench.dash.failed": ("bench dashboard failed: {why}", "仪表盘基准测试失败：{why}"),
+    "bench.dash.lines": (
+        "dashboard vs headless engine, tutorial model, {epochs} epochs of {train_size} images on {device}, "
+        "terminal {terminal}\n"
+        "  throughput      {dashboard_samples_per_s} vs {headless_samples_per_s} samples/s = {throughput_ratio}x\n"
+        "  key → screen    p95 {key_latency_p95_ms} ms, median {key_latency_median_ms} ms, max {key_latency_max_ms} ms "
+        "({keys} keys)\n"
+        "  10 ms ticks     gap p95 {tick_gap_p95_ms} ms, max {tick_gap_max_ms} ms\n"
+        "  terminal output {terminal_bytes_per_s} bytes/s while training\n"
+        "  memory          RSS after each epoch {rss} MB (growth {rss_growth_mb} MB)",
+        "仪表盘与无界面引擎对比，教程模型，{device} 上 {epochs} 轮、每轮 {train_size} 张图片，终端 {terminal}\n"
+        "  吞吐量          {dashboard_samples_per_s} 对 {headless_samples_per_s} 样本/秒 = {throughput_ratio} 倍\n"
+        "  按键到屏幕      p95 {key_latency_p95_ms} 毫秒，中位数 {key_latency_median_ms} 毫秒，最大 {key_latency_max_ms} 毫秒"
+        "（{keys} 次按键）\n"
+        "  10 毫秒定时器   间隔 p95 {tick_gap_p95_ms} 毫秒，最大 {tick_gap_max_ms} 毫秒\n"
+        "  终端输出        训练期间 {terminal_bytes_per_s} 字节/秒\n"
+        "  内存            每轮结束后 RSS {rss} MB（增长 {rss_growth_mb} MB）"),
 })

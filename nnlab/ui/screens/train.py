@@ -124,6 +124,8 @@ class TrainScreen(LabScreen):
     def on_mount(self) -> None:
         self.probe()
         self.runs.log(t("dash.log.ready"))
+        if self.app.options.get("resume_path"):
+            self.runs.log(t("dash.log.resume_hint", path=self.app.options["resume_path"]))
 
     # background probes (torch is imported here, never on the first frame) -----------------
     @work(thread=True, exclusive=True, group="probe", exit_on_error=False)
@@ -221,15 +223,13 @@ class TrainScreen(LabScreen):
         on = self.query_one("#loss-chart", LossChart).toggle_smooth()
         compare = self.query_one("#compare-loss", LossChart)
         if compare.smooth != on:
-            compare.toggle_smooth()
-        self.notify(t("dash.smooth.on" if on else "dash.smooth.off"), timeout=2)
+            compare.toggle_smooth()  # the chart titles say "(smoothed)": no toast needed
 
     def action_log_scale(self) -> None:
         on = self.query_one("#loss-chart", LossChart).toggle_log()
         compare = self.query_one("#compare-loss", LossChart)
         if compare.log_scale != on:
             compare.toggle_log()
-        self.notify(t("dash.logscale.on" if on else "dash.logscale.off"), timeout=2)
 
     def action_anatomy(self) -> None:
         try:

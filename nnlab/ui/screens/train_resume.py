@@ -38,15 +38,16 @@ class ResumePrompt(ModalScreen[dict | None]):
     ResumePrompt #resume-help { color: $text-muted; height: auto; }
     """
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, suggestion: str | None = None) -> None:
         super().__init__()
         translate_bindings(self)
         self.directory = directory
+        self.suggestion = suggestion
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(t("dash.resume.title"), id="resume-title")
-            yield Input(newest_checkpoint(self.directory), id="resume-path")
+            yield Input(self.suggestion or newest_checkpoint(self.directory), id="resume-path")
             yield Static("", id="resume-error")
             yield Static(t("dash.resume.help"), id="resume-help")
 

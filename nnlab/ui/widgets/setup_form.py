@@ -55,6 +55,7 @@ class SetupForm(VerticalScroll):
         super().__init__(**kwargs)
         self._initial = config or PRESETS["tutorial"]
         self._last: TrainConfig | None = None
+        self._preset = self._initial.preset
         self._loading = False
 
     def compose(self) -> ComposeResult:
@@ -112,6 +113,7 @@ class SetupForm(VerticalScroll):
             for key in ("optimizer", "activation"):
                 self.query_one(f"#{key}", Select).value = getattr(config, key)
             if config.preset in PRESETS:
+                self._preset = config.preset
                 self.query_one("#preset", Select).value = config.preset
         finally:
             self._loading = False
@@ -134,6 +136,9 @@ class SetupForm(VerticalScroll):
         if self._loading:
             return
         if event.select.id == "preset" and event.value in PRESETS:
+            if event.value == self._preset:
+                return  # the initial value, or no change: keep the fields as they are
+            self._preset = event.value
             preset = PRESETS[event.value]
             device = self.query_one("#device", Select).value
             self.set_config(preset.with_(device=device))

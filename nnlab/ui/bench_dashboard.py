@@ -1,0 +1,243 @@
+"""`nnlab bench dashboard`: the dashboard's cost, measured side by side with the headless engine.
+
+1. Headless: ``engine.run`` in this process (no UI), same config, data and progress rate.
+2. Dashboard: the real app in a fresh pseudo-terminal (80x24, xterm-256color) starts the same run
+   on its Live page. This process drains the pty master and counts every byte the app writes,
+   and types the smoothing key ``m`` once a second. The app records, in the child, the
+   monotonic time at which the screen update showing each key press was flushed, its RSS after
+   each epoch, and the gaps between ticks of a 10 ms timer. CLOCK_MONOTONIC is system-wide, so a
+   key's latency is (flushed in the child) − (written to the pty here).
+
+Figures: throughput_ratio (dashboard training samples/s ÷ headless), key_latency_p95_ms,
+terminal_bytes_per_s (between Started and Finished), rss_growth_mb (last epoch end − first).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from nnlab.i18n import t
+
+KEY = b"m"
+KEY_EVERY_S = 1.0
+SIZE = (80, 24)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, int(round(q / 100 * (len(ordered) - 1)))))
+    return ordered[k]
+
+
+def headless(config, data, progress_every: int) -> dict:
+    from nnlab.train import engine
+
+    epochs: list = []
+
+    def emit(event) -> None:
+        if event.KIND == "epoch":
+            epochs.append(event)
+        elif event.KIND == "failed":
+            raise RuntimeError(event.message)
+
+    finished = engine.run(config, data, emit, progress_every=progress_every)
+    return {"samples_per_s": statistics.fmean(e.samples_per_s for e in epochs), "seconds": finished.seconds,
+            "epochs": len(epochs), "device": None}
+
+
+def dashboard(config, data_dir: str | None, timeout: float) -> dict:
+    """Run the app in a pty; returns the child's record plus bytes and key send times."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "spec.json"
+        out = Path(tmp) / "result.json"
+        spec.write_text(json.dumps({"config": config.to_dict(), "data_dir": data_dir, "out": str(out)}))
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+        env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(SIZE[0]), LINES=str(SIZE[1]))
+        env.pop("NO_COLOR", None)
+        proc = subprocess.Popen([sys.executable, "-m", "nnlab.ui.bench_dashboard", str(spec)],
+                                stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+        os.close(slave)
+        chunks: list[tuple[float, int]] = []  # (monotonic time, bytes) of every read
+        sent: list[float] = []
+        deadline = time.monotonic() + timeout
+        next_key = None
+        try:
+            while proc.poll() is None and time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.02)
+                if ready:
+                    try:
+                        data = os.read(master, 1 << 16)
+                    except OSError:  # EIO: the child closed the terminal (it exited)
+                        break
+                    chunks.append((time.monotonic(), len(data)))
+                now = time.monotonic()
+                started = _started_at(out.with_suffix(".started"))
+                if started is not None:
+                    if next_key is None:
+                        next_key = now + KEY_EVERY_S
+                    elif now >= next_key and not out.exists():
+                        sent.append(time.monotonic())
+                        os.write(master, KEY)
+                        next_key = now + KEY_EVERY_S
+            try:
+                proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise RuntimeError(t("bench.dash.timeout", seconds=int(timeout))) from None
+        finally:
+            os.close(master)
+        if not out.exists():
+            raise RuntimeError(t("bench.dash.no_result", code=proc.returncode))
+        result = json.loads(out.read_text())
+    t0, t1 = result["started_at"], result["finished_at"]
+    window = sum(n for at, n in chunks if t0 <= at <= t1)
+    result["terminal_bytes_per_s"] = window / max(t1 - t0, 1e-9)
+    result["terminal_bytes_total"] = sum(n for _, n in chunks)
+    shown = result["key_shown_at"]
+    result["key_latency_ms"] = [(s - k) * 1000 for k, s in zip(sent, shown) if s >= k]
+    result["keys_sent"] = len(sent)
+    return result
+
+
+def _started_at(path: Path) -> float | None:
+    try:
+        return float(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def run_bench(args) -> int:
+    from nnlab.train.config import PRESETS
+    from nnlab.train.data import DataError, load
+    from nnlab.ui.train_worker import progress_every_for
+
+    epochs = args.epochs if args.epochs is not None else 3
+    if not 1 <= epochs <= 100:
+        print(t("bench.dash.bad_epochs"), file=sys.stderr)
+        return 2
+    config = PRESETS["tutorial"].with_(epochs=epochs, device=args.device)
+    try:
+        data = load(args.data_dir)
+    except DataError as error:
+        print(error, file=sys.stderr)
+        return 1
+    every = progress_every_for(data.train_size, config.batch_size)
+    try:
+        base = headless(config, data, every)
+        dash = dashboard(config, args.data_dir, timeout=120 + 60 * epochs)
+    except RuntimeError as error:
+        print(t("bench.dash.failed", why=error), file=sys.stderr)
+        return 1
+    rss = dash["rss_mb"]
+    result = {
+        "throughput_ratio": round(dash["samples_per_s"] / base["samples_per_s"], 3),
+        "key_latency_p95_ms": _round(percentile(dash["key_latency_ms"], 95)),
+        "terminal_bytes_per_s": round(dash["terminal_bytes_per_s"]),
+        "rss_growth_mb": round(rss[-1] - rss[0], 1) if len(rss) > 1 else None,
+        "headless_samples_per_s": round(base["samples_per_s"]),
+        "dashboard_samples_per_s": round(dash["samples_per_s"]),
+        "key_latency_median_ms": _round(percentile(dash["key_latency_ms"], 50)),
+        "key_latency_max_ms": _round(max(dash["key_latency_ms"], default=None)),
+        "keys": f"{len(dash['key_latency_ms'])}/{dash['keys_sent']}",
+        "tick_gap_p95_ms": _round(percentile(dash["tick_gaps_ms"], 95)),
+        "tick_gap_max_ms": _round(max(dash["tick_gaps_ms"], default=None)),
+        "rss_mb_per_epoch": [round(v, 1) for v in rss],
+        "device": dash["device"], "epochs": epochs, "train_size": data.train_size,
+        "terminal": f"{SIZE[0]}x{SIZE[1]}", "progress_every": every,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(t("bench.dash.lines", **{k: v for k, v in result.items() if k != "rss_mb_per_epoch"},
+                rss=result["rss_mb_per_epoch"]))
+    return 0
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+# --- the child: the app in the pty -----------------------------------------------------------
+def _child(spec_path: str) -> int:
+    from nnlab.train.config import TrainConfig
+    from nnlab.ui.app import NNLabApp
+    from nnlab.ui.screens.train import TrainScreen
+
+    spec = json.loads(Path(spec_path).read_text())
+    out = Path(spec["out"])
+    record: dict = {"key_shown_at": [], "tick_gaps_ms": [], "rss_mb": [], "epoch_speeds": [],
+                    "started_at": None, "finished_at": None, "device": None}
+
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+    class BenchTrainScreen(TrainScreen):
+        def on_mount(self) -> None:
+            super().on_mount()
+            self.set_timer(0.5, self.action_start)
+            self._last_tick = time.monotonic()
+            self.set_interval(0.01, self._tick)
+
+        def _tick(self) -> None:
+            now = time.monotonic()
+            if record["started_at"] is not None and record["finished_at"] is None:
+                record["tick_gaps_ms"].append((now - self._last_tick) * 1000)
+            self._last_tick = now
+
+        def action_smooth(self) -> None:
+            super().action_smooth()
+            self.call_after_refresh(lambda: record["key_shown_at"].append(time.monotonic()))
+
+        def on_run_event(self, message) -> None:
+            super().on_run_event(message)
+            kind = message.event.KIND
+            if kind == "started":
+                record["started_at"] = time.monotonic()
+                record["device"] = message.event.device
+                out.with_suffix(".started").write_text(repr(record["started_at"]))
+            elif kind == "epoch":
+                record["rss_mb"].append(rss_mb())
+                record["epoch_speeds"].append(message.event.samples_per_s)
+            elif kind == "finished":
+                record["finished_at"] = time.monotonic()
+            elif kind == "failed":
+                record["error"] = message.event.message
+
+        def on_run_ended(self, message) -> None:
+            super().on_run_ended(message)
+            self.set_timer(0.3, self._done)
+
+        def _done(self) -> None:
+            record["samples_per_s"] = statistics.fmean(record["epoch_speeds"]) if record["epoch_speeds"] else 0.0
+            out.write_text(json.dumps(record))
+            self.app.exit(0)
+
+    class BenchApp(NNLabApp):
+        MODES = {**NNLabApp.MODES, "train": BenchTrainScreen}
+
+    config = TrainConfig.from_dict(spec["config"])
+    app = BenchApp(mode="train", options={"config": config, "data_dir": spec["data_dir"], "autosave": False})
+    app.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1]))
