@@ -13,6 +13,7 @@ import io
 import os
 import pickle
 import pickletools
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -108,7 +109,9 @@ def load(path, map_location="cpu", max_bytes: int = MAX_BYTES) -> dict:
     with open(path, "rb") as handle:
         head = handle.read(4)
     try:
-        payload = torch.load(path, map_location=map_location, weights_only=True)
+        with warnings.catch_warnings():  # torch warns about pickle protocols before refusing: we explain instead
+            warnings.simplefilter("ignore")
+            payload = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
         code = _code_in(path, head)
         if code:

@@ -33,8 +33,8 @@ def available_bytes(device) -> int | None:
 class Printer:
     """Turns events into the tutorial's output (stdout) and problems (stderr)."""
 
-    def __init__(self, out=sys.stdout, err=sys.stderr):
-        self.out, self.err = out, err
+    def __init__(self, out=None, err=None):
+        self.out, self.err = out or sys.stdout, err or sys.stderr
         self.epoch_shown = 0
         self.last = None
         self.started = None

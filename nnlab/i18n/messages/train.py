@@ -132,4 +132,9 @@ MESSAGES = {
     "train.cli.metrics_written": ("metrics: {paths}", "指标：{paths}"),
     "train.cli.stopped": ("stopped by {signal} at a batch boundary; continue with the same command plus{resume}", "因 {signal} 在批次边界停止；继续训练请用同一命令并加上{resume}"),
     "train.cli.diverged_exit": ("training stopped: the loss diverged", "训练已停止：损失发散"),
+    # nnlab bench train
+    "bench.train.bad_epochs": ("--epochs must be at least 1", "--epochs 至少为 1"),
+    "bench.train.header": ("device: {device}; {epochs} epoch(s) each, same model, seed, SGD lr 0.001, batch 64; data: {data}", "设备：{device}；各训练 {epochs} 轮，相同模型、种子、SGD 学习率 0.001、批大小 64；数据：{data}"),
+    "bench.train.row": ("{name:<34} {s:>8} s/epoch   accuracy {accuracy}%   ({threads} threads, {mode})", "{name:<34} {s:>8} 秒/轮   准确率 {accuracy}%   （{threads} 个线程，{mode}）"),
+    "bench.train.ratio": ("speed-up: {ratio}x (tutorial s/epoch ÷ nnlab s/epoch, measured side by side in this run)", "加速：{ratio} 倍（教程 秒/轮 ÷ nnlab 秒/轮，本次运行中并排测得）"),
 }
