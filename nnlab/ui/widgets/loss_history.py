@@ -1,0 +1,53 @@
+"""The passes chart: E_total falling pass after pass, and the two outputs closing on their targets."""
+
+from __future__ import annotations
+
+from textual_plotext import PlotextPlot
+
+from nnlab.core.tinynet import PassRecord
+from nnlab.i18n import t
+
+MAX_POINTS = 400  # a 100,000-pass history is drawn from evenly spaced passes (first and last kept)
+
+
+def thin(records: list[PassRecord], points: int = MAX_POINTS) -> list[PassRecord]:
+    n = len(records)
+    if n <= points:
+        return list(records)
+    picks = sorted({round(k * (n - 1) / (points - 1)) for k in range(points)})
+    return [records[k] for k in picks]
+
+
+class LossHistory(PlotextPlot):
+    """``kind`` "error" plots E_total per pass; "outputs" plots out_o1, out_o2 and t1, t2."""
+
+    DEFAULT_CSS = "LossHistory { height: 1fr; min-height: 6; }"
+
+    def __init__(self, kind: str = "error", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
+        self.records: list[PassRecord] = []
+        self.targets = (0.0, 0.0)
+
+    def show(self, records: list[PassRecord], targets: tuple[float, float]) -> None:
+        self.records, self.targets = thin(records), targets
+        self.refresh()
+
+    def render(self):
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.xlabel(t("bp.chart.pass"))
+        if self.records:
+            xs = [r.index for r in self.records]
+            if self.kind == "error":
+                plt.title(t("bp.chart.error"))
+                plt.plot(xs, [r.E_total for r in self.records], marker="braille", color="cyan", label="E_total")
+            else:
+                plt.title(t("bp.chart.outputs"))
+                t1, t2 = self.targets
+                plt.plot(xs, [t1] * len(xs), marker="braille", color="gray", label="t1")
+                plt.plot(xs, [t2] * len(xs), marker="braille", color="gray", label="t2")
+                plt.plot(xs, [r.out_o1 for r in self.records], marker="braille", color="orange", label="out_o1")
+                plt.plot(xs, [r.out_o2 for r in self.records], marker="braille", color="green", label="out_o2")
+        return super().render()

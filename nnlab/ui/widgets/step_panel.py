@@ -1,0 +1,126 @@
+"""The current step: formula, the numbers substituted, its value, the chain being built, progress."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widget import Widget
+
+from nnlab.core.tinynet import TUTORIAL_VALUES, Factor, Step, chain_view
+from nnlab.i18n import t
+
+TUTORIAL_TOLERANCE = 1e-9  # the tutorial printed 9 decimals and rounded some in the last one
+
+
+def fmt9(x: float) -> str:
+    """A value to 9 decimals with a real minus sign (−0.000000000 shows as 0.000000000)."""
+    text = f"{x:.9f}"
+    if float(text) == 0:
+        text = text.lstrip("-")
+    return text.replace("-", "−")
+
+
+def _pad(text: str, width: int, align: str = "center") -> str:
+    gap = max(width - cell_len(text), 0)
+    if align == "left":
+        return text + " " * gap
+    left = gap // 2
+    return " " * left + text + " " * (gap - left)
+
+
+def chain_lines(rows: list[tuple[Factor, list[list[Factor]]]], hot, unknown) -> list[Text]:
+    """Each chain equation as two aligned lines: symbols above, values (or ?) below."""
+    lines: list[Text] = []
+    for lhs, terms in rows:
+        cells: list[tuple[str, str, object]] = []  # (symbol, value text, style) or separators
+
+        def add(factor: Factor) -> None:
+            value = "?" if factor.value is None else fmt9(factor.value)
+            style = hot if factor.current else unknown if factor.value is None else None
+            cells.append((factor.symbol, value, style))
+
+        add(lhs)
+        cells.append((" = ", " = ", None))
+        for n, term in enumerate(terms):
+            if n:
+                cells.append((" + ", " + ", None))
+            for m, factor in enumerate(term):
+                if m:
+                    cells.append(("·", "·", None))
+                add(factor)
+        top, bottom = Text(no_wrap=True, overflow="crop"), Text(no_wrap=True, overflow="crop")
+        for symbol, value, style in cells:
+            width = max(cell_len(symbol), cell_len(value))
+            top.append(_pad(symbol, width), style=style if style is hot else None)
+            bottom.append(_pad(value, width), style=style)
+        lines += [top, bottom]
+    return lines
+
+
+class StepPanel(Widget):
+    """Renders step ``index`` of ``steps``; the parent sets them with ``show``."""
+
+    COMPONENT_CLASSES = {"panel--hot", "panel--label", "panel--unknown", "panel--good", "panel--bad", "panel--title"}
+    DEFAULT_CSS = """
+    StepPanel { height: 1fr; padding: 0 1; }
+    StepPanel > .panel--hot { background: $accent; color: $text; text-style: bold; }
+    StepPanel > .panel--label { color: $text-muted; }
+    StepPanel > .panel--unknown { color: $text-muted; }
+    StepPanel > .panel--good { color: $success; }
+    StepPanel > .panel--bad { color: $error; text-style: bold; }
+    StepPanel > .panel--title { text-style: bold; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.steps: list[Step] = []
+        self.index = 0
+        self.pass_no = 1
+        self.bias_updates = False
+
+    def show(self, steps: list[Step], index: int, pass_no: int, bias_updates: bool) -> None:
+        self.steps, self.index, self.pass_no = steps, index, pass_no
+        self.bias_updates = bias_updates
+        self.refresh()
+
+    @property
+    def step(self) -> Step:
+        return self.steps[self.index]
+
+    def _style(self, name: str):
+        return self.get_component_rich_style(f"panel--{name}")
+
+    def render(self) -> Text:
+        if not self.steps:
+            return Text("")
+        step = self.step
+        label_w = max(cell_len(t(k)) for k in ("bp.panel.formula", "bp.panel.numbers", "bp.panel.value")) + 1
+        out = Text()
+        title = t("bp.panel.step", n=self.index + 1, total=len(self.steps), pass_no=self.pass_no,
+                  phase=t("bp.phase." + step.phase))
+        out.append(title, style=self._style("title"))
+        out.append("  ·  " + t("bp.panel.bias_on" if self.bias_updates else "bp.panel.bias_off"),
+                   style=self._style("label"))
+        out.append("\n")
+        for key, text in (("bp.panel.formula", step.formula), ("bp.panel.numbers", step.substituted)):
+            out.append(_pad(t(key), label_w, "left"), style=self._style("label"))
+            out.append(text + "\n")
+        out.append(_pad(t("bp.panel.value"), label_w, "left"), style=self._style("label"))
+        out.append(f" {step.symbol} = {fmt9(step.value)} ", style=self._style("hot"))
+        if step.tutorial is not None:
+            ok = abs(step.tutorial - step.value) <= TUTORIAL_TOLERANCE
+            out.append("   ")
+            out.append(t("bp.panel.tutorial", value=fmt9(step.tutorial), mark="✓" if ok else "✗"),
+                       style=self._style("good" if ok else "bad"))
+        elif step.symbol in TUTORIAL_VALUES:  # the tutorial printed it, for its own network, pass 1
+            out.append("   " + t("bp.panel.edited"), style=self._style("label"))
+        out.append("\n")
+        rows = chain_view(self.steps, self.index)
+        if rows:
+            out.append("\n")
+            for line in chain_lines(rows, self._style("hot"), self._style("unknown")):
+                out.append_text(line)
+                out.append("\n")
+        out.append("\n")
+        out.append(step.explanation() + "\n", style="italic")
+        return out
