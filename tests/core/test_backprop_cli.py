@@ -1,0 +1,148 @@
+"""`nnlab backprop --json / --markdown`: the shape, the numbers, the errors (one line, exit 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from nnlab.cli import main
+from nnlab.core.tinynet import PARAM_NAMES, TUTORIAL, forward, gradients, run_passes, steps, update
+
+FORWARD_KEYS = ["l_h1", "l_h2", "out_h1", "out_h2", "l_o1", "l_o2", "out_o1", "out_o2", "E_o1", "E_o2", "E_total"]
+GRAD_KEYS = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2"]
+
+
+def _json(capsys, *args) -> dict:
+    assert main(["backprop", "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _error(capsys, *args) -> str:
+    assert main(["backprop", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("nnlab: error:") and "Traceback" not in err
+    return err
+
+
+def test_json_shape_and_values(capsys):
+    out = _json(capsys)
+    assert list(out) == ["params", "bias_updates", "forward", "gradients", "updated", "steps"]
+    assert list(out["params"]) == list(PARAM_NAMES) and out["params"] == TUTORIAL.as_dict()
+    assert list(out["forward"]) == FORWARD_KEYS
+    assert out["forward"]["E_total"] == pytest.approx(0.096867268, abs=1e-9)
+    assert list(out["gradients"]) == GRAD_KEYS
+    assert out["gradients"]["w5"] == pytest.approx(-0.018375021, abs=1e-9)
+    assert out["gradients"]["w1"] == pytest.approx(0.000425237, abs=1e-9)
+    assert out["updated"]["w5"] == pytest.approx(0.268375021, abs=1e-9)
+    assert out["updated"]["w1"] == pytest.approx(0.049574763, abs=1e-9)
+    assert out["updated"]["b1"] == 0.35  # biases stay unless --bias-updates
+    assert [s["id"] for s in out["steps"]] == [s.id for s in steps(TUTORIAL)]
+    first = out["steps"][0]
+    assert set(first) == {"id", "phase", "symbol", "formula", "substituted", "value", "explanation",
+                          "explanation_key", "nodes", "edges", "tutorial"}
+    assert first["formula"] == "l_h1 = w1·i1 + w2·i2 + b1" and first["tutorial"] == 0.385
+    assert "history" not in out
+
+
+def test_set_params_file_bias_updates_and_passes(capsys, tmp_path):
+    file = tmp_path / "p.json"
+    file.write_text(json.dumps({"w5": 0.5, "t1": 0.9, "lr": 0.5}), encoding="utf-8")
+    out = _json(capsys, "--params", str(file), "--set", "w5=0.4", "--set", "i1=-1e-1", "--bias-updates",
+                "--passes", "5")
+    p = TUTORIAL.with_values(w5=0.4, t1=0.9, lr=0.5, i1=-0.1)  # --set wins over the file
+    assert out["params"] == p.as_dict() and out["bias_updates"] is True
+    assert out["forward"] == forward(p)
+    assert out["gradients"] == {k: gradients(p)[k] for k in GRAD_KEYS}
+    assert out["updated"] == update(p, bias_updates=True).as_dict()
+    assert out["updated"]["b2"] != p.b2
+    assert out["history"] == [r.E_total for r in run_passes(p, 5, bias_updates=True)[1]]
+    assert len(out["history"]) == 5 and out["history"][-1] < out["forward"]["E_total"]
+    assert any(s["phase"] == "bias" for s in out["steps"])
+    assert all(s["tutorial"] is None for s in out["steps"])
+
+
+def test_markdown_walkthrough(capsys):
+    assert main(["backprop", "--markdown", "--passes", "3"]) == 0
+    md = capsys.readouterr().out
+    assert md.startswith("# Backpropagation, step by step")
+    for text in ("## Forward pass", "## Backward: output layer", "## Backward: hidden layer",
+                 "∂E_total/∂w5 = (−0.147692493) · 0.209071673 · 0.595078474 = −0.018375022",
+                 "w1⁺ = 0.05 − 1·0.000425237 = 0.049574763", "| 0.268375022 |", "E_total after each pass"):
+        assert text in md
+    rows = [line for line in md.splitlines() if line.startswith("| ") and line[2:3].isdigit()]
+    assert len(rows) >= len(steps(TUTORIAL))
+
+
+def test_markdown_in_chinese(capsys):
+    assert main(["--lang", "zh", "backprop", "--markdown"]) == 0
+    md = capsys.readouterr().out
+    assert "前向传播" in md and "l_h1 = 0.05·0.1 + 0.15·0.2 + 0.35 = 0.385" in md
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--json", "--set", "w5=abc"], "w5"),
+    (["--json", "--set", "w5=nan"], "w5"),
+    (["--json", "--set", "w5=1_0"], "w5"),
+    (["--json", "--set", "zz=1"], "zz"),
+    (["--json", "--set", "w5"], "NAME=VALUE"),
+    (["--json", "--set", "t1=2"], "t1"),
+    (["--json", "--set", "lr=0"], "lr"),
+    (["--json", "--passes", "0"], "--passes"),
+    (["--json", "--passes", "2.5"], "--passes"),
+    (["--json", "--markdown"], "--json"),
+    (["--json", "--params", "/no/such/file.json"], "/no/such/file.json"),
+])
+def test_bad_values_are_one_line_and_exit_2(capsys, args, words):
+    assert words in _error(capsys, *args)
+
+
+@pytest.mark.parametrize("content, words", [
+    ("{bad", "cannot read"),
+    ("[1, 2]", "JSON object"),
+    ('{"w9": 1}', "w9"),
+    ('{"w1": "0.3"}', "w1"),
+    ('{"w1": null}', "w1"),
+    ('{"w1": true}', "w1"),
+    ('{"w1": NaN}', "w1"),
+    ('{"w1": 1e400}', "w1"),
+])
+def test_bad_params_files(capsys, tmp_path, content, words):
+    file = tmp_path / "p.json"
+    file.write_text(content, encoding="utf-8")
+    assert words in _error(capsys, "--json", "--params", str(file))
+
+
+def test_headless_paths_do_not_import_textual_and_exit_codes_hold(tmp_path):
+    """In a fresh process: --json prints, textual stays unloaded; a bad value exits 2 with one line."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from nnlab.cli import main\n"
+        "buf = io.StringIO()\n"
+        "with contextlib.redirect_stdout(buf):\n"
+        "    assert main(['backprop', '--json']) == 0\n"
+        "    assert main(['backprop', '--markdown']) == 0\n"
+        "assert not any(m == 'textual' or m.startswith('textual.') for m in sys.modules), 'textual loaded'\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+    bad = subprocess.run([sys.executable, "-m", "nnlab", "backprop", "--json", "--set", "w1=x"],
+                         capture_output=True, text=True, timeout=120, env={**os.environ, "LANG": "C.UTF-8"})
+    assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.count("\n") == 1
+
+
+def test_without_flags_the_app_opens_with_the_given_params(monkeypatch):
+    opened = {}
+
+    def fake_run_app(mode, args, **options):
+        opened.update(mode=mode, **options)
+        return 0
+
+    monkeypatch.setattr("nnlab.cli.run_app", fake_run_app)
+    assert main(["backprop", "--set", "w5=0.3", "--bias-updates"]) == 0
+    assert opened["mode"] == "backprop"
+    assert opened["backprop_params"]["w5"] == 0.3 and opened["backprop_bias_updates"] is True
