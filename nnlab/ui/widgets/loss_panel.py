@@ -20,6 +20,7 @@ from nnlab.ui.widgets.number_field import NumberField
 VALUE_BOUNDS = Bounds(-1e6, 1e6)
 LR_BOUNDS = Bounds(0, 10, nonzero=True)
 FIELD_FMT = "{:.12g}"
+STEP_FMT = "{:.6g}"  # w and b after a descent step: 6 significant digits fit the box (the value keeps all)
 MAX_POINTS, MIN_POINTS = 8, 1
 RUN_STEPS = 40  # G runs this many steps, one every RUN_INTERVAL seconds
 RUN_INTERVAL = 0.08
@@ -28,8 +29,15 @@ DEFAULT_POINTS = ((0.0, 1.2), (1.0, 2.8), (2.0, 5.1), (3.0, 7.2), (4.0, 8.7))
 DEFAULT_W, DEFAULT_B, DEFAULT_LR = 0.5, 0.0, 0.05
 
 
-def _field(number: float, id: str, bounds: Bounds = VALUE_BOUNDS, step: float = 0.1) -> NumberField:
-    return NumberField(number, bounds, FIELD_FMT, step=step, revert_on_blur=True, compact=True, id=id)
+def _field(number: float, id: str, bounds: Bounds = VALUE_BOUNDS, step: float = 0.1, fmt: str = FIELD_FMT) -> NumberField:
+    return NumberField(number, bounds, fmt, step=step, revert_on_blur=True, compact=True, id=id)
+
+
+def _field_name(id: str) -> str:
+    """px3 → x₃, py3 → y₃, lw → w, lb → b, lr → η."""
+    if id[:2] in ("px", "py"):
+        return id[1] + "".join("₀₁₂₃₄₅₆₇₈₉"[int(d)] for d in id[2:])
+    return {"lw": "w", "lb": "b", "lr": "η"}.get(id, id)
 
 
 class LossPanel(Horizontal):
@@ -74,9 +82,9 @@ class LossPanel(Horizontal):
                     yield Static("", classes="lp-res", id=f"lp-res{i}")
             with Horizontal(classes="lp-row"):
                 yield Static("w", classes="lp-label")
-                yield _field(self.w, "lw")
+                yield _field(self.w, "lw", fmt=STEP_FMT)
                 yield Static("b", classes="lp-label")
-                yield _field(self.b, "lb")
+                yield _field(self.b, "lb", fmt=STEP_FMT)
             with Horizontal(classes="lp-row"):
                 yield Static("η", classes="lp-label")
                 yield _field(self.lr, "lr", LR_BOUNDS, step=0.01)
@@ -197,7 +205,7 @@ class LossPanel(Horizontal):
 
     def on_number_field_invalid(self, message: NumberField.Invalid) -> None:
         message.stop()
-        self._say(t("neuron.msg.rejected", field=message.field.id, reason=message.reason,
+        self._say(t("neuron.msg.rejected", field=_field_name(message.field.id or ""), reason=message.reason,
                     kept=fmt(float(message.field.number))))
 
     def _say(self, text: str) -> None:

@@ -46,8 +46,8 @@ class NumberField(Input):
     leaves it holding refused text (``Invalid`` is still posted, so the reason can be shown)."""
 
     BINDINGS = [
-        Binding("up", "nudge(1)", "field.nudge_up", show=False),
-        Binding("down", "nudge(-1)", "field.nudge_down", show=False),
+        Binding("up", "nudge(1)", "field.nudge_up", key_display="↑"),
+        Binding("down", "nudge(-1)", "field.nudge_down", key_display="↓"),
         Binding("shift+up,pageup", "nudge(1, 'coarse')", "field.nudge_coarse_up", show=False),
         Binding("shift+down,pagedown", "nudge(-1, 'coarse')", "field.nudge_coarse_down", show=False),
         Binding("ctrl+up", "nudge(1, 'fine')", "field.nudge_fine_up", show=False),

@@ -102,7 +102,7 @@ class SoftmaxPanel(Vertical):
 
     def on_number_field_invalid(self, message: NumberField.Invalid) -> None:
         message.stop()
-        self._say(t("neuron.msg.rejected", field=message.field.id, reason=message.reason,
+        self._say(t("neuron.msg.rejected", field="z" + _sub(int((message.field.id or "z0")[1:])), reason=message.reason,
                     kept=fmt(float(message.field.number))))
 
     def _say(self, text: str) -> None:
