@@ -38,7 +38,7 @@ class AnatomyScreen(LabScreen):
         Binding("d", "data", "anat.key.data", show=False),
         Binding("plus,equals_sign", "count(1)", "anat.key.more", key_display="+"),
         Binding("minus", "count(-1)", "anat.key.fewer", key_display="-"),
-        Binding("right_square_bracket", "page(1)", "anat.key.next_images", key_display="]"),
+        Binding("right_square_bracket", "page(1)", "anat.key.next_images", key_display="]", show=False),
         Binding("left_square_bracket", "page(-1)", "anat.key.prev_images", key_display="[", show=False),
         Binding("r", "random", "anat.key.random", show=False),
         Binding("u", "refresh", "anat.key.refresh", show=False),
@@ -79,7 +79,7 @@ class AnatomyScreen(LabScreen):
         self._rng = random.Random(0)
 
     def compose_body(self) -> ComposeResult:
-        yield Static(t("anat.loading"), id="anat-header")
+        yield Static(t("anat.title"), id="anat-header")
         with VerticalScroll(id="anat-scroll"):
             yield AnatomyStep(t("anat.loading"), id="anat-step")
         with Vertical(id="anat-params"):

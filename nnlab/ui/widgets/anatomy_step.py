@@ -172,7 +172,7 @@ def softmax_view(anatomy, classes: Sequence[str]) -> RenderableType:
         Text(t("anat.softmax.note"), style="dim"),
         class_table(sm.probabilities, d, classes, "{:.3f}", sm.row_sums),
         Text(t("anat.softmax.legend"), style="dim"),
-        Text(t("anat.softmax.top") + ":", style="italic"),
+        Text(t("anat.softmax.top"), style="italic"),
         *tops,
     )
 
