@@ -62,9 +62,11 @@ class ActivationPlot(PlotextPlot):
         self.derivatives = derivatives
         self.window = ZWindow()
         self.z: float | None = None
+        self.band: tuple[float, float] | None = None  # drawn as two green lines at a = lo and a = hi
 
     def show(self, *, names: tuple[str, ...] | None = None, z: float | None = None,
-             derivatives: bool | None = None) -> None:
+             derivatives: bool | None = None, band: tuple[float, float] | None = None) -> None:
+        self.band = band
         if names is not None:
             self.names = names
         if derivatives is not None:
@@ -92,6 +94,9 @@ class ActivationPlot(PlotextPlot):
             if self.derivatives:
                 plt.plot(zs, act.df(zs), color=df_color, marker="dot" if not single else "braille",
                          label=f"{act.label}'(z)")
+        if self.band is not None:
+            for edge in self.band:
+                plt.hline(edge, "green")
         z = self.z
         if z is not None and self.window.contains(z):
             plt.vline(z, "gray")

@@ -216,7 +216,7 @@ class NeuronPanel(Horizontal):
         formula.append(act.derivative + "\n")
         formula.append(t("neuron.range", range=act.output_range))
         self.query_one("#np-formula", Static).update(formula)
-        self.plot.show(names=(self.activation,), z=r.z, derivatives=True)
+        self.plot.show(names=(self.activation,), z=r.z, derivatives=True, band=self.band)
         self._render_readout()
         self.post_message(self.Changed(r))
 
