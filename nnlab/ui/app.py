@@ -91,15 +91,22 @@ class NNLabApp(App[int]):
             self.exit(0)
 
     def _install_signal_handlers(self) -> None:
-        """SIGHUP (SSH drop) and SIGTERM: set a stop flag, no disk work here, then exit."""
+        """SIGHUP (SSH drop) and SIGTERM: set a stop flag, no disk work here, then exit.
+        SIGINT sent from outside (``kill -INT``; Ctrl+C itself arrives as a key) acts as q: it asks
+        while a run is active. Without this asyncio cancels the main task and the app hangs."""
         import asyncio
 
         try:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(signum, partial(self._on_signal, signum))
+            loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals
             pass
+
+    def _on_interrupt(self) -> None:
+        if not self._quitting:  # a second signal during shutdown is ignored
+            self.call_later(self.run_action, "quit")
 
     def _on_signal(self, signum: int) -> None:
         if self._quitting:
@@ -108,6 +115,15 @@ class NNLabApp(App[int]):
         if self.active_run is not None and self.active_run.active:
             self.active_run.stop()
         self.exit(return_code=128 + signum)
+
+    def exit(self, result=None, return_code: int = 0, message=None) -> None:
+        """Every way out (q, a signal, or code calling ``app.exit()``) first asks an active run to
+        stop at its next batch (it saves if saving is on): a thread worker that goes on would keep
+        ``app.run()`` from returning (textual #3966)."""
+        run = self.active_run
+        if run is not None and run.active:
+            run.stop()
+        super().exit(result, return_code, message)
 
     # actions ----------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -37,6 +37,9 @@ LOG_EVERY = 100  # batches between loss lines, as in the tutorial
 class Notice(Message):
     """A notification from a worker thread (posted, never called across threads)."""
 
+    bubble = False  # handled by the Train screen only
+
+
     def __init__(self, text: str, severity: str = "information") -> None:
         super().__init__()
         self.text, self.severity = text, severity
@@ -189,7 +192,7 @@ class RunController:
 
     # files -----------------------------------------------------------------------------------
     def runs_dir(self) -> Path:
-        return Path(self.app.options.get("runs_dir") or Path.cwd() / "nnlab-runs")
+        return Path(self.app.options.get("runs_dir") or Path.cwd() / "runs")
 
     def autosave_path(self, run_id: int) -> str | None:
         """The engine writes this checkpoint at each epoch end and when stopped (atomically)."""
@@ -352,7 +355,7 @@ class RunController:
             rec.device = ev.device
             self.train_size = ev.train_size
             self.show(status="running", device=ev.device, start_epoch=ev.start_epoch,
-                      epoch=ev.start_epoch, batch=0)
+                      epoch=ev.start_epoch, batch=0, epochs=int(ev.config.get("epochs", self.state.epochs)))
             self.log(t("dash.log.device", device=ev.device))
             self.log(t("dash.log.started", params=f"{ev.parameters:,}", train=f"{ev.train_size:,}",
                        test=f"{ev.test_size:,}", source=ev.data_source))

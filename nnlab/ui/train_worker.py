@@ -26,6 +26,9 @@ from nnlab.train.events import BatchProgress, Event, Failed
 class RunProgress(Message):
     """BatchProgress events merged since the last message, plus GPU figures when on a GPU."""
 
+    bubble = False  # handled by the Train screen only
+
+
     def __init__(self, run_id: int, batches: tuple[BatchProgress, ...], gpu: dict | None) -> None:
         super().__init__()
         self.run_id = run_id
@@ -36,6 +39,9 @@ class RunProgress(Message):
 class RunEvent(Message):
     """Any other engine event (Started, EpochEnd, Paused, Resumed, Diverged, Finished, Failed)."""
 
+    bubble = False  # handled by the Train screen only
+
+
     def __init__(self, run_id: int, event: Event) -> None:
         super().__init__()
         self.run_id = run_id
@@ -45,6 +51,9 @@ class RunEvent(Message):
 class RunData(Message):
     """The data set the run uses (loaded on the worker), so the screen can show test images."""
 
+    bubble = False  # handled by the Train screen only
+
+
     def __init__(self, run_id: int, data: Any) -> None:
         super().__init__()
         self.run_id = run_id
@@ -53,6 +62,9 @@ class RunData(Message):
 
 class RunEnded(Message):
     """The worker returned: ``error`` is a translated message when it failed."""
+
+    bubble = False  # handled by the Train screen only
+
 
     def __init__(self, run_id: int, error: str | None) -> None:
         super().__init__()

@@ -106,7 +106,11 @@ class AnatomyScreen(LabScreen):
 
     def _poll(self) -> None:
         """During a run: recompute when an epoch has ended (or the run or its config changed)."""
-        snapshot = self.source()
+        try:
+            snapshot = self.source()
+        except Exception as error:  # noqa: BLE001 - the dashboard's state is not ours to crash on
+            self.post_message(self.Failed(self.generation, str(error) or type(error).__name__))
+            return
         key = self._key_of(snapshot)
         if key != self._key:
             self._key, self._snapshot = key, snapshot
@@ -131,9 +135,8 @@ class AnatomyScreen(LabScreen):
             from nnlab.train import data as data_module
 
             config, state, initial, info = self._resolve(snapshot, options)
-            if data is None:
-                data = (snapshot or {}).get("data") or data_module.load(
-                    options.get("data_dir"), allow_sample=True, allow_download=False)
+            data = (snapshot or {}).get("data") or data or data_module.load(
+                options.get("data_dir"), allow_sample=True, allow_download=False)
             n = data.test_size
             indices = list(picked) if picked is not None else [(first + i) % n for i in range(count)]
             model = anatomy.model_from_state(config, state)

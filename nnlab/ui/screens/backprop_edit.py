@@ -43,7 +43,7 @@ class BackpropEdit(ModalScreen[Params | None]):
     BackpropEdit Grid Label { width: 100%; text-align: right; color: $text-muted; }
     BackpropEdit NumberField { border: none; height: 1; padding: 0 1; background: $boost; }
     BackpropEdit NumberField.-invalid { background: $error 40%; }
-    BackpropEdit NumberField:focus { background: $accent 40%; }
+    BackpropEdit NumberField:focus { border: none; background: $accent 40%; }
     BackpropEdit #bp-edit-errors { color: $error; height: auto; margin-top: 1; }
     """
 

@@ -31,7 +31,8 @@ class BackpropPasses(ModalScreen[tuple[Params, list[PassRecord]] | None]):
                                 padding: 0 1; }
     BackpropPasses #bp-passes-ask { height: 1; }
     BackpropPasses #bp-passes-ask Static { width: auto; }
-    BackpropPasses NumberField { border: none; height: 1; width: 12; padding: 0 1; background: $boost; }
+    BackpropPasses NumberField, BackpropPasses NumberField:focus { border: none; height: 1; width: 12;
+                                                                   padding: 0 1; background: $boost; }
     BackpropPasses #bp-passes-summary { height: auto; }
     BackpropPasses #bp-passes-charts { height: 1fr; }
     BackpropPasses #bp-passes-error { color: $error; height: auto; }

@@ -38,12 +38,18 @@ PAGES = ("setup", "live", "insight", "runs")
 class Probed(Message):
     """What the machine offers: devices (label, value) and where the data would come from."""
 
+    bubble = False  # handled by the Train screen only
+
+
     def __init__(self, devices: list[tuple[str, str]], data_text: str, data_ok: bool) -> None:
         super().__init__()
         self.devices, self.data_text, self.data_ok = devices, data_text, data_ok
 
 
 class Summary(Message):
+
+    bubble = False  # handled by the Train screen only
+
     def __init__(self, config: TrainConfig, text: str, parameters: int | None) -> None:
         super().__init__()
         self.config, self.text, self.parameters = config, text, parameters
@@ -81,7 +87,7 @@ class TrainScreen(LabScreen):
     TrainScreen #insight-top { height: auto; }
     TrainScreen.narrow #insight-top { layout: vertical; }
     TrainScreen.narrow #class-acc { width: 80; max-width: 100%; }
-    TrainScreen #runs-table { height: 1fr; min-height: 4; }
+    TrainScreen #runs-table { height: auto; max-height: 45%; min-height: 3; }
     TrainScreen #runs-charts { height: 1fr; min-height: 8; }
     TrainScreen #runs-hint { color: $text-muted; height: 1; }
     """

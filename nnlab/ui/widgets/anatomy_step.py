@@ -99,9 +99,9 @@ def layer_view(anatomy, index: int, classes: Sequence[str], weights: dict) -> Re
         return Group(*parts)
     arrays = [step.output] + ([step.before] if step.before is not None else [])
     scale = scale_of(*arrays)
-    width = step.output.shape[1]
+    width = step.output.shape[1]  # values per image
     if step.kind == "flatten":
-        parts.append(Text(t("anat.layer.flatten", cols=_cols(width)), style="dim"))
+        parts.append(Text(t("anat.layer.flatten"), style="dim"))
     parts.append(legend(scale, t("anat.layer.legend", scale=fmt(scale, 3))))
     for row, (i, y) in enumerate(zip(d.indices, d.labels)):
         head = Text(no_wrap=True, overflow="ellipsis")
@@ -122,12 +122,6 @@ def layer_view(anatomy, index: int, classes: Sequence[str], weights: dict) -> Re
             parts.append(_values_line(None, out))
             parts.append(HeatStrip(out, scale))
     return Group(*parts)
-
-
-def _cols(n: int) -> int:
-    from nnlab.ui.widgets.heat_strip import columns_for
-
-    return columns_for(n, 76)
 
 
 def _values_line(label: str | None, values) -> Text:

@@ -60,6 +60,7 @@ class EpochChart(ThrottledPlot):
             plt.plot(epochs, acc, marker="hd", color=SERIES_COLORS[i % len(SERIES_COLORS)],
                      label=t("dash.chart.accuracy", run=label))
         plt.xlim(0.5, last + 0.5)
-        plt.xticks(list(range(1, last + 1)) if last <= 12 else None)
+        if last <= 12:
+            plt.xticks(list(range(1, last + 1)))
         if not (self.epochs or self.reference or self.overlays):
             plt.ylim(0, 100)

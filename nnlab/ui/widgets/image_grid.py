@@ -102,9 +102,13 @@ class ImageGrid(Widget):
                                   classes="tile"))
         grid.mount_all(tiles)
         self.query_one("#no-images").display = not tiles
+        self.call_after_refresh(self._update_captions)  # predictions may arrive before the mount ends
 
     def set_predictions(self, predictions) -> None:
         self.predictions = tuple(int(p) for p in predictions)
+        self._update_captions()
+
+    def _update_captions(self) -> None:
         for i, caption in enumerate(self.query(".caption").results(Static)):
             caption.update(self._caption(i))
             wrong = i < len(self.predictions) and self.predictions[i] != self.labels[i]

@@ -9,17 +9,19 @@ from textual.widgets import Input, Label, Select, Static
 
 from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.i18n import t
-from nnlab.train.config import ACTIVATIONS, OPTIMIZERS, PRESETS, TrainConfig
+from nnlab.train.config import (ACTIVATIONS, MAX_BATCH, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_SEED, MAX_WIDTH,
+                                OPTIMIZERS, PRESETS, TrainConfig)
 from nnlab.ui.widgets.number_field import NumberField
 
+# The same limits as TrainConfig.validate (and `nnlab train`'s flags).
 BOUNDS = {
-    "epochs": Bounds(1, 1000, integer=True),
-    "batch_size": Bounds(1, 60000, integer=True),
-    "lr": Bounds(1e-7, 10, nonzero=True),
-    "seed": Bounds(0, 2**31 - 1, integer=True),
+    "epochs": Bounds(1, MAX_EPOCHS, integer=True),
+    "batch_size": Bounds(1, MAX_BATCH, integer=True),
+    "lr": Bounds(0, MAX_LR, nonzero=True),
+    "seed": Bounds(0, MAX_SEED, integer=True),
 }
-HIDDEN_BOUNDS = Bounds(1, 8192, integer=True)
-MAX_HIDDEN_LAYERS = 6
+HIDDEN_BOUNDS = Bounds(1, MAX_WIDTH, integer=True)
+MAX_HIDDEN_LAYERS = MAX_LAYERS
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:

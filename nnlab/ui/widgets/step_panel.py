@@ -121,6 +121,44 @@ class StepPanel(Widget):
             for line in chain_lines(rows, self._style("hot"), self._style("unknown")):
                 out.append_text(line)
                 out.append("\n")
+        elif step.phase == "forward":
+            out.append("\n")
+            out.append_text(self.known_grid())
         out.append("\n")
         out.append(step.explanation() + "\n", style="italic")
+        self.append_outline(out)
         return out
+
+    def group_factors(self) -> list[Factor]:
+        """Every step of the current step's group (a weight's gradient, the forward pass) as it stands."""
+        group = self.step.group
+        return [Factor(s.symbol, s.value if k <= self.index else None, k == self.index)
+                for k, s in enumerate(self.steps) if s.group == group]
+
+    def known_grid(self) -> Text:
+        """The forward values so far, in columns: computed ones filled in, the current one lit."""
+        cells = [f"{f.symbol} = {'?' if f.value is None else fmt9(f.value)}" for f in self.group_factors()]
+        width = max(cell_len(c) for c in cells) + 3
+        columns = max(1, (self.size.width - 2) // width)
+        text = Text(no_wrap=True, overflow="crop")
+        for k, (factor, cell) in enumerate(zip(self.group_factors(), cells)):
+            style = self._style("hot") if factor.current else self._style("unknown") if factor.value is None else None
+            text.append(cell, style=style)
+            text.append("\n" if (k + 1) % columns == 0 else " " * (width - cell_len(cell)))
+        if not str(text).endswith("\n"):
+            text.append("\n")
+        return text
+
+    def append_outline(self, out: Text) -> None:
+        """Where the panel has room (e.g. 120x40): the whole group, step by step, below."""
+        if self.step.group == "forward":
+            return
+        factors = self.group_factors()
+        used = len(out.wrap(self.app.console, max(self.size.width, 20)))
+        if self.size.height - used < len(factors) + 2:
+            return
+        out.append("\n")
+        for n, factor in enumerate(factors, start=1):
+            value = "?" if factor.value is None else fmt9(factor.value)
+            style = self._style("hot") if factor.current else self._style("unknown") if factor.value is None else None
+            out.append(f"{n:>3}. {factor.symbol} = {value}\n", style=style)
