@@ -55,6 +55,13 @@ async def test_keys_change_the_input_and_the_numbers_follow(widget_text):
         await pilot.press("backspace", "-", "2", "enter")  # typed: x = -2 → z = -3
         result = _text(app, widget_text, "#np-result")
         assert "= 2·(-2) + 1" in result and "= -3" in result and fmt(A.sigmoid(-3.0)) in result
+        # signs after an exponent are typed, not nudges: 2e-1 = 0.2 → z = 1.4; 1e+1 = 10 → z = 21
+        await pilot.press("ctrl+u", *"2e-1", "enter")
+        assert app.focused.number == 0.2 and "= 1.4" in _text(app, widget_text, "#np-result")
+        await pilot.press("ctrl+u", *"1e+1", "enter")
+        assert app.focused.number == 10.0 and "= 21" in _text(app, widget_text, "#np-result")
+        await pilot.press("=")  # '=' (the unshifted '+') nudges up: 10.1
+        assert app.focused.value == "10.1"
 
 
 async def test_keys_change_weight_bias_and_activation(widget_text):
