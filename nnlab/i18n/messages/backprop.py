@@ -104,7 +104,7 @@ MESSAGES = {
     "bp.panel.chain": ("chain", "链条"),
     "bp.panel.bias_on": ("bias updates on", "偏置更新：开"),
     "bp.panel.bias_off": ("bias updates off", "偏置更新：关"),
-    "bp.panel.edited": ("(the tutorial printed this for its own network, pass 1)", "（教程只给出了它自己的网络第 1 轮的数值）"),
+    "bp.panel.edited": ("(tutorial: its own network, pass 1 only)", "（教程只有它自己网络的第 1 轮）"),
     # autograd check
     "bp.check.running": ("torch autograd (float64): checking…", "torch autograd（float64）：正在核对…"),
     "bp.check.ok": (
@@ -132,6 +132,7 @@ MESSAGES = {
     "bp.iter.running": ("Running {n} passes…", "正在运行 {n} 轮…"),
     "bp.chart.title": ("{n} passes from pass {start}", "从第 {start} 轮起运行了 {n} 轮"),
     "bp.chart.error": ("E_total per pass", "每轮的 E_total"),
+    "bp.chart.error_log": ("E_total per pass (log scale)", "每轮的 E_total（对数坐标）"),
     "bp.chart.outputs": ("outputs and targets", "输出与目标"),
     "bp.chart.pass": ("pass", "轮"),
     "bp.chart.summary": (

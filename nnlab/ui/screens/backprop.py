@@ -24,8 +24,11 @@ class BackpropScreen(LabScreen):
     MODE = "backprop"
     HELP_CONCEPT = "help.concept.backprop"
     BINDINGS = [
-        Binding("right,space,n", "next", "bp.key.next", key_display="→"),
-        Binding("left,p", "back", "bp.key.back", key_display="←"),
+        Binding("right", "next", "bp.key.next", key_display="→"),
+        Binding("space", "next", "bp.key.next", show=False),
+        Binding("n", "next", "bp.key.next", show=False),
+        Binding("left", "back", "bp.key.back", key_display="←"),
+        Binding("p", "back", "bp.key.back", show=False),
         Binding("home", "first", "bp.key.first", show=False),
         Binding("end", "last", "bp.key.last", show=False),
         Binding("f", "jump('forward')", "bp.key.forward", show=False),
@@ -108,7 +111,7 @@ class BackpropScreen(LabScreen):
 
     def render_step(self) -> None:
         self.diagram.show(self.params, self.steps, self.index)
-        self.panel.show(self.steps, self.index, self.pass_no, self.bias_updates)
+        self.panel.show(self.steps, self.index, self.pass_no, self.bias_updates, self.params)
         self.progress.show(self.steps, self.index)
 
     def go(self, index: int) -> None:

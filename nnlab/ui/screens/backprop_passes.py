@@ -95,7 +95,7 @@ class BackpropPasses(ModalScreen[tuple[Params, list[PassRecord]] | None]):
         first, last = message.records[0], message.records[-1]
         p = self.params
         summary = t("bp.chart.title", n=len(message.records) - 1, start=first.index) + "\n" + t(
-            "bp.chart.summary", start=f"{first.E_total:.9f}", end=f"{last.E_total:.9f}",
+            "bp.chart.summary", start=f"{first.E_total:.9g}", end=f"{last.E_total:.9g}",
             o1=f"{last.out_o1:.6f}", t1=f"{p.t1:g}", o2=f"{last.out_o2:.6f}", t2=f"{p.t2:g}",
         ) + "\n" + t("bp.chart.close")
         self.query_one("#bp-passes-summary", Static).update(summary)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 from textual_plotext import PlotextPlot
 
 from nnlab.core.tinynet import PassRecord
 from nnlab.i18n import t
 
+LOG_ABOVE = 100.0  # a log y axis once E_total has fallen by more than this factor
 MAX_POINTS = 400  # a 100,000-pass history is drawn from evenly spaced passes (first and last kept)
 
 
@@ -41,8 +44,17 @@ class LossHistory(PlotextPlot):
         if self.records:
             xs = [r.index for r in self.records]
             if self.kind == "error":
-                plt.title(t("bp.chart.error"))
-                plt.plot(xs, [r.E_total for r in self.records], marker="braille", color="cyan", label="E_total")
+                errors = [r.E_total for r in self.records]
+                # a long run falls over decades: a log axis keeps the tail readable
+                log = min(errors) > 0 and max(errors) / min(errors) > LOG_ABOVE
+                plt.plot(xs, errors, marker="braille", color="cyan", label="E_total")
+                if log:
+                    plt.yscale("log")
+                    lo, hi = math.floor(math.log10(min(errors))), math.ceil(math.log10(max(errors)))
+                    stride = max(1, math.ceil((hi - lo) / 5))
+                    decades = list(range(hi, lo - 1, -stride))
+                    plt.yticks([10.0**k for k in decades], [f"1e{k}" for k in decades])
+                plt.title(t("bp.chart.error_log" if log else "bp.chart.error"))
             else:
                 plt.title(t("bp.chart.outputs"))
                 t1, t2 = self.targets

@@ -6,7 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from nnlab.core.tinynet import TUTORIAL_VALUES, Factor, Step, chain_view
+from nnlab.core.tinynet import TUTORIAL, TUTORIAL_VALUES, Factor, Params, Step, chain_view, num
 from nnlab.i18n import t
 
 TUTORIAL_TOLERANCE = 1e-9  # the tutorial printed 9 decimals and rounded some in the last one
@@ -77,9 +77,10 @@ class StepPanel(Widget):
         self.index = 0
         self.pass_no = 1
         self.bias_updates = False
+        self.params = TUTORIAL
 
-    def show(self, steps: list[Step], index: int, pass_no: int, bias_updates: bool) -> None:
-        self.steps, self.index, self.pass_no = steps, index, pass_no
+    def show(self, steps: list[Step], index: int, pass_no: int, bias_updates: bool, params: Params) -> None:
+        self.steps, self.index, self.pass_no, self.params = steps, index, pass_no, params
         self.bias_updates = bias_updates
         self.refresh()
 
@@ -124,6 +125,9 @@ class StepPanel(Widget):
         elif step.phase == "forward":
             out.append("\n")
             out.append_text(self.known_grid())
+        elif step.group == "pass":
+            out.append("\n")
+            out.append_text(self.updates_grid())
         out.append("\n")
         out.append(step.explanation() + "\n", style="italic")
         self.append_outline(out)
@@ -149,9 +153,21 @@ class StepPanel(Widget):
             text.append("\n")
         return text
 
+    def updates_grid(self) -> Text:
+        """At the end of the pass: every parameter's old and new value, as they apply together."""
+        cells = [f"{s.group} {num(getattr(self.params, s.group))} → {num(s.value)}"
+                 for s in self.steps if s.id.endswith(".update")]
+        width = max(cell_len(c) for c in cells) + 3
+        columns = max(1, (self.size.width - 2) // width)
+        text = Text(no_wrap=True, overflow="crop")
+        for k, cell in enumerate(cells):
+            text.append(cell)
+            text.append("\n" if (k + 1) % columns == 0 or k == len(cells) - 1 else " " * (width - cell_len(cell)))
+        return text
+
     def append_outline(self, out: Text) -> None:
         """Where the panel has room (e.g. 120x40): the whole group, step by step, below."""
-        if self.step.group == "forward":
+        if self.step.group in ("forward", "pass"):
             return
         factors = self.group_factors()
         used = len(out.wrap(self.app.console, max(self.size.width, 20)))
