@@ -31,13 +31,16 @@ class ZWindow:
         return self.center + self.half
 
     def zoom(self, factor: float) -> None:
-        self.half = min(max(self.half * factor, MIN_HALF), MAX_HALF)
+        # Never narrower than float64 can resolve around the centre (1e-6 of it, at least 1e-3).
+        floor = max(MIN_HALF, abs(self.center) * 1e-6)
+        self.half = min(max(self.half * factor, floor), MAX_HALF)
 
     def pan(self, fraction: float) -> None:
         self.center = min(max(self.center + fraction * self.half * 2, -MAX_CENTER), MAX_CENTER)
 
     def centre_on(self, z: float) -> None:
         self.center = min(max(z, -MAX_CENTER), MAX_CENTER)
+        self.zoom(1.0)  # re-apply the resolution floor for the new centre
 
     def reset(self) -> None:
         self.center, self.half = DEFAULT_CENTER, DEFAULT_HALF
@@ -46,6 +49,8 @@ class ZWindow:
         return self.lo <= z <= self.hi
 
     def text(self) -> str:
+        if self.half < abs(self.center) * 1e-3:  # [lo, hi] would print as two equal numbers
+            return f"z ∈ {fmt(self.center)} ± {fmt(self.half, 3)}"
         return f"z ∈ [{fmt(self.lo, 4)}, {fmt(self.hi, 4)}]"
 
 
