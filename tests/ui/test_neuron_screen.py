@@ -343,3 +343,21 @@ async def test_chinese_labels(zh, widget_text):
         assert "在区间内" in _text(app, widget_text, "#np-result")
         assert "身高 cm" in _text(app, widget_text, "#np-label2")
         assert "神经元" in _text(app, widget_text, "#panel-bar")
+
+
+def test_the_z_window_zooms_pans_and_stays_resolvable():
+    from nnlab.ui.widgets.activation_plot import ZWindow
+
+    w = ZWindow()
+    assert (w.lo, w.hi) == (-8, 8)
+    w.zoom(0.5)
+    w.pan(0.25)
+    assert (w.lo, w.hi) == (-2, 6)
+    for _ in range(100):
+        w.zoom(0.5)
+    assert w.half == 1e-3  # the floor near 0
+    w.centre_on(-1e12)  # a z of -1e12: a 1e-3 window would be below float64's resolution there
+    assert w.half == 1e6 and w.text() == "z ∈ -1e+12 ± 1e+06"
+    for _ in range(100):
+        w.zoom(2)
+    assert w.half == 1e6
