@@ -89,6 +89,14 @@ class Diverged(Event):
 
 
 @dataclass(frozen=True)
+class SaveFailed(Event):
+    KIND = "save_failed"
+    path: str                    # the checkpoint that could not be written (the old one is intact)
+    message: str                 # translated: what happened and what the run does now
+    action: str = "stop"         # what the run does now: stop | pause | continue
+
+
+@dataclass(frozen=True)
 class Finished(Event):
     KIND = "finished"
     epochs: int
