@@ -216,36 +216,46 @@ def test_the_untrained_model_is_the_engines_initial_weights(fashion):
 
 
 def test_mid_run_the_view_reads_the_engines_consistent_snapshots(fashion):
-    """While the engine trains in a thread, each walk equals a model loaded with that snapshot."""
+    """A live run, paused and stepped one batch at a time: each walk of the engine's snapshot
+    equals a model loaded with that snapshot, and the distance moved grows step by step."""
     from nnlab.train import engine
 
-    config = TrainConfig(epochs=3, hidden=(64,), device="cpu", seed=2, lr=0.05)
+    config = TrainConfig(epochs=2, hidden=(64,), device="cpu", seed=2, lr=0.05)
     control = engine.Control()
+    control.pause()
     thread = threading.Thread(target=engine.run, args=(config, fashion, lambda e: None, control), daemon=True)
     thread.start()
     initial = A.initial_state(config)
-    seen = set()
-    while thread.is_alive() or not seen:
-        info = control.snapshot_info()
-        if info is None or info.version in seen:
-            control.request_snapshot()
+
+    def next_snapshot(after: int):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            info = control.snapshot_info()
+            if info is not None and info.version > after:
+                return info
             time.sleep(0.005)
-            continue
-        seen.add(info.version)
-        result = A.walk(A.model_from_state(config, info.state_dict), fashion.test_x, fashion.test_y, [0, 1],
-                        initial_state=initial, copy_model=False)
-        reference = A.fresh_model(config)
-        reference.load_state_dict(info.state_dict)
-        for entry, (name, p) in zip(result.parameters.entries, reference.named_parameters()):
-            assert entry.stats.mean == p.mean().item() and entry.first == tuple(p.reshape(-1)[:A.FIRST].tolist())
-            assert entry.moved_l2 == pytest.approx(float((p.detach() - initial[name]).norm()), rel=1e-5, abs=1e-7)
-    thread.join(30)
-    assert len(seen) >= 3
-    final = control.snapshot_info()
-    assert final.epoch == 3
-    moved = A.walk(A.model_from_state(config, final.state_dict), fashion.test_x, fashion.test_y, [0],
-                   initial_state=initial).parameters.entries
-    assert all(e.moved_l2 > 0 for e in moved)
+        raise AssertionError("no new snapshot from the engine")
+
+    info, moved = next_snapshot(0), []
+    try:
+        for _ in range(4):
+            assert control.step()
+            info = next_snapshot(info.version)
+            assert thread.is_alive() and info.epoch == 0  # mid-run: inside the first epoch
+            result = A.walk(A.model_from_state(config, info.state_dict), fashion.test_x, fashion.test_y, [0, 1],
+                            initial_state=initial, copy_model=False)
+            reference = A.fresh_model(config)
+            reference.load_state_dict(info.state_dict)
+            with torch.no_grad():
+                assert np.array_equal(result.layers[-1].output, reference(_to_tensor(fashion.test_x[:2])).numpy())
+                for entry, (name, p) in zip(result.parameters.entries, reference.named_parameters()):
+                    assert entry.stats == A.Stats.of(p) and entry.first == tuple(p.reshape(-1)[:A.FIRST].tolist())
+                    assert entry.moved_l2 == pytest.approx(float((p - initial[name]).norm()), rel=1e-5, abs=1e-7)
+            moved.append(result.parameters.entries[0].moved_l2)
+    finally:
+        control.stop()
+        thread.join(30)
+    assert moved == sorted(moved) and moved[0] > 0  # one SGD step after another, away from the init
 
 
 def test_snapshots_taken_between_updates_are_never_half_updated():

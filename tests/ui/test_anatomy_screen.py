@@ -121,7 +121,7 @@ async def test_picking_images(fashion, screen_text):
         assert screen.anatomy.layers[0].output.shape == (8, 784)
 
 
-async def test_parameters_table_and_detail(fashion, screen_text):
+async def test_parameters_table_and_detail_then_escape_back(fashion, screen_text):
     app = NNLabApp(mode="train")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_view(app, pilot, make_source(fashion)[1])
@@ -136,6 +136,9 @@ async def test_parameters_table_and_detail(fashion, screen_text):
         await pilot.press("down")
         assert "linear_relu_stack.0.bias  [512]" in screen_text(app)
         assert "distance moved: shown when the initial weights are known" in screen_text(app)
+        await pilot.press("escape")  # back to the dashboard
+        await pilot.pause()
+        assert isinstance(app.screen, NNLabApp.MODES["train"])
 
 
 async def test_refreshes_when_an_epoch_ends_and_shows_how_far_weights_moved(fashion, screen_text):
@@ -166,27 +169,27 @@ async def test_refreshes_when_an_epoch_ends_and_shows_how_far_weights_moved(fash
         assert f"{100 * bias.moved_relative:.2f}%" in screen_text(app)
 
 
-async def test_escape_returns_to_the_dashboard(fashion):
-    app = NNLabApp(mode="train")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_view(app, pilot, make_source(fashion)[1])
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, NNLabApp.MODES["train"])
-
-
-async def test_a_failure_is_shown_and_the_app_keeps_running(screen_text, tmp_path):
+async def test_failures_are_shown_and_the_app_keeps_running(screen_text, tmp_path):
+    """No data where the options point: the loader's message. Later the source itself fails:
+    its message replaces the view. Keys keep working and esc still goes back."""
     from nnlab.train.config import TrainConfig
 
-    source = lambda: {"config": TrainConfig(), "state_dict": None, "initial_state_dict": None,  # noqa: E731
-                      "data": None, "epoch": 0}
+    gone = []
+
+    def source():
+        if gone:
+            raise RuntimeError("the run went away")
+        return {"config": TrainConfig(), "state_dict": None, "initial_state_dict": None, "data": None, "epoch": 0}
+
     app = NNLabApp(mode="train", options={"data_dir": str(tmp_path / "nowhere")})
     async with app.run_test(size=(80, 24)) as pilot:
         screen = AnatomyScreen(source=source)
         await app.push_screen(screen)
         await until(pilot, lambda: screen.shown_generation == screen.generation)
-        assert "Cannot show the anatomy:" in screen_text(app)
-        assert str(tmp_path / "nowhere") in screen_text(app).replace("\n", "")
+        shown = " ".join(line.strip() for line in screen_text(app).splitlines())  # the message wraps
+        assert f"Cannot show the anatomy: data directory {tmp_path / 'nowhere'} does not exist" in shown
+        gone.append(True)  # from now on the source itself fails
+        await until(pilot, lambda: "Cannot show the anatomy: the run went away" in screen_text(app))
         await pilot.press("n", "plus", "escape")
         assert isinstance(app.screen, NNLabApp.MODES["train"])
 
@@ -236,7 +239,8 @@ def test_snapshot_data_step_en(snap_compare, fashion):
     """The data step in English: the header "Anatomy 1/9: Data │ test #0 #1 #2 │ untrained, seed 0",
     the DataLoader batch lines exactly as the tutorial prints them ([64, 1, 28, 28], [64]
     torch.int64) and for the 3 picked images, then two images drawn in grey half blocks with
-    their class names above them; the footer lists n Next, p Prev, w Params, + More, - Fewer."""
+    their class names above them; the footer lists n Next, p Prev, w Params, + More images,
+    - Fewer images, esc Back."""
     app, open_it = _snap_app(fashion, "en")
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_it)
 
