@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +19,45 @@ from nnlab.ui.widgets.network_diagram import NetworkDiagram
 from nnlab.ui.widgets.step_panel import StepPanel
 from nnlab.ui.widgets.step_progress import StepProgress
 
-ROOMY = (100, 30)  # from this width × height on: framed boxes, 6-decimal weights, errors beside outputs
+ROOMY = (100, 30)
+
+
+class _TorchLoader:
+    """Imports torch once per process in a daemon thread: it takes seconds, and a daemon thread
+    (unlike a Textual worker, whose executor is joined at exit) never makes quitting wait for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error = ""
+        self._lock = threading.Lock()
+        self._started = False
+        self._waiting: list = []
+
+    def when_loaded(self, callback) -> None:
+        """Call ``callback()`` (from the loader thread, or now) once torch is imported."""
+        with self._lock:
+            if not self.done.is_set():
+                self._waiting.append(callback)
+                if not self._started:
+                    self._started = True
+                    threading.Thread(target=self._load, name="nnlab-torch-import", daemon=True).start()
+                return
+        callback()
+
+    def _load(self) -> None:
+        try:
+            import nnlab.core.autograd_check  # noqa: F401 - imports torch lazily below
+            import torch  # noqa: F401
+        except Exception as error:  # noqa: BLE001 - reported on the check line
+            self.error = f"{type(error).__name__}: {error}"
+        with self._lock:
+            self.done.set()
+            waiting, self._waiting = self._waiting, []
+        for callback in waiting:
+            callback()
+
+
+TORCH = _TorchLoader()  # from this width × height on: framed boxes, 6-decimal weights, errors beside outputs
 
 
 class BackpropScreen(LabScreen):
@@ -183,12 +223,21 @@ class BackpropScreen(LabScreen):
         line = self.query_one("#bp-check", Static)
         line.remove_class("-ok", "-bad")
         line.update(t("bp.check.running"))
-        self.run_check(self.params)
+        TORCH.when_loaded(lambda: self.post_message(self.TorchReady()))
+
+    class TorchReady(Message):
+        """torch is imported: the check itself takes about a millisecond."""
+
+    def on_backprop_screen_torch_ready(self, message: TorchReady) -> None:
+        if self.check_result is None:
+            self.run_check(self.params)
 
     @work(thread=True, exclusive=True, group="bp-check", exit_on_error=False)
     def run_check(self, params: Params) -> None:
-        """torch is imported here, in a thread: the first check takes seconds, the UI keeps going."""
+        """The check itself, in a thread worker (torch is already imported by TORCH by now)."""
         try:
+            if TORCH.error:
+                raise RuntimeError(TORCH.error)
             from nnlab.core.autograd_check import check
 
             result = check(params)
