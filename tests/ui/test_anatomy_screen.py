@@ -136,6 +136,11 @@ async def test_parameters_table_and_detail_then_escape_back(fashion, screen_text
         await pilot.press("down")
         assert "linear_relu_stack.0.bias  [512]" in screen_text(app)
         assert "distance moved: shown when the initial weights are known" in screen_text(app)
+        assert table.columns_shown == ("name", "size", "numel", "mean", "std", "moved")  # fits 80 columns
+        await pilot.resize_terminal(110, 30)
+        await pilot.pause()
+        assert table.columns_shown == ("name", "size", "numel", "mean", "std", "min", "max", "moved")
+        assert f"{first.stats.min:.3g}" in screen_text(app).splitlines()[3]
         await pilot.press("escape")  # back to the dashboard
         await pilot.pause()
         assert isinstance(app.screen, NNLabApp.MODES["train"])
@@ -191,6 +196,25 @@ async def test_failures_are_shown_and_the_app_keeps_running(screen_text, tmp_pat
         gone.append(True)  # from now on the source itself fails
         await until(pilot, lambda: "Cannot show the anatomy: the run went away" in screen_text(app))
         await pilot.press("n", "plus", "escape")
+        assert isinstance(app.screen, NNLabApp.MODES["train"])
+
+
+async def test_the_train_mode_opens_the_view_with_a(fashion, monkeypatch):
+    """The dashboard's `a` pushes the view with its own source (no run yet: the form's config)."""
+    from nnlab.train import data
+
+    monkeypatch.setattr(data, "load", lambda *a, **k: fashion)
+    app = NNLabApp(mode="train")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.set_focus(None)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AnatomyScreen))
+        screen = app.screen
+        await until(pilot, ready(screen))
+        assert screen.source is not None and screen.anatomy.parameters.total == 669_706
+        await pilot.press("escape")
+        await pilot.pause()
         assert isinstance(app.screen, NNLabApp.MODES["train"])
 
 
