@@ -13,7 +13,7 @@ import os
 from nnlab.cli import UsageError
 from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.i18n import t
-from nnlab.train.config import (ACTIVATIONS, MAX_BATCH, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_SEED, MAX_WIDTH,
+from nnlab.train.config import (ACTIVATIONS, MAX_BATCH, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_SEED, MAX_THREADS, MAX_WIDTH,
                                 OPTIMIZERS, PRESETS, TrainConfig)
 
 
@@ -29,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--activation", choices=ACTIVATIONS, default=None, help=t("train.cli.activation"))
     add("--device", metavar="auto|cpu|cuda:N", help=t("train.cli.device"))
     add("--seed", metavar="N", help=t("train.cli.seed"))
+    add("--threads", metavar="N", help=t("train.cli.threads"))
     add("--metrics", metavar="FILE.jsonl", help=t("train.cli.metrics"))
     add("--csv", metavar="FILE.csv", help=t("train.cli.csv"))
     add("--save", metavar="FILE", help=t("train.cli.save"))
@@ -55,6 +56,8 @@ def parse_overrides(args: argparse.Namespace) -> dict:
         out["lr"] = float(_number("--lr", args.lr, Bounds(0, MAX_LR, nonzero=True)))
     if args.seed is not None:
         out["seed"] = _number("--seed", args.seed, Bounds(0, MAX_SEED, integer=True))
+    if args.threads is not None:
+        out["threads"] = _number("--threads", args.threads, Bounds(0, MAX_THREADS, integer=True))
     if args.hidden is not None:
         parts = args.hidden.split(",")
         if not 1 <= len(parts) <= MAX_LAYERS:

@@ -15,6 +15,7 @@ MAX_LR = 1e6
 MAX_WIDTH = 65_536
 MAX_LAYERS = 16
 MAX_SEED = 2**63 - 1
+MAX_THREADS = 256
 _DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]{1,3})?")
 
 
@@ -33,6 +34,7 @@ class TrainConfig:
     hidden: tuple[int, ...] = (512, 512)     # hidden layer widths, 784 → ... → 10
     activation: str = "relu"                 # between the linear layers
     preset: str = "tutorial"                 # the preset this config started from
+    threads: int = 0                         # torch CPU threads; 0 = auto (all cores, one fewer beside a UI)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -73,6 +75,8 @@ class TrainConfig:
             raise bad("hidden", ",".join(map(str, self.hidden)), f"1..{MAX_LAYERS} widths of 1..{MAX_WIDTH}")
         if not (isinstance(self.seed, int) and 0 <= self.seed <= MAX_SEED):
             raise bad("seed", self.seed, f"0..{MAX_SEED}")
+        if not (isinstance(self.threads, int) and 0 <= self.threads <= MAX_THREADS):
+            raise bad("threads", self.threads, f"0..{MAX_THREADS}")
         if not _DEVICE.fullmatch(self.device):
             raise bad("device", self.device, "auto|cpu|cuda|cuda:N")
         return self

@@ -115,6 +115,8 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
         except (engine.DeviceError, ConfigError) as error:
             raise UsageError(str(error)) from None
         except data_mod.DataError as error:
+            if args.data_dir:  # a --data-dir that does not hold the data is a bad value
+                raise UsageError(str(error)) from None
             print(t("cli.error", message=str(error)), file=sys.stderr)
             return 1
         need = estimate_bytes(config, location.train_size or 60_000, location.test_size or 10_000)

@@ -31,7 +31,7 @@ class Trainer:
         self.save_path, self.preview_count, self.progress_every = save_path, preview_count, progress_every
         self.t0 = time.perf_counter()
         self.device = resolve_device(config.device)
-        self.threads = choose_threads(self.device, ui_threads)
+        self.threads = config.threads or choose_threads(self.device, ui_threads)
         torch.set_num_threads(self.threads)
 
         # Initialise on the CPU from the seed (same weights on every device) without touching

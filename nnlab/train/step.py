@@ -90,7 +90,9 @@ class Stepper:
             torch.cuda.current_stream(self.train_x.device).wait_stream(stream)
             self.optimizer.zero_grad(set_to_none=True)
             graph = torch.cuda.CUDAGraph()
-            with torch.cuda.graph(graph):
+            # Capture on the warm-up stream: cuBLAS handles and workspaces are per stream, so
+            # they already exist and nothing is created mid-capture.
+            with torch.cuda.graph(graph, stream=stream):
                 self._static_body()
             torch.cuda.synchronize(self.train_x.device)
         except Exception as error:  # noqa: BLE001 - any capture failure falls back to eager

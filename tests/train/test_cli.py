@@ -17,7 +17,7 @@ from nnlab.train import checkpoint
 from nnlab.train.data import SAMPLE_DIR
 
 SAMPLE = ["--data-dir", str(SAMPLE_DIR)]
-QUICK = ["train", "--headless", *SAMPLE, "--hidden", "16", "--epochs", "1"]
+QUICK = ["train", "--headless", *SAMPLE, "--hidden", "16", "--epochs", "1", "--threads", "1"]
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +41,7 @@ def _home(tmp_path, monkeypatch):
     (["--hidden", ""], "--hidden"),
     (["--hidden", "512,,512"], "--hidden"),
     (["--seed", "-1"], "--seed"),
+    (["--threads", "-1"], "--threads"),
     (["--device", "gpu"], "--device gpu"),
     (["--optimizer", "rmsprop"], "invalid choice"),
     (["--preset", "slow"], "invalid choice"),
@@ -140,30 +141,56 @@ def test_without_headless_opens_the_app_with_options():
     assert options["overrides"] == {"epochs": 3} and options["save_path"] == "x.pt"
 
 
-def _start(tmp_path, save):
-    env = dict(os.environ, HOME=str(tmp_path / "home"))
-    return subprocess.Popen(
-        [sys.executable, "-m", "nnlab", "train", "--headless", *SAMPLE, "--hidden", "16", "--epochs", "500",
-         "--progress-every", "5", "--save", str(save)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).parents[2])
-
-
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_signal_stops_cleanly_and_saves(tmp_path, signum, code):
+def test_signal_in_process_stops_at_a_batch_boundary(tmp_path, capsys, monkeypatch, signum, code):
+    """The handler only sets a flag: the run ends after the batch in flight, saves, and exits 130/143."""
+    from nnlab.train import headless
+
+    real_call = headless.Printer.__call__
+
+    def call(self, event):
+        real_call(self, event)
+        if event.KIND == "batch" and event.batch == 11:
+            os.kill(os.getpid(), signum)  # delivered to this (main) thread at once
+
+    monkeypatch.setattr(headless.Printer, "__call__", call)
+    before = signal.getsignal(signum)
     save = tmp_path / "run.pt"
-    proc = _start(tmp_path, save)
+    assert main([*QUICK, "--epochs", "3", "--progress-every", "5", "--save", str(save)]) == code
+    out, err = capsys.readouterr()
+    assert f"stopped by {signal.Signals(signum).name}" in err and f"--resume {save}" in err
+    assert "[  704/ 6000]" in out and "[ 1024/ 6000]" not in out  # batch 11 printed, batch 16 never ran
+    saved = checkpoint.load(save)
+    assert (saved["epoch"], saved["extra"]["batch"]) == (0, 11)
+    assert signal.getsignal(signum) == before  # the previous handler is back
+
+
+def test_sigterm_to_the_real_command(tmp_path):
+    """The installed entry point, as a separate process: SIGTERM → checkpoint written, exit 143."""
+    save = tmp_path / "run.pt"
+    env = dict(os.environ, HOME=str(tmp_path / "home"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnlab", "train", "--headless", *SAMPLE, "--hidden", "16", "--epochs", "500",
+         "--progress-every", "5", "--threads", "1", "--save", str(save)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).parents[2])
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
             if line.startswith("loss:") and "[  384/" in line:
                 break
-        proc.send_signal(signum)
+        proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == code, err
-    assert f"stopped by {signal.Signals(signum).name}" in err and "--resume" in err
+    assert proc.returncode == 143, err
+    assert "stopped by SIGTERM" in err and "--resume" in err
     saved = checkpoint.load(save)
     assert saved["epoch"] < 500 and (saved["epoch"], saved["extra"]["batch"]) != (0, 0)
+
+
+def test_data_dir_without_the_files_is_a_bad_value(tmp_path, capsys):
+    assert main(["train", "--headless", "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "train-images-idx3-ubyte" in err and "--data-dir" in err

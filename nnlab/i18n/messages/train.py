@@ -97,6 +97,7 @@ MESSAGES = {
     "train.cli.activation": ("activation between the layers (default relu)", "层间激活函数（默认 relu）"),
     "train.cli.device": ("auto (CUDA when present), cpu, cuda or cuda:N", "auto（有 CUDA 时用 CUDA）、cpu、cuda 或 cuda:N"),
     "train.cli.seed": ("seed for the initial weights and the shuffling", "初始权重与打乱顺序的随机种子"),
+    "train.cli.threads": ("torch CPU threads (0 = auto: all cores; 1 is faster on a busy machine)", "torch CPU 线程数（0 = 自动：全部核心；机器繁忙时 1 更快）"),
     "train.cli.metrics": ("write every event as one JSON line to this file", "把每个事件作为一行 JSON 写入此文件"),
     "train.cli.csv": ("write one CSV row per epoch to this file", "每轮向此文件写一行 CSV"),
     "train.cli.save": ("save a checkpoint here at each epoch end and on stop", "每轮结束和停止时在此保存检查点"),
