@@ -46,10 +46,13 @@ def _one_run(lang: str | None, timeout: float = 30.0) -> tuple[float, bool]:
                         os.read(master, 65536)  # keep the pty drained
                     except OSError:
                         break
-            if proc.poll() is None:
+            try:  # the pty closes a little before the process has finished exiting
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
                 proc.kill()
-                raise RuntimeError(f"no first frame within {timeout:.0f} s")
-            proc.wait(timeout=5)
+                proc.wait()
+                if not marker.exists():
+                    raise RuntimeError(f"no first frame within {timeout:.0f} s") from None
         finally:
             os.close(master)
         if not marker.exists():

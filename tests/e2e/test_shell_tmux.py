@@ -34,8 +34,8 @@ def test_chinese_interface_in_a_real_terminal(tmp_path):
     with Tmux(tmp_path, width=80, height=24) as tmux:
         tmux.start("nnlab --lang zh backprop")
         tmux.wait_for("反向传播")
-        screen = tmux.screen()
-        assert "退出" in screen  # the footer's quit key, translated
+        screen = tmux.wait_for("命令")  # the footer's palette key, translated
+        assert "2 反向传播" in screen.splitlines()[0]
         lines = screen.splitlines()
         assert len(lines) == 24
         tmux.keys("q")

@@ -17,7 +17,7 @@ class LabScreen(Screen):
 
     # No field is focused when a mode opens, so the global keys (1 2 3 ? q) work at once;
     # tab enters the fields, Esc leaves them.
-    AUTO_FOCUS = None
+    AUTO_FOCUS = ""  # "" = none (None would fall back to the app's "*")
     MODE: ClassVar[str] = ""
     HELP_CONCEPT: ClassVar[str] = ""  # catalog key of the few sentences the help overlay shows
 
