@@ -36,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--resume", metavar="FILE", help=t("train.cli.resume"))
     add("--force", action="store_true", help=t("train.cli.force"))
     add("--progress-every", metavar="N", help=t("train.cli.progress_every"))
+    add("--on-save-error", choices=("stop", "continue"), default=None, help=t("safe.cli.on_save_error"))
 
 
 def _number(flag: str, text: str, bounds: Bounds):

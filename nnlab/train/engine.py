@@ -179,8 +179,13 @@ def make_optimizer(config: TrainConfig, params, device: torch.device):
 
 def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], control: Control | None = None, *,
         ui_threads: bool = False, save_path: str | None = None, resume_path: str | None = None,
-        preview_count: int = 16, progress_every: int = 100, static_step: bool = False) -> Finished:
-    """Train; see the module docstring. ``static_step`` runs the CUDA-graph body eagerly (tests)."""
+        preview_count: int = 16, progress_every: int = 100, static_step: bool = False,
+        save_errors: str = "stop") -> Finished:
+    """Train; see the module docstring. ``static_step`` runs the CUDA-graph body eagerly (tests).
+
+    ``save_errors``: what a checkpoint that cannot be written (disk full, I/O error) does to the
+    run: "stop" (Finished reason "failed"), "continue" (try again at the next epoch end) or
+    "pause" (wait for resume/stop). Each failure emits SaveFailed; the previous file is intact."""
     from nnlab.train.loop import Trainer
 
     control = control or Control()
@@ -189,12 +194,20 @@ def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], c
     try:
         trainer = Trainer(config, data, emit, control, ui_threads=ui_threads, save_path=save_path,
                           resume_path=resume_path, preview_count=preview_count,
-                          progress_every=max(1, int(progress_every)), static_step=static_step)
+                          progress_every=max(1, int(progress_every)), static_step=static_step,
+                          save_errors=save_errors)
         return trainer.train()
     except (ckpt.CheckpointError, ConfigError, DataError, DeviceError) as error:
         emit(Failed(message=str(error)))
     except Exception as error:  # noqa: BLE001 - e.g. out of memory: reported, never a silent hang
-        emit(Failed(message=f"{type(error).__name__}: {error}", detail=traceback.format_exc()))
+        from nnlab.train import memory
+
+        if memory.is_oom(error):
+            detail = traceback.format_exc()
+            memory.release()
+            emit(Failed(message=memory.oom_message(config, config.device), detail=detail))
+        else:
+            emit(Failed(message=f"{type(error).__name__}: {error}", detail=traceback.format_exc()))
     finally:
         torch.set_num_threads(old_threads)
     return Finished(epochs=0, stopped=True, test_accuracy=None, seconds=time.perf_counter() - started,

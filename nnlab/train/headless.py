@@ -14,22 +14,6 @@ from nnlab.train.config import ConfigError, TrainConfig
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
-def available_bytes(device) -> int | None:
-    """Free memory on the device (MemAvailable for the CPU), or None when unknown."""
-    if device.type == "cuda":
-        import torch
-
-        return int(torch.cuda.mem_get_info(device)[0])
-    try:
-        with open("/proc/meminfo") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
 class Printer:
     """Turns events into the tutorial's output (stdout) and problems (stderr)."""
 
@@ -69,7 +53,7 @@ class Printer:
                     train=f"{event.seconds - event.eval_seconds:.2f}", rate=f"{event.samples_per_s:,.0f}",
                     test=f"{event.eval_seconds:.2f}", train_loss=f"{event.train_loss:.6f}"), file=self.out)
             print(file=self.out)
-        elif kind == "diverged":
+        elif kind in ("diverged", "save_failed"):
             print(event.message, file=self.err)
         elif kind == "failed":
             print(t("cli.error", message=event.message), file=self.err)
@@ -88,15 +72,14 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
     from nnlab.train import data as data_mod
     from nnlab.train import engine
     from nnlab.train.metrics import CsvWriter, JsonlWriter
-    from nnlab.train.model import estimate_bytes
+    from nnlab.train import memory
 
     control = engine.Control()
     caught: list[int] = []
 
     def on_signal(signum, frame):  # only sets flags: the loop stops at the next batch boundary
-        if caught:
-            raise KeyboardInterrupt  # a second Ctrl+C: give up waiting
-        caught.append(signum)
+        if not caught:  # a second signal changes nothing: the stop (and its save) is under way
+            caught.append(signum)
         control.stop()
 
     in_main = threading.current_thread() is threading.main_thread()
@@ -119,11 +102,10 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
                 raise UsageError(str(error)) from None
             print(t("cli.error", message=str(error)), file=sys.stderr)
             return 1
-        need = estimate_bytes(config, location.train_size or 60_000, location.test_size or 10_000)
-        have = available_bytes(device)
-        if have is not None and need > have:
-            raise UsageError(t("train.cli.too_big", need=f"{need / 2**30:.1f}", have=f"{have / 2**30:.1f}",
-                               device=device.type))
+        try:
+            memory.check_fits(config, location.train_size, location.test_size, device)
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
         try:
             data = data_mod.load(args.data_dir)
         except data_mod.DataError as error:
@@ -132,20 +114,36 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
         if caught:
             return EXIT_SIGNAL[caught[0]]
         printer = Printer()
-        sinks = [printer]
-        if args.metrics:
-            sinks.append(JsonlWriter(args.metrics))
-        if args.csv:
-            sinks.append(CsvWriter(args.csv))
+        writers = []
+        try:  # an output that cannot even be created is reported before any training
+            if args.metrics:
+                writers.append(JsonlWriter(args.metrics))
+            if args.csv:
+                writers.append(CsvWriter(args.csv))
+        except OSError as error:
+            print(t("cli.error", message=t("safe.export_failed", path=error.filename or args.csv or args.metrics,
+                                           why=error.strerror or error)), file=sys.stderr)
+            return 1
+        on_error = getattr(args, "on_save_error", None) or "stop"
+        export_failed: list[str] = []
 
         def emit(event) -> None:
-            for sink in sinks:
-                sink(event)
+            printer(event)
+            for writer in writers:
+                try:
+                    writer(event)
+                except OSError as error:  # the previous file is intact (atomic) or the line is lost
+                    print(t("safe.export_failed", path=writer.path, why=error.strerror or error), file=sys.stderr)
+                    if on_error == "stop":
+                        export_failed.append(str(writer.path))
+                        control.stop()
 
         finished = engine.run(config, data, emit, control, save_path=args.save, resume_path=args.resume,
-                              progress_every=progress_every)
-        for sink in sinks[1:]:
-            sink.close()
+                              progress_every=progress_every, save_errors=on_error)
+        for writer in writers:
+            writer.close()
+        if export_failed:
+            return 1
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

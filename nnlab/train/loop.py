@@ -8,11 +8,12 @@ import time
 import torch
 
 from nnlab.i18n import t
+from nnlab.train import atomic
 from nnlab.train import checkpoint as ckpt
 from nnlab.train.config import TrainConfig
 from nnlab.train.data import FashionData
 from nnlab.train.engine import (Control, choose_threads, device_label, make_optimizer, resolve_device)
-from nnlab.train.events import (BatchProgress, Diverged, EpochEnd, Finished, Paused, Resumed, Started)
+from nnlab.train.events import (BatchProgress, Diverged, EpochEnd, Finished, Paused, Resumed, SaveFailed, Started)
 from nnlab.train.metrics import evaluate
 from nnlab.train.model import build_model, count_parameters
 from nnlab.train.step import Stepper
@@ -23,12 +24,23 @@ class _Diverged(Exception):
         self.batch, self.loss = batch, loss
 
 
+class _SaveStop(Exception):
+    """A checkpoint could not be written and the policy says stop."""
+
+
+SAVE_ERRORS = ("stop", "continue", "pause")
+
+
 class Trainer:
     def __init__(self, config: TrainConfig, data: FashionData, emit, control: Control, *, ui_threads: bool,
-                 save_path, resume_path, preview_count: int, progress_every: int, static_step: bool):
+                 save_path, resume_path, preview_count: int, progress_every: int, static_step: bool,
+                 save_errors: str = "stop"):
         config.validate(train_size=data.train_size)
         self.config, self.data, self.emit, self.control = config, data, emit, control
         self.save_path, self.preview_count, self.progress_every = save_path, preview_count, progress_every
+        self.save_errors = save_errors if save_errors in SAVE_ERRORS else "stop"
+        if save_path:
+            atomic.clean_strays(save_path)  # temp files of writers killed in earlier runs
         self.t0 = time.perf_counter()
         self.device = resolve_device(config.device)
         self.threads = config.threads or choose_threads(self.device, ui_threads)
@@ -60,6 +72,10 @@ class Trainer:
         self.test_y = data.test_y.to(self.device)
         self.stepper = Stepper(self.model, self.optimizer, self.train_x, self.train_y, config.batch_size,
                                static=static_step)
+        # On the CPU reading a loss costs nothing (no device to wait for): check every batch, so a
+        # NaN stops the run right after the step that made it. On CUDA a read waits for the GPU:
+        # losses are checked at each progress read (the batch is still named exactly).
+        self.check_each_batch = self.device.type != "cuda"
         if self.device.type == "cuda":
             self.stepper.capture()
             self.note = "; ".join(x for x in (self.note, self.stepper.note) if x)
@@ -93,17 +109,18 @@ class Trainer:
                 self.generator.manual_seed(self.config.seed + self.start_epoch)
 
     # --- helpers ---------------------------------------------------------------------------
-    def _read(self, epoch: int, upto: int) -> list[float]:
-        """Losses of batches [self.read_from, upto] (one host sync); raises _Diverged."""
+    def _read(self, epoch: int, upto: int) -> None:
+        """Read the losses of batches [self.read_from, upto] (one host sync) into the window and
+        the epoch sum; raises _Diverged naming the first non-finite one."""
         if upto < self.read_from:
-            return []
+            return
         values = self.stepper.losses[self.read_from:upto + 1].tolist()
         for i, value in enumerate(values):
             if not math.isfinite(value):
                 raise _Diverged(self.read_from + i + 1, value)
         self.read_from = upto + 1
         self.loss_sum += sum(values)
-        return values
+        self.window.extend(values)
 
     def _weights_finite(self) -> bool:
         return all(bool(torch.isfinite(p).all()) for p in self.model.parameters())
@@ -113,9 +130,18 @@ class Trainer:
             return
         if not self._weights_finite():
             raise _Diverged(max(batch, 1), math.nan)
-        ckpt.save(self.save_path, self.model, self.optimizer, epoch=epoch, config=self.config, history=self.history,
-                  extra={"batch": batch, "shuffle_state": shuffle_state, "epoch_loss_sum": self.loss_sum,
-                         "device": self.device.type})
+        try:
+            ckpt.save(self.save_path, self.model, self.optimizer, epoch=epoch, config=self.config,
+                      history=self.history, extra={"batch": batch, "shuffle_state": shuffle_state,
+                                                   "epoch_loss_sum": self.loss_sum, "device": self.device.type})
+        except OSError as error:  # disk full, permissions, I/O: the previous file is intact
+            action = "stop" if self.control.stopped else self.save_errors
+            self.emit(SaveFailed(path=str(self.save_path), action=action, message=t(
+                f"safe.save_failed.{action}", why=error.strerror or str(error), path=self.save_path)))
+            if action == "stop":
+                raise _SaveStop from None
+            if action == "pause":
+                self.control.pause()
 
     def _publish(self, epoch: int, batch: int) -> None:
         self.control._publish(self.config, self.model, epoch, batch)
@@ -152,6 +178,7 @@ class Trainer:
                 first = self.start_batch if epoch == self.start_epoch + 1 else 0
                 stepper.begin_epoch(perm, first)
                 self.read_from, self.loss_sum = first, (self.start_loss_sum if first else 0.0)
+                self.window = []
                 self.paused_s = 0.0
                 epoch_t0 = mark_t = time.perf_counter()
                 mark_b = first
@@ -168,8 +195,11 @@ class Trainer:
                         if stepped:
                             mark_t, mark_b = time.perf_counter(), b
                     stepper.step(b)
-                    if b % self.progress_every == 0 or stepped:
-                        values = self._read(epoch, b)
+                    report = b % self.progress_every == 0 or stepped
+                    if report or self.check_each_batch:
+                        self._read(epoch, b)
+                    if report:
+                        values, self.window = self.window, []
                         now = time.perf_counter()
                         window = max(now - mark_t, 1e-9)
                         seen = min((b + 1) * cfg.batch_size, n)
@@ -211,6 +241,11 @@ class Trainer:
                 if control.stopped:
                     reason = "stopped" if epoch < cfg.epochs else "completed"
                     break
+        except _SaveStop:
+            finished = Finished(epochs=max(epoch - 1, 0), stopped=True, test_accuracy=last_accuracy,
+                                seconds=time.perf_counter() - self.t0, reason="failed")
+            self.emit(finished)
+            return finished
         except _Diverged as bad:
             lr = cfg.lr
             self.emit(Diverged(epoch=epoch, batch=bad.batch, loss=bad.loss,

@@ -110,10 +110,6 @@ MESSAGES = {
     "train.cli.is_dir": ("{flag} {path}: is a directory; give a file name", "{flag} {path}：是一个目录；请给出文件名"),
     "train.cli.exists": ("{flag} {path}: the file exists; pass --force to overwrite it", "{flag} {path}：文件已存在；如要覆盖请加 --force"),
     "train.cli.same_file": ("--metrics, --csv and --save must name different files", "--metrics、--csv 和 --save 必须是不同的文件"),
-    "train.cli.too_big": (
-        "this model needs about {need} GiB on {device} but only {have} GiB are free; use smaller --hidden or --batch-size",
-        "该模型在 {device} 上约需 {need} GiB，但只有 {have} GiB 可用；请减小 --hidden 或 --batch-size",
-    ),
     "train.cli.using": ("Using {device} device ({threads} threads, {mode} steps)", "使用 {device} 设备（{threads} 个线程，{mode} 步骤）"),
     "train.cli.data": ("Data: {source} ({train} training + {test} test images)", "数据：{source}（{train} 张训练图像 + {test} 张测试图像）"),
     "train.cli.model": (
