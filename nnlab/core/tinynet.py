@@ -377,7 +377,7 @@ def steps(p: Params = TUTORIAL, bias_updates: bool = False) -> list[Step]:
                   f"{num(f['out_' + h])}·(1 − {num(f['out_' + h])}) = {num(d['s_' + h])}", d[f"s_{h}"],
                   "bp.ex.dsigmoid", nodes=(h,), chain=chain, node=h)
         b.add("b1.grad", "bias", "b1", "∂E_total/∂b1",
-              "∂E_total/∂out_h1·∂out_h1/∂l_h1·1 + ∂E_total/∂out_h2·∂out_h2/∂l_h2·1",
+              "∂E_total/∂out_h1·∂out_h1/∂l_h1 + ∂E_total/∂out_h2·∂out_h2/∂l_h2",
               f"{paren(d['dE_out_h1'])}·{num(d['s_h1'])} + {paren(d['dE_out_h2'])}·{num(d['s_h2'])} = {num(g['b1'])}",
               g["b1"], "bp.ex.shared_bias", nodes=("b1", "h1", "h2"), chain=chain, bias="b1", a="h1", b="h2")
         update_step("b1", "bias", ("b1",), ())

@@ -289,3 +289,24 @@ async def test_chinese_panel(zh, widget_text):
         text = widget_text(_screen(app).query_one(StepPanel))
         assert "第 1/76 步" in text and "前向传播" in text and "l_h1 = 0.385000000" in text
         assert "torch autograd（float64）与每个梯度一致" in widget_text(_screen(app).query_one("#bp-check"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_every_step_fits_the_panel_at_80x24(lang):
+    """Readable at 80x24: for every step (bias steps included) the panel's wrapped text fits its height,
+    and no diagram line is wider than the terminal."""
+    from nnlab import i18n
+
+    i18n.set_lang(lang)
+    app = NNLabApp(mode="backprop", options={"backprop_bias_updates": True})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        screen = _screen(app)
+        panel = screen.query_one(StepPanel)
+        diagram = screen.query_one(NetworkDiagram)
+        assert panel.size.height >= 12
+        for k, step in enumerate(screen.steps):
+            screen.go(k)
+            lines = panel.render().wrap(app.console, panel.size.width)
+            assert len(lines) <= panel.size.height, (step.id, len(lines))
+            assert all(len(line) <= diagram.size.width for line in diagram.render().plain.splitlines())

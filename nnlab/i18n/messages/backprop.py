@@ -67,8 +67,8 @@ MESSAGES = {
         "l_{node} = … + {bias}：偏置的系数是 1，所以斜率是 1。",
     ),
     "bp.ex.shared_bias": (
-        "{bias} is shared by {a} and {b}: its gradient sums what flows back through both.",
-        "{bias} 由 {a} 和 {b} 共享：它的梯度是经过两者传回的量之和。",
+        "{bias} is shared by {a} and {b} (∂l/∂{bias} = 1 for each): its gradient sums what flows back through both.",
+        "{bias} 由 {a} 和 {b} 共享（各自的 ∂l/∂{bias} = 1）：它的梯度是经过两者传回的量之和。",
     ),
     "bp.ex.after": (
         "All updates applied together change the error by {change}. Press u to start the next pass.",

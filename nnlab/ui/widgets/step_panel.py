@@ -131,6 +131,7 @@ class StepPanel(Widget):
         out.append("\n")
         out.append(step.explanation() + "\n", style="italic")
         self.append_outline(out)
+        out.rstrip()
         return out
 
     def group_factors(self) -> list[Factor]:
@@ -174,7 +175,11 @@ class StepPanel(Widget):
         if self.size.height - used < len(factors) + 2:
             return
         out.append("\n")
-        for n, factor in enumerate(factors, start=1):
+        group = [s for s in self.steps if s.group == self.step.group]
+        for n, (factor, step) in enumerate(zip(factors, group), start=1):
             value = "?" if factor.value is None else fmt9(factor.value)
             style = self._style("hot") if factor.current else self._style("unknown") if factor.value is None else None
-            out.append(f"{n:>3}. {factor.symbol} = {value}\n", style=style)
+            line = f"{n:>3}. {step.formula} = {value}"
+            if cell_len(line) > self.size.width:  # no room for the formula: the symbol alone
+                line = f"{n:>3}. {factor.symbol} = {value}"
+            out.append(line + "\n", style=style)
