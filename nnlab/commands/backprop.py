@@ -134,16 +134,27 @@ def markdown(p: Params, bias_updates: bool = False, passes: int | None = None) -
     return "\n".join(lines)
 
 
+def _emit(text: str) -> int:
+    """Print ``text``; a reader that closes the pipe early (``| head``) is not an error."""
+    import os
+    import sys
+
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+    return 0
+
+
 def run(args: argparse.Namespace) -> int | None:
     if args.json and args.markdown:
         raise _usage(t("bp.cli.both"))
     p = params_from(args)
     passes = passes_arg(args)
     if args.json:
-        print(json.dumps(report(p, args.bias_updates, passes), ensure_ascii=False, allow_nan=False))
-        return 0
+        return _emit(json.dumps(report(p, args.bias_updates, passes), ensure_ascii=False, allow_nan=False))
     if args.markdown:
-        print(markdown(p, args.bias_updates, passes))
-        return 0
+        return _emit(markdown(p, args.bias_updates, passes))
     args.app_options = {"backprop_params": p.as_dict(), "backprop_bias_updates": bool(args.bias_updates)}
     return None  # open the app in the backprop mode

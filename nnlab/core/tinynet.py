@@ -236,10 +236,6 @@ def paren(x: float) -> str:
     return f"({num(x)})" if x < 0 else num(x)
 
 
-def _neuron_layer(name: str) -> tuple[str, str]:
-    return ("i", "h") if name.startswith("h") else ("h", "o")
-
-
 class _Builder:
     def __init__(self, p: Params, tutorial: bool) -> None:
         self.p = p
