@@ -94,14 +94,12 @@ MESSAGES = {
     "bp.key.bias": ("Biases", "偏置"),
     "bp.key.apply": ("Apply", "应用"),
     "bp.key.cancel": ("Cancel", "取消"),
-    "bp.key.run": ("Run", "运行"),
     # the step panel
     "bp.panel.step": ("Step {n}/{total} · pass {pass_no} · {phase}", "第 {n}/{total} 步 · 第 {pass_no} 轮 · {phase}"),
     "bp.panel.formula": ("formula", "公式"),
     "bp.panel.numbers": ("numbers", "代入"),
     "bp.panel.value": ("value", "数值"),
     "bp.panel.tutorial": ("tutorial {value} {mark}", "教程 {value} {mark}"),
-    "bp.panel.chain": ("chain", "链条"),
     "bp.panel.bias_on": ("bias updates on", "偏置更新：开"),
     "bp.panel.bias_off": ("bias updates off", "偏置更新：关"),
     "bp.panel.edited": ("(tutorial: its own network, pass 1 only)", "（教程只有它自己网络的第 1 轮）"),
@@ -164,6 +162,4 @@ MESSAGES = {
     "bp.md.updated": ("Parameters after the pass", "本轮之后的参数"),
     "bp.md.gradients": ("Gradients", "梯度"),
     "bp.md.history": ("E_total after each pass", "每轮之后的 E_total"),
-    "bp.md.check": ("The hand-derived gradients are the ones torch autograd computes: run `nnlab backprop --json` and compare with any autograd tool.",
-                    "这些手算梯度与 torch autograd 的结果一致：可运行 `nnlab backprop --json` 与任意自动求导工具对照。"),
 }
