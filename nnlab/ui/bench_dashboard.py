@@ -8,6 +8,10 @@
    each epoch, and the gaps between ticks of a 10 ms timer. CLOCK_MONOTONIC is system-wide, so a
    key's latency is (flushed in the child) − (written to the pty here).
 
+The headless engine runs twice per round: as `nnlab train --headless` does (all cores for torch)
+and with the dashboard's thread count (one core left to the UI), so the UI's own cost shows apart
+from the thread-count choice. Rounds are interleaved so a busy neighbour slows each side alike.
+
 Figures: throughput_ratio (dashboard training samples/s ÷ headless), key_latency_p95_ms,
 terminal_bytes_per_s (between Started and Finished), rss_growth_mb (last epoch end − first).
 """
@@ -39,7 +43,7 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[k]
 
 
-def headless(config, data, progress_every: int) -> dict:
+def headless(config, data, progress_every: int, ui_threads: bool = False) -> dict:
     from nnlab.train import engine
 
     epochs: list = []
@@ -50,9 +54,8 @@ def headless(config, data, progress_every: int) -> dict:
         elif event.KIND == "failed":
             raise RuntimeError(event.message)
 
-    finished = engine.run(config, data, emit, progress_every=progress_every)
-    return {"samples_per_s": statistics.fmean(e.samples_per_s for e in epochs), "seconds": finished.seconds,
-            "epochs": len(epochs), "device": None}
+    engine.run(config, data, emit, progress_every=progress_every, ui_threads=ui_threads)
+    return {"epoch_speeds": [e.samples_per_s for e in epochs]}
 
 
 def dashboard(config, data_dir: str | None, timeout: float) -> dict:
@@ -139,28 +142,41 @@ def run_bench(args) -> int:
         print(error, file=sys.stderr)
         return 1
     every = progress_every_for(data.train_size, config.batch_size)
+    rounds = max(1, min(args.runs, 5)) if args.runs != 5 else 2  # --runs N; 2 rounds unless asked
+    load_before = os.getloadavg()[0]
+    bases, same, dashes = [], [], []
     try:
-        base = headless(config, data, every)
-        dash = dashboard(config, args.data_dir, timeout=120 + 60 * epochs)
+        for _ in range(rounds):  # interleaved, so a busy neighbour slows every side alike
+            bases.append(headless(config, data, every))
+            same.append(headless(config, data, every, ui_threads=True))
+            dashes.append(dashboard(config, args.data_dir, timeout=120 + 60 * epochs))
     except RuntimeError as error:
         print(t("bench.dash.failed", why=error), file=sys.stderr)
         return 1
-    rss = dash["rss_mb"]
+    head_speed = statistics.median(v for b in bases for v in b["epoch_speeds"])
+    same_speed = statistics.median(v for b in same for v in b["epoch_speeds"])
+    dash_speed = statistics.median(v for d in dashes for v in d["epoch_speeds"])
+    latencies = [v for d in dashes for v in d["key_latency_ms"]]
+    ticks = [v for d in dashes for v in d["tick_gaps_ms"]]
+    growth = [d["rss_mb"][-1] - d["rss_mb"][0] for d in dashes if len(d["rss_mb"]) > 1]
     result = {
-        "throughput_ratio": round(dash["samples_per_s"] / base["samples_per_s"], 3),
-        "key_latency_p95_ms": _round(percentile(dash["key_latency_ms"], 95)),
-        "terminal_bytes_per_s": round(dash["terminal_bytes_per_s"]),
-        "rss_growth_mb": round(rss[-1] - rss[0], 1) if len(rss) > 1 else None,
-        "headless_samples_per_s": round(base["samples_per_s"]),
-        "dashboard_samples_per_s": round(dash["samples_per_s"]),
-        "key_latency_median_ms": _round(percentile(dash["key_latency_ms"], 50)),
-        "key_latency_max_ms": _round(max(dash["key_latency_ms"], default=None)),
-        "keys": f"{len(dash['key_latency_ms'])}/{dash['keys_sent']}",
-        "tick_gap_p95_ms": _round(percentile(dash["tick_gaps_ms"], 95)),
-        "tick_gap_max_ms": _round(max(dash["tick_gaps_ms"], default=None)),
-        "rss_mb_per_epoch": [round(v, 1) for v in rss],
-        "device": dash["device"], "epochs": epochs, "train_size": data.train_size,
+        "throughput_ratio": round(dash_speed / head_speed, 3),
+        "key_latency_p95_ms": _round(percentile(latencies, 95)),
+        "terminal_bytes_per_s": round(statistics.fmean(d["terminal_bytes_per_s"] for d in dashes)),
+        "rss_growth_mb": round(max(growth), 1) if growth else None,
+        "throughput_ratio_same_threads": round(dash_speed / same_speed, 3),
+        "headless_samples_per_s": round(head_speed),
+        "headless_same_threads_samples_per_s": round(same_speed),
+        "dashboard_samples_per_s": round(dash_speed),
+        "key_latency_median_ms": _round(percentile(latencies, 50)),
+        "key_latency_max_ms": _round(max(latencies, default=None)),
+        "keys": f"{len(latencies)}/{sum(d['keys_sent'] for d in dashes)}",
+        "tick_gap_p95_ms": _round(percentile(ticks, 95)),
+        "tick_gap_max_ms": _round(max(ticks, default=None)),
+        "rss_mb_per_epoch": [round(v, 1) for v in dashes[-1]["rss_mb"]],
+        "device": dashes[-1]["device"], "epochs": epochs, "rounds": rounds, "train_size": data.train_size,
         "terminal": f"{SIZE[0]}x{SIZE[1]}", "progress_every": every,
+        "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     if args.json:
         print(json.dumps(result))
@@ -227,6 +243,7 @@ def _child(spec_path: str) -> int:
 
         def _done(self) -> None:
             record["samples_per_s"] = statistics.fmean(record["epoch_speeds"]) if record["epoch_speeds"] else 0.0
+            record["epoch_speeds"] = list(record["epoch_speeds"])
             out.write_text(json.dumps(record))
             self.app.exit(0)
 

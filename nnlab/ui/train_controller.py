@@ -286,10 +286,11 @@ class RunController:
     def anatomy_source(self) -> dict:
         run = self.run
         config = run.config if run else (self.q("#form", SetupForm).config(show=False) or PRESETS["tutorial"])
-        state = run.snapshot() if run else None
-        return {"config": config, "state_dict": state, "initial_state_dict": self.initial_weights(run),
+        info = run.snapshot_info() if run else None
+        return {"config": config, "state_dict": info.state_dict if info else None,
+                "initial_state_dict": self.initial_weights(run),
                 "data": self.data if self.data is not None else (run.data if run else None),
-                "epoch": len(self.record.epochs) if self.record else 0}
+                "epoch": info.epoch if info else 0}
 
     def initial_weights(self, run) -> dict | None:
         """The run's weights before its first step: rebuilt exactly as the engine builds them

@@ -12,6 +12,7 @@ event is posted at once (after the pending progress). The worker never touches a
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import traceback
@@ -163,20 +164,17 @@ class TrainRun:
         with self._lock:
             return bool(self.control is not None and self.control.paused) or (self.control is None and self._want_pause)
 
-    def snapshot(self) -> dict | None:
-        """A consistent CPU copy of the weights, made by the engine between two steps (at each
-        epoch end, pause, single step, stop, or at the next batch after ``request_snapshot``)."""
+    def snapshot_info(self):
+        """The engine's latest consistent CPU copy of the weights (``Snapshot``: state_dict, epoch,
+        batch), made between two steps: at the start, each epoch end, a pause, a single step, a stop."""
         with self._lock:
             control = self.control
-        if control is None:
-            return None
-        control.request_snapshot()  # the next one will be fresher; this one is consistent now
-        snap = control.snapshot()
-        return None if snap is None else snap[1]
+        return control.snapshot_info() if control is not None else None
 
     # the worker ---------------------------------------------------------------------------
     def _work(self) -> None:
         error: str | None = None
+        yield_to_ui()
         try:
             from nnlab.train import engine  # torch is imported here, on the worker thread
 
@@ -235,6 +233,20 @@ class TrainRun:
     def device_spec(self) -> str:
         dev = getattr(self.config, "device", "auto")
         return "cuda" if dev == "auto" else dev
+
+
+TRAIN_NICE = 5  # the training thread's niceness: the UI thread gets a core first when it needs one
+
+
+def yield_to_ui() -> None:
+    """Lower this (worker) thread's CPU priority. On Linux a thread is a schedulable task with its
+    own nice value; with 2 cores shared by training, the UI and anything else, the UI's short
+    bursts (a key, a redraw) then run at once instead of waiting for a time slice. Training takes
+    the CPU whenever the UI is idle, which is nearly always."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAIN_NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        pass
 
 
 def progress_every_for(train_size: int, batch_size: int) -> int:

@@ -276,6 +276,12 @@ async def test_anatomy_source_gives_consistent_and_initial_weights(tmp_path):
         await start_run(app, pilot)
         await until(pilot, lambda: app.active_run is None, what="the end of the run")
         source = app.screen.anatomy_source()
+        app.set_focus(None)
+        await pilot.press("a")                                  # the Anatomy view opens on this run
+        await until(pilot, lambda: type(app.screen).__name__ == "AnatomyScreen", what="the Anatomy view")
+        assert app.screen._snapshot["epoch"] == 3 and app.screen._snapshot["state_dict"] is not None
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ == "TrainScreen", what="back to the dashboard")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(QUICK.seed)
         fresh = build_model(QUICK).state_dict()

@@ -165,19 +165,22 @@ MESSAGES.update({
     "bench.dash.bad_epochs": ("--epochs must be 1..100", "--epochs 必须在 1..100 之间"),
     "bench.dash.failed": ("bench dashboard failed: {why}", "仪表盘基准测试失败：{why}"),
     "bench.dash.lines": (
-        "dashboard vs headless engine, tutorial model, {epochs} epochs of {train_size} images on {device}, "
-        "terminal {terminal}\n"
-        "  throughput      {dashboard_samples_per_s} vs {headless_samples_per_s} samples/s = {throughput_ratio}x\n"
+        "dashboard vs headless engine, tutorial model, {rounds} x {epochs} epochs of {train_size} images on "
+        "{device}, terminal {terminal}, load average {load_avg_1m}\n"
+        "  throughput      {dashboard_samples_per_s} vs {headless_samples_per_s} samples/s = {throughput_ratio}x "
+        "(vs {headless_same_threads_samples_per_s} with the same torch threads: {throughput_ratio_same_threads}x)\n"
         "  key → screen    p95 {key_latency_p95_ms} ms, median {key_latency_median_ms} ms, max {key_latency_max_ms} ms "
         "({keys} keys)\n"
         "  10 ms ticks     gap p95 {tick_gap_p95_ms} ms, max {tick_gap_max_ms} ms\n"
         "  terminal output {terminal_bytes_per_s} bytes/s while training\n"
-        "  memory          RSS after each epoch {rss} MB (growth {rss_growth_mb} MB)",
-        "仪表盘与无界面引擎对比，教程模型，{device} 上 {epochs} 轮、每轮 {train_size} 张图片，终端 {terminal}\n"
-        "  吞吐量          {dashboard_samples_per_s} 对 {headless_samples_per_s} 样本/秒 = {throughput_ratio} 倍\n"
+        "  memory          RSS after each epoch (last round) {rss} MB (largest growth {rss_growth_mb} MB)",
+        "仪表盘与无界面引擎对比，教程模型，{device} 上 {rounds} 次 × {epochs} 轮、每轮 {train_size} 张图片，"
+        "终端 {terminal}，负载 {load_avg_1m}\n"
+        "  吞吐量          {dashboard_samples_per_s} 对 {headless_samples_per_s} 样本/秒 = {throughput_ratio} 倍"
+        "（与相同 torch 线程数的 {headless_same_threads_samples_per_s} 相比：{throughput_ratio_same_threads} 倍）\n"
         "  按键到屏幕      p95 {key_latency_p95_ms} 毫秒，中位数 {key_latency_median_ms} 毫秒，最大 {key_latency_max_ms} 毫秒"
         "（{keys} 次按键）\n"
         "  10 毫秒定时器   间隔 p95 {tick_gap_p95_ms} 毫秒，最大 {tick_gap_max_ms} 毫秒\n"
         "  终端输出        训练期间 {terminal_bytes_per_s} 字节/秒\n"
-        "  内存            每轮结束后 RSS {rss} MB（增长 {rss_growth_mb} MB）"),
+        "  内存            每轮结束后 RSS（最后一次）{rss} MB（最大增长 {rss_growth_mb} MB）"),
 })
