@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import gzip
 import struct
+import sys
+from pathlib import Path
 
 import pytest
 
 from nnlab.train.data import FILES
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))  # tmux_helpers
 
 
 def _idx_images(n: int, seed: int) -> bytes:
