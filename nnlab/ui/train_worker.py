@@ -12,7 +12,6 @@ event is posted at once (after the pending progress). The worker never touches a
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import traceback
@@ -174,7 +173,6 @@ class TrainRun:
     # the worker ---------------------------------------------------------------------------
     def _work(self) -> None:
         error: str | None = None
-        yield_to_ui()
         try:
             from nnlab.train import engine  # torch is imported here, on the worker thread
 
@@ -233,20 +231,6 @@ class TrainRun:
     def device_spec(self) -> str:
         dev = getattr(self.config, "device", "auto")
         return "cuda" if dev == "auto" else dev
-
-
-TRAIN_NICE = 5  # the training thread's niceness: the UI thread gets a core first when it needs one
-
-
-def yield_to_ui() -> None:
-    """Lower this (worker) thread's CPU priority. On Linux a thread is a schedulable task with its
-    own nice value; with 2 cores shared by training, the UI and anything else, the UI's short
-    bursts (a key, a redraw) then run at once instead of waiting for a time slice. Training takes
-    the CPU whenever the UI is idle, which is nearly always."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAIN_NICE)
-    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
-        pass
 
 
 def progress_every_for(train_size: int, batch_size: int) -> int:

@@ -330,3 +330,15 @@ async def test_the_tutorial_model_summary_and_parameter_count(tmp_path):
         summary = str(app.screen.query_one("#summary-text").render())
         assert "(linear_relu_stack): Sequential(" in summary
         assert "(0): Linear(in_features=784, out_features=512, bias=True)" in summary
+
+
+async def test_the_dashboard_speaks_chinese(tmp_path, zh, screen_text):
+    app = NNLabApp(mode="train", options=options(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: "参数个数" in str(app.screen.query_one("#summary-text").render()),
+                    what="the summary in Chinese")
+        text = screen_text(app)
+        assert "设置" in text and "实时" in text and "学习率" in text and "开始" in text
+        app.screen.show_page("live")
+        await pilot.pause(0.2)
+        assert "空闲" in screen_text(app) and "每批训练损失" in screen_text(app)

@@ -42,23 +42,26 @@ class EpochChart(ThrottledPlot):
     def clear(self) -> None:
         self.set_series("", [], [], [], [], reference=False)
 
+    def title(self) -> str:
+        if self.overlays:
+            return t("dash.chart.compare")
+        parts = [t("dash.chart.epochs")]
+        if self.reference:
+            parts.append(t("dash.chart.reference"))
+        return " · ".join(parts)
+
     def draw(self, plt) -> None:
-        plt.title(t("dash.chart.epochs"))
-        plt.xlabel(t("dash.chart.epoch_axis"))
         last = max([*self.epochs, *(e for _, es, _ in self.overlays for e in es), 1])
         if self.reference:
             n = min(len(TUTORIAL_ACCURACY), max(last, len(TUTORIAL_ACCURACY)))
-            plt.plot(list(range(1, n + 1)), list(TUTORIAL_ACCURACY[:n]), marker="•", color="gray",
-                     label=t("dash.chart.reference"))
+            plt.plot(list(range(1, n + 1)), list(TUTORIAL_ACCURACY[:n]), marker="•", color="gray")
         if self.epochs:
             plt.plot(self.epochs, self.accuracy, marker="hd", color=SERIES_COLORS[0],
-                     label=t("dash.chart.accuracy", run=self.label) if self.label else t("dash.chart.accuracy_plain"))
+                     label=self.label if self.overlays else None)
             if not self.overlays:
-                plt.plot(self.epochs, self.loss, marker="hd", color="red", yside="right",
-                         label=t("dash.chart.test_loss"))
+                plt.plot(self.epochs, self.loss, marker="hd", color="red", yside="right")
         for i, (label, epochs, acc) in enumerate(self.overlays, start=1):
-            plt.plot(epochs, acc, marker="hd", color=SERIES_COLORS[i % len(SERIES_COLORS)],
-                     label=t("dash.chart.accuracy", run=label))
+            plt.plot(epochs, acc, marker="hd", color=SERIES_COLORS[i % len(SERIES_COLORS)], label=label)
         plt.xlim(0.5, last + 0.5)
         if last <= 12:
             plt.xticks(list(range(1, last + 1)))

@@ -74,13 +74,13 @@ class LossChart(ThrottledPlot):
             out.append((label, px, py))
         return out
 
-    def draw(self, plt) -> None:
-        title = t("dash.chart.loss")
+    def title(self) -> str:
         flags = [t("dash.chart.smoothed")] if self.smooth else []
         if self.log_scale:
             flags.append(t("dash.chart.log"))
-        plt.title(title + (f" ({', '.join(flags)})" if flags else ""))
-        plt.xlabel(t("dash.chart.epoch_axis"))
+        return t("dash.chart.loss") + (f" ({', '.join(flags)})" if flags else "")
+
+    def draw(self, plt) -> None:
         drawn = self.series()
         for i, (label, xs, ys) in enumerate(drawn):
             plt.plot(xs, ys, marker="braille", color=SERIES_COLORS[i % len(SERIES_COLORS)],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
@@ -48,6 +49,11 @@ class ProgressState:
         if self.samples_per_s <= 0 or not self.batches or self.status not in ("running", "paused"):
             return None
         return (self.batches - self.batch) * batch_size / self.samples_per_s
+
+
+def pad(text: str, cells: int) -> str:
+    """``text`` padded with spaces to ``cells`` terminal cells (CJK characters take two)."""
+    return text + " " * max(0, cells - cell_len(text))
 
 
 def clock(seconds: float | None) -> str:
@@ -97,21 +103,22 @@ class RunProgressView(Widget):
     def render(self) -> Text:
         s = self.state
         width = max(20, self.size.width)
-        label_w = max(len(t("dash.progress.epoch")), len(t("dash.progress.run"))) + 1
-        epoch_tail = f" {s.batch:>5,}/{s.batches:<5,} {t('dash.progress.eta')} {clock(s.eta_epoch_s(self.batch_size)):>7}"
-        run_tail = f" {s.run_fraction * 100:5.1f}%      {t('dash.progress.eta')} {clock(s.eta_run_s()):>7}"
-        tail_w = max(len(epoch_tail), len(run_tail))
+        epoch_label, run_label, eta = t("dash.progress.epoch"), t("dash.progress.run"), t("dash.progress.eta")
+        label_w = max(cell_len(epoch_label), cell_len(run_label)) + 1   # cells: CJK labels are 2 wide
+        epoch_tail = f" {s.batch:>5,}/{s.batches:<5,} {eta} {clock(s.eta_epoch_s(self.batch_size)):>7}"
+        run_tail = f" {s.run_fraction * 100:5.1f}%      {eta} {clock(s.eta_run_s()):>7}"
+        tail_w = max(cell_len(epoch_tail), cell_len(run_tail))
         head = f"{s.epoch}/{s.epochs}" if s.epochs else "–"
         bar_w = max(4, width - label_w - len(head) - 2 - tail_w)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(t("dash.progress.epoch").ljust(label_w), "bold")
+        text.append(pad(epoch_label, label_w), "bold")
         text.append(head + "  ")
         text.append(bar(s.epoch_fraction, bar_w), "green")
-        text.append(epoch_tail.ljust(tail_w) + "\n")
-        text.append(t("dash.progress.run").ljust(label_w), "bold")
+        text.append(pad(epoch_tail, tail_w) + "\n")
+        text.append(pad(run_label, label_w), "bold")
         text.append(" " * (len(head) + 2))
         text.append(bar(s.run_fraction, bar_w), "cyan")
-        text.append(run_tail.ljust(tail_w) + "\n")
+        text.append(pad(run_tail, tail_w) + "\n")
         text.append(t(f"dash.status.{s.status}"), STATUS_STYLE.get(s.status, ""))
         loss = "–" if s.running_loss is None else f"{s.running_loss:.6f}"
         figures = [

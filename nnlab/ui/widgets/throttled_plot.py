@@ -31,6 +31,13 @@ class ThrottledPlot(PlotextPlot):
 
     min_interval = 1.0  # seconds between redraws while data streams in
 
+    # plotext counts characters, not terminal cells, so CJK text inside the canvas would push
+    # its frame out of line: titles and explanations go in the widget's border title (Textual
+    # measures cells), and only ASCII labels (run names such as "#1") go into the plot.
+    DEFAULT_CSS = """
+    ThrottledPlot { border-top: solid $primary-darken-2; border-title-align: center; }
+    """
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._last_draw = 0.0
@@ -62,8 +69,12 @@ class ThrottledPlot(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         self.draw(plt)
+        self.border_title = self.title()
         self.draws += 1
         return super().render()
 
     def draw(self, plt) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def title(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
