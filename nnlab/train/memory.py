@@ -61,14 +61,22 @@ def is_oom(error: BaseException) -> bool:
     return isinstance(error, RuntimeError) and "out of memory" in str(error).lower()
 
 
+def cuda_in_use() -> bool:
+    """CUDA exists and this process has initialised it (checking never initialises it)."""
+    import torch
+
+    return bool(torch.cuda.is_available() and torch.cuda.is_initialized())
+
+
 def release() -> bool:
-    """Free what a failed run held: collect garbage, then empty the CUDA cache (a no-op without
-    CUDA: guarded, never initialises a device). Returns True when the cache was emptied."""
+    """Free what a failed run held: collect garbage, then empty the CUDA cache. Call it once the
+    run's tensors are unreachable (after the except block that caught the error: a traceback
+    keeps every frame's tensors alive). A no-op without CUDA. True when the cache was emptied."""
     gc.collect()
     try:
-        import torch
+        if cuda_in_use():
+            import torch
 
-        if torch.cuda.is_available() and torch.cuda.is_initialized():
             torch.cuda.empty_cache()
             return True
     except Exception:  # noqa: BLE001 - releasing memory must never raise on top of an OOM

@@ -30,7 +30,7 @@ def check_output(path: str | os.PathLike, overwrite: bool = False) -> Path:
     if not parent.is_dir():
         raise NotADirectoryError(str(path.parent))
     target = parent / path.name
-    if target.is_dir() and not target.is_symlink():
+    if target.is_dir():  # a directory, or a link to one: a file name is needed
         raise IsADirectoryError(str(path))
     if (target.exists() or target.is_symlink()) and not overwrite:
         raise OutputExists(str(path))

@@ -8,7 +8,7 @@ import types
 import pytest
 import torch
 
-from _ui import LONG, key, log_text, notes, options, start_run, until
+from _ui import LONG, key, log_text, notes, options, run_ended, start_run, until
 from nnlab.train import checkpoint, engine
 from nnlab.train import step as step_mod
 from nnlab.train.config import TrainConfig
@@ -97,3 +97,24 @@ async def test_the_dashboard_shows_diverged_and_stays_usable(tmp_path, monkeypat
         assert app.screen.runs.record.status == "failed" and app.active_run is None
         await key(app, pilot, "question_mark")  # the app still answers keys
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="the help overlay")
+
+
+async def test_nan_test_metrics_do_not_break_the_charts(tmp_path, monkeypatch):
+    """Every epoch's test loss is NaN (patched evaluation): the charts keep drawing what is finite,
+    the log shows nan, and the app never exits."""
+    from nnlab.train import metrics
+    from nnlab.ui.app import NNLabApp
+
+    real = torch.nn.functional.cross_entropy
+    monkeypatch.setattr(metrics, "F", types.SimpleNamespace(cross_entropy=lambda *a, **k: real(*a, **k) * math.nan))
+    app = NNLabApp(mode="train", options=options(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_run(app, pilot)
+        await run_ended(app, pilot)
+        await pilot.pause(0.3)
+        assert app.return_code is None and app.screen.runs.record.status == "finished"
+        chart = app.screen.query_one("#epoch-chart")
+        assert chart.draws > 0 and "nan" in log_text(app)
+        await key(app, pilot, "right_square_bracket")  # the Insight page draws too
+        await pilot.pause(0.3)
+        assert app.return_code is None
