@@ -14,7 +14,7 @@ from nnlab.cli import UsageError
 from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.i18n import t
 from nnlab.train.config import (ACTIVATIONS, MAX_BATCH, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_SEED, MAX_THREADS, MAX_WIDTH,
-                                OPTIMIZERS, PRESETS, TrainConfig)
+                                OPTIMIZERS, PRESETS)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

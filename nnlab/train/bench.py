@@ -22,6 +22,11 @@ from nnlab.train.config import PRESETS
 from nnlab.train.model import NeuralNetwork
 
 
+def _progress(name: str, epoch: int, seconds: float, accuracy: float) -> None:
+    print(t("bench.train.progress", name=name, epoch=epoch, s=f"{seconds:.2f}", accuracy=f"{100 * accuracy:.1f}"),
+          file=sys.stderr, flush=True)
+
+
 def tutorial_loop(root: str, device: torch.device, epochs: int, seed: int, batch_size: int = 64,
                   lr: float = 1e-3) -> dict:
     """The quickstart, verbatim apart from printing: returns seconds per epoch and accuracies."""
@@ -49,8 +54,10 @@ def tutorial_loop(root: str, device: torch.device, epochs: int, seed: int, batch
             optimizer.step()
             optimizer.zero_grad()
             if batch % 100 == 0:
-                loss, current = loss.item(), (batch + 1) * len(X)  # the tutorial prints these
-                del size, current
+                # the tutorial prints f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]": the same
+                # host sync and arithmetic happen here, only the print is left out
+                loss, current = loss.item(), (batch + 1) * len(X)
+                _ = (loss, current, size)
 
     def test(dataloader, model, loss_fn):
         size = len(dataloader.dataset)
@@ -76,6 +83,7 @@ def tutorial_loop(root: str, device: torch.device, epochs: int, seed: int, batch
             torch.cuda.synchronize(device)
         seconds.append(time.perf_counter() - start)
         accuracies.append(accuracy)
+        _progress("tutorial", len(seconds), seconds[-1], accuracy)
     return {"seconds": seconds, "accuracies": accuracies, "threads": torch.get_num_threads()}
 
 
@@ -86,6 +94,7 @@ def engine_loop(data, device_name: str, epochs: int, seed: int) -> dict:
     def emit(event) -> None:
         if event.KIND == "epoch":
             epochs_seen.append(event)
+            _progress("nnlab", event.epoch, event.seconds, event.test_accuracy)
         elif event.KIND == "started":
             started.append(event)
         elif event.KIND == "failed":

@@ -10,7 +10,6 @@ retried unsafely; the refusal names what it tried to import.
 from __future__ import annotations
 
 import io
-import os
 import pickle
 import pickletools
 import warnings

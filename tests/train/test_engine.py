@@ -12,7 +12,7 @@ import torch
 from _engine_helpers import SMALL, kinds, tiny
 from nnlab.train import engine
 from nnlab.train.config import TrainConfig
-from nnlab.train.events import BatchProgress, Diverged, EpochEnd, Finished, Paused, Resumed, Started
+from nnlab.train.events import BatchProgress, Diverged, EpochEnd, Finished, Resumed, Started
 
 
 def run(config=SMALL, data=None, control=None, **kw):

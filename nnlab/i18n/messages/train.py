@@ -130,6 +130,7 @@ MESSAGES = {
     "train.cli.stopped": ("stopped by {signal} at a batch boundary; continue with the same command plus{resume}", "因 {signal} 在批次边界停止；继续训练请用同一命令并加上{resume}"),
     "train.cli.diverged_exit": ("training stopped: the loss diverged", "训练已停止：损失发散"),
     # nnlab bench train
+    "bench.train.progress": ("{name}: epoch {epoch} took {s} s, test accuracy {accuracy}%", "{name}：第 {epoch} 轮用时 {s} 秒，测试准确率 {accuracy}%"),
     "bench.train.bad_epochs": ("--epochs must be at least 1", "--epochs 至少为 1"),
     "bench.train.header": ("device: {device}; {epochs} epoch(s) each, same model, seed, SGD lr 0.001, batch 64; data: {data}", "设备：{device}；各训练 {epochs} 轮，相同模型、种子、SGD 学习率 0.001、批大小 64；数据：{data}"),
     "bench.train.row": ("{name:<34} {s:>8} s/epoch   accuracy {accuracy}%   ({threads} threads, {mode})", "{name:<34} {s:>8} 秒/轮   准确率 {accuracy}%   （{threads} 个线程，{mode}）"),
