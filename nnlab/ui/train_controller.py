@@ -155,8 +155,7 @@ class RunController:
         elif self.run.paused:
             self.run.resume()
         else:
-            self.run.pause()
-            self.show(status="paused") if self.run.control is None else None
+            self.run.pause()  # the engine's Paused event (between two batches) updates the status
 
     def stop(self) -> None:
         if not self.active:

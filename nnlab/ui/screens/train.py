@@ -128,7 +128,7 @@ class TrainScreen(LabScreen):
         self.set_class(self.size.height >= 40, "tall")
 
     def on_mount(self) -> None:
-        self.probe()
+        self.call_after_refresh(self.probe)  # torch is imported there: after the first frame
         self.runs.log(t("dash.log.ready"))
         if self.app.options.get("resume_path"):
             self.runs.log(t("dash.log.resume_hint", path=self.app.options["resume_path"]))
