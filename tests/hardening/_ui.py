@@ -51,6 +51,20 @@ async def run_ended(app, pilot, timeout: float = 30.0) -> None:
                 and app.active_run is None, timeout, "the run to end")
 
 
+async def resize(app, pilot, width: int, height: int, settle: float = 0.15) -> None:
+    """A terminal resize as the driver reports it, then a fixed pause (Pilot.resize_terminal waits
+    for an idle app, which a training dashboard never is)."""
+    from textual.drivers.headless_driver import HeadlessDriver
+    from textual.events import Resize
+    from textual.geometry import Size
+
+    size = Size(width, height)
+    if isinstance(app._driver, HeadlessDriver):
+        app._driver._size = size
+    app.post_message(Resize(size, size))
+    await pilot.pause(settle)
+
+
 def notes(app) -> str:
     """Every notification shown so far (title and text)."""
     return "\n".join(f"{n.title or ''}: {n.message}" for n in app._notifications)

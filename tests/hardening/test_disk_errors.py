@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from _ui import LONG, QUICK, key, notes, options, run_ended, start_run, status, until
+from _ui import QUICK, key, notes, options, run_ended, start_run, status, until
 from nnlab.train import atomic, checkpoint, engine
 from nnlab.train.config import TrainConfig
 from nnlab.train.data import synthetic

@@ -43,7 +43,7 @@ async def test_app_exit_called_directly_stops_the_worker_within_2_s(tmp_path):
     from nnlab.ui.app import NNLabApp
 
     path = tmp_path / "ck.pt"
-    app = NNLabApp(mode="train", options=options(tmp_path, config=LONG, save_path=str(path)))
+    app = NNLabApp(mode="train", options=options(tmp_path, config=LONG, save_path=str(path), n_train=2048))
     async with app.run_test(size=(100, 30)) as pilot:
         await start_run(app, pilot)
         await until(pilot, lambda: path.exists(), what="the first epoch's checkpoint")

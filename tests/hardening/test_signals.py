@@ -93,7 +93,7 @@ async def test_app_sigterm_stops_the_run_saves_on_the_worker_and_exits_143(tmp_p
 
     writes = spy_writes(monkeypatch)
     path = tmp_path / "ck.pt"
-    app = NNLabApp(mode="train", options=options(tmp_path, config=LONG, save_path=str(path)))
+    app = NNLabApp(mode="train", options=options(tmp_path, config=LONG, save_path=str(path), n_train=2048))
     async with app.run_test(size=(100, 30)) as pilot:
         await start_run(app, pilot)
         await until(pilot, lambda: path.exists(), what="the first epoch's checkpoint")
@@ -116,7 +116,7 @@ async def test_ctrl_c_asks_a_second_one_is_ignored_and_y_stops_cleanly(tmp_path)
     from nnlab.ui.screens.confirm_quit import ConfirmQuit
 
     path = tmp_path / "ck.pt"
-    app = NNLabApp(mode="train", options=options(tmp_path, config=LONG, save_path=str(path)))
+    app = NNLabApp(mode="train", options=options(tmp_path, config=LONG, save_path=str(path), n_train=2048))
     async with app.run_test(size=(100, 30)) as pilot:
         await start_run(app, pilot)
         await until(pilot, lambda: path.exists(), what="the first epoch's checkpoint")

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from _pty import NNLAB, PtyApp
-from _ui import LONG, key, options, start_run, until
+from _ui import LONG, key, options, resize, start_run, until
 
 # --- case 14: sizes ---------------------------------------------------------------------------------
 SIZES = [(1, 1), (20, 5), (80, 24), (200, 60), (1, 1), (20, 5), (200, 60)]
@@ -20,17 +20,17 @@ SIZES = [(1, 1), (20, 5), (80, 24), (200, 60), (1, 1), (20, 5), (200, 60)]
 async def test_resizing_during_training_never_crashes_and_reads_again(tmp_path, screen_text):
     from nnlab.ui.app import NNLabApp
 
-    app = NNLabApp(mode="train", options=options(tmp_path, config=LONG))
+    app = NNLabApp(mode="train", options=options(tmp_path, config=LONG, n_train=4096))
     async with app.run_test(size=(80, 24)) as pilot:
         await start_run(app, pilot)
         await until(pilot, lambda: app.screen.runs.state.batch > 0, what="training progress")
         for size in SIZES:
-            await pilot.resize_terminal(*size)
-            await pilot.pause(0.25)
+            await resize(app, pilot, *size)
             assert app.return_code is None and app.screen.runs.active
         before = (app.screen.runs.state.epoch, app.screen.runs.state.batch)
         await pilot.pause(0.5)
         text = screen_text(app)
+        assert tuple(app.size) == (200, 60) and len(text.splitlines()) == 60
         assert "Train" in text and "Live" in text and "Epoch" in text  # readable again at 200x60
         assert (app.screen.runs.state.epoch, app.screen.runs.state.batch) != before  # still training
         await key(app, pilot, "x")
