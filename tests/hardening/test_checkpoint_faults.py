@@ -280,3 +280,13 @@ def test_cli_resume_with_another_architecture_names_the_keys(tmp_path, tiny_set,
                  "--epochs", "2"])
     err = capsys.readouterr().err
     assert code != 0 and "linear_relu_stack.0.weight (128, 784)≠(512, 784)" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("kind", ["garbage", "sparse-10GB", "evil"])
+def test_anatomy_checkpoint_flag_refuses_bad_files_too(tmp_path, capsys, kind):
+    from nnlab.cli import main
+
+    path, marker = _evil(tmp_path, "torch-zip") if kind == "evil" else (_bad_file(tmp_path, kind), tmp_path / "x")
+    assert main(["anatomy", "--json", "--checkpoint", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("nnlab: error:") and not marker.exists()

@@ -140,3 +140,25 @@ def test_cli_numbers_are_one_line_errors_before_any_work(flag, text, capsys, mon
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and err.startswith("nnlab: error:") and "Traceback" not in err
 
+
+
+@pytest.mark.parametrize("args", [["backprop", "--json", "--set", "w5=nan"], ["backprop", "--json", "--set", "w5=٥"],
+                                  ["backprop", "--json", "--set", "lr=1e309"], ["backprop", "--json", "--passes", "1e309"],
+                                  ["backprop", "--json", "--passes", "0"], ["anatomy", "--json", "--images", "nan"],
+                                  ["anatomy", "--json", "--seed", "-0"], ["anatomy", "--json", "--first", "1_0"]])
+def test_other_commands_numbers_are_one_line_errors(args, capsys):
+    from nnlab.cli import main
+
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("nnlab: error:")
+
+
+@pytest.mark.parametrize("payload", [b'{"w1": NaN}', b'{"w1": 1e999}', b'{"lr": -Infinity}'])
+def test_backprop_params_file_with_non_finite_json_is_refused(tmp_path, capsys, payload):
+    from nnlab.cli import main
+
+    path = tmp_path / "p.json"
+    path.write_bytes(payload)  # Python's json accepts these literals: the command must not
+    assert main(["backprop", "--json", "--params", str(path)]) == 2
+    assert capsys.readouterr().err.startswith("nnlab: error:")
