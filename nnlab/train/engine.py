@@ -162,6 +162,9 @@ def choose_threads(device: torch.device, ui_threads: bool) -> int:
     float summation order, and a seed must reproduce a run exactly. On CUDA the host only
     launches kernels (graph replays): one thread is enough."""
     cores = usable_cores()
+    omp = os.environ.get("OMP_NUM_THREADS", "")
+    if omp.isdigit() and int(omp) > 0:  # the standard way to ask for fewer threads: respected
+        cores = min(cores, int(omp))
     if device.type == "cuda":
         return 1
     return max(1, cores - 1) if ui_threads else cores

@@ -224,13 +224,16 @@ def test_failed_event_for_a_missing_device():
     assert finished.reason == "failed"
 
 
-def test_ui_threads_leave_a_core():
+def test_ui_threads_leave_a_core(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     events, _ = run(SMALL.with_(epochs=1, threads=0), ui_threads=True)
     assert events[0].threads == max(1, engine.usable_cores() - 1)
     events, _ = run(SMALL.with_(epochs=1, threads=0))
     assert events[0].threads == engine.usable_cores()
     events, _ = run(SMALL.with_(epochs=1, threads=1), ui_threads=True)
     assert events[0].threads == 1  # an explicit count wins
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert engine.choose_threads(torch.device("cpu"), False) == 1  # the standard variable is respected
 
 
 def test_global_rng_untouched():
