@@ -17,26 +17,30 @@ from nnlab.train.config import (ACTIVATIONS, MAX_BATCH, MAX_EPOCHS, MAX_LAYERS, 
                                 OPTIMIZERS, PRESETS)
 
 
+def _help(key: str) -> str:
+    return t(key).replace("%", "%%")  # argparse formats help with %: "88%" must stay literal
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
-    add("--headless", action="store_true", help=t("train.cli.headless"))
-    add("--preset", choices=tuple(PRESETS), default=None, help=t("train.cli.preset"))
-    add("--epochs", metavar="N", help=t("train.cli.epochs"))
-    add("--batch-size", metavar="N", help=t("train.cli.batch_size"))
-    add("--lr", metavar="X", help=t("train.cli.lr"))
-    add("--optimizer", choices=OPTIMIZERS, default=None, help=t("train.cli.optimizer"))
-    add("--hidden", metavar="W,W", help=t("train.cli.hidden"))
-    add("--activation", choices=ACTIVATIONS, default=None, help=t("train.cli.activation"))
-    add("--device", metavar="auto|cpu|cuda:N", help=t("train.cli.device"))
-    add("--seed", metavar="N", help=t("train.cli.seed"))
-    add("--threads", metavar="N", help=t("train.cli.threads"))
-    add("--metrics", metavar="FILE.jsonl", help=t("train.cli.metrics"))
-    add("--csv", metavar="FILE.csv", help=t("train.cli.csv"))
-    add("--save", metavar="FILE", help=t("train.cli.save"))
-    add("--resume", metavar="FILE", help=t("train.cli.resume"))
-    add("--force", action="store_true", help=t("train.cli.force"))
-    add("--progress-every", metavar="N", help=t("train.cli.progress_every"))
-    add("--on-save-error", choices=("stop", "continue"), default=None, help=t("safe.cli.on_save_error"))
+    add("--headless", action="store_true", help=_help("train.cli.headless"))
+    add("--preset", choices=tuple(PRESETS), default=None, help=_help("train.cli.preset"))
+    add("--epochs", metavar="N", help=_help("train.cli.epochs"))
+    add("--batch-size", metavar="N", help=_help("train.cli.batch_size"))
+    add("--lr", metavar="X", help=_help("train.cli.lr"))
+    add("--optimizer", choices=OPTIMIZERS, default=None, help=_help("train.cli.optimizer"))
+    add("--hidden", metavar="W,W", help=_help("train.cli.hidden"))
+    add("--activation", choices=ACTIVATIONS, default=None, help=_help("train.cli.activation"))
+    add("--device", metavar="auto|cpu|cuda:N", help=_help("train.cli.device"))
+    add("--seed", metavar="N", help=_help("train.cli.seed"))
+    add("--threads", metavar="N", help=_help("train.cli.threads"))
+    add("--metrics", metavar="FILE.jsonl", help=_help("train.cli.metrics"))
+    add("--csv", metavar="FILE.csv", help=_help("train.cli.csv"))
+    add("--save", metavar="FILE", help=_help("train.cli.save"))
+    add("--resume", metavar="FILE", help=_help("train.cli.resume"))
+    add("--force", action="store_true", help=_help("train.cli.force"))
+    add("--progress-every", metavar="N", help=_help("train.cli.progress_every"))
+    add("--on-save-error", choices=("stop", "continue"), default=None, help=_help("safe.cli.on_save_error"))
 
 
 def _number(flag: str, text: str, bounds: Bounds):

@@ -194,3 +194,15 @@ def test_data_dir_without_the_files_is_a_bad_value(tmp_path, capsys):
     assert main(["train", "--headless", "--data-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "train-images-idx3-ubyte" in err and "--data-dir" in err
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_help_lists_every_flag(capsys, lang):
+    with pytest.raises(SystemExit) as info:
+        main(["--lang", lang, "train", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for flag in ("--headless", "--preset", "--epochs", "--batch-size", "--lr", "--optimizer", "--hidden", "--activation",
+                 "--device", "--seed", "--threads", "--metrics", "--csv", "--save", "--resume", "--force"):
+        assert flag in out
+    assert "88%" in out
