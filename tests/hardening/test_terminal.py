@@ -199,7 +199,24 @@ def _letters_visible(app, system) -> list:
                 fg, bg = fg.downgrade(system), bg.downgrade(system)
             if fg.get_truecolor() == bg.get_truecolor():
                 bad.append((app.current_mode, y, segment.text.strip()[:30]))
+            elif system is None and _contrast(fg.get_truecolor(), bg.get_truecolor()) < 3.0:
+                # full colour and NO_COLOR greys: WCAG's minimum for large text and UI parts
+                bad.append((app.current_mode, y, segment.text.strip()[:30],
+                            f"contrast {_contrast(fg.get_truecolor(), bg.get_truecolor()):.2f}:1"))
     return bad
+
+
+def _contrast(a, b) -> float:
+    """WCAG 2 contrast ratio of two RGB colours (1 = identical, 21 = black on white)."""
+    def luminance(rgb):
+        def channel(v):
+            v /= 255
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        r, g, b = rgb
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 @pytest.mark.parametrize("no_color", [False, True])
