@@ -52,3 +52,25 @@ def clean_stray_temps(path: str | os.PathLike | None) -> int:
     if not path:
         return 0
     return atomic.clean_strays(path)
+
+
+def clean_stray_temps_in(directory: str | os.PathLike | None) -> int:
+    """Remove every temp file a killed writer left in ``directory``, whatever file it was writing
+    (the app names each run's checkpoint anew, so a stray never matches the next run's name).
+    Temp files of writers still alive are kept."""
+    if not directory:
+        return 0
+    removed = 0
+    try:
+        entries = list(Path(directory).iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        match = atomic._STRAY.fullmatch(entry.name)
+        if match and not atomic._pid_alive(int(match["pid"])):
+            try:
+                entry.unlink()
+                removed += 1
+            except OSError:
+                pass
+    return removed

@@ -79,6 +79,28 @@ def _strays(directory) -> list:
     return [p for p in directory.iterdir() if p.name.endswith(".tmp")]
 
 
+async def test_app_run_cleans_temp_files_killed_sessions_left_in_the_runs_folder(tmp_path):
+    """The app names each run's checkpoint anew (run-N-<time>.pt), so a stray from a killed session
+    never matches the next name: starting a run clears every dead writer's temp file there."""
+    import subprocess
+
+    from nnlab.ui.app import NNLabApp
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stray = runs / f".run-1-20261127-010203.pt.{dead.pid}.0123abcd.pt.tmp"
+    stray.write_bytes(b"half a checkpoint")
+    live = runs / f".run-9-20261127-010203.pt.{os.getpid()}.89abcdef.pt.tmp"  # a writer still alive
+    live.write_bytes(b"being written")
+    app = NNLabApp(mode="train", options=options(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start_run(app, pilot)
+        await run_ended(app, pilot)
+    assert not stray.exists() and live.exists()
+
+
 # --- case 7: empty, truncated, garbage, oversized ---------------------------------------------------
 def _bad_file(tmp_path, kind: str):
     path = tmp_path / f"{kind}.pt"
