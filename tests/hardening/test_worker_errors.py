@@ -72,3 +72,20 @@ async def test_a_failing_model_summary_worker_is_shown_not_raised(tmp_path, monk
         assert app.return_code is None
         await key(app, pilot, "question_mark")
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="the help overlay")
+
+
+async def test_an_exception_in_the_anatomy_worker_is_shown_on_its_screen(tmp_path, monkeypatch, screen_text):
+    from nnlab.train import anatomy
+    from nnlab.ui.app import NNLabApp
+
+    def walk(*args, **kwargs):
+        raise RuntimeError("the walk exploded")
+
+    monkeypatch.setattr(anatomy, "walk", walk)
+    app = NNLabApp(mode="train", options=options(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        app.set_focus(None)
+        await key(app, pilot, "a")
+        await until(pilot, lambda: "the walk exploded" in screen_text(app), what="the anatomy error on screen")
+        assert app.return_code is None and type(app.screen).__name__ == "AnatomyScreen"
