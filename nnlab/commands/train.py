@@ -80,19 +80,24 @@ def parse_overrides(args: argparse.Namespace) -> dict:
     return out
 
 
-def _check_outputs(args: argparse.Namespace) -> None:
+def _check_outputs(args: argparse.Namespace, refuse_existing: bool) -> None:
+    """Output files must be creatable; existing ones are refused headless without --force (the
+    dashboard asks instead). Resolved like open() will (nnlab.train.paths), links included."""
+    from nnlab.train.paths import OutputExists, check_output, same_file
+
     for flag, path in (("--metrics", args.metrics), ("--csv", args.csv), ("--save", args.save)):
         if not path:
             continue
-        parent = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(parent):
-            raise UsageError(t("train.cli.no_parent", flag=flag, path=path))
-        if os.path.isdir(path):
-            raise UsageError(t("train.cli.is_dir", flag=flag, path=path))
-        same_as_resume = flag == "--save" and args.resume and os.path.abspath(path) == os.path.abspath(args.resume)
-        if os.path.exists(path) and not args.force and not same_as_resume:
-            raise UsageError(t("train.cli.exists", flag=flag, path=path))
-    outs = [os.path.abspath(p) for p in (args.metrics, args.csv, args.save) if p]
+        into_resume = flag == "--save" and args.resume and os.path.exists(args.resume) and same_file(path, args.resume)
+        try:
+            check_output(path, overwrite=args.force or into_resume or not refuse_existing)
+        except OutputExists:
+            raise UsageError(t("train.cli.exists", flag=flag, path=path)) from None
+        except NotADirectoryError:
+            raise UsageError(t("train.cli.no_parent", flag=flag, path=path)) from None
+        except IsADirectoryError:
+            raise UsageError(t("train.cli.is_dir", flag=flag, path=path)) from None
+    outs = [os.path.realpath(p) for p in (args.metrics, args.csv, args.save) if p]
     if len(outs) != len(set(outs)):
         raise UsageError(t("train.cli.same_file"))
 
@@ -104,7 +109,7 @@ def run(args: argparse.Namespace) -> int | None:
         progress_every = _number("--progress-every", args.progress_every, Bounds(1, 1_000_000, integer=True))
     base = PRESETS[args.preset or "tutorial"]
     config = base.with_(**overrides)
-    _check_outputs(args)
+    _check_outputs(args, refuse_existing=args.headless)
     if not args.headless:
         args.app_options = {"config": config, "overrides": overrides, "preset": args.preset,
                             "save_path": args.save, "resume_path": args.resume, "metrics_path": args.metrics,

@@ -206,3 +206,22 @@ def test_help_lists_every_flag(capsys, lang):
                  "--device", "--seed", "--threads", "--metrics", "--csv", "--save", "--resume", "--force"):
         assert flag in out
     assert "88%" in out
+
+
+def test_app_path_leaves_existing_files_to_the_dashboard_prompt(tmp_path):
+    import argparse
+
+    from nnlab.cli import UsageError
+    from nnlab.commands import train
+
+    existing = tmp_path / "run.pt"
+    existing.write_bytes(b"x")
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    args = parser.parse_args(["--save", str(existing)])
+    args.data_dir = None
+    assert train.run(args) is None and args.app_options["force"] is False  # the dashboard asks
+    args = parser.parse_args(["--save", str(tmp_path / "no" / "dir" / "run.pt")])
+    args.data_dir = None
+    with pytest.raises(UsageError, match="directory does not exist"):
+        train.run(args)
