@@ -118,3 +118,30 @@ async def test_app_export_asks_before_replacing_files_it_did_not_write(tmp_path)
         await key(app, pilot, "e")  # a file this session wrote is replaced without asking again
         await pilot.pause(0.3)
         assert not isinstance(app.screen, ConfirmOverwrite)
+
+
+async def test_app_asks_before_a_run_replaces_an_existing_save_file(tmp_path):
+    """`nnlab train --save ck.pt` (the dashboard) with ck.pt already there: s asks first; n starts
+    nothing and keeps the file; y starts the run, which then writes its checkpoint there."""
+    from nnlab.ui.app import NNLabApp
+    from nnlab.ui.screens.confirm_overwrite import ConfirmOverwrite
+
+    path = tmp_path / "ck.pt"
+    path.write_bytes(b"precious")
+    app = NNLabApp(mode="train", options=options(tmp_path, save_path=str(path)))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: "Linear" in str(app.screen.query_one("#summary-text").render()),
+                    what="the model summary")
+        app.set_focus(None)
+        await key(app, pilot, "s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmOverwrite), what="the overwrite question")
+        await key(app, pilot, "n")
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmOverwrite), what="the answer")
+        await pilot.pause(0.3)
+        assert app.screen.runs.run is None and path.read_bytes() == b"precious"
+        await key(app, pilot, "s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmOverwrite), what="the question again")
+        await key(app, pilot, "y")
+        await until(pilot, lambda: app.screen.runs.run is not None, what="the run to start")
+        await run_ended(app, pilot)
+        assert checkpoint.load(path)["epoch"] == 3
