@@ -81,6 +81,7 @@ def run_app(mode: str, args: argparse.Namespace, **options) -> int:
     from nnlab.ui.app import NNLabApp
 
     options.setdefault("data_dir", getattr(args, "data_dir", None))
+    options.setdefault("exit_watchdog", True)  # after SIGHUP/SIGTERM the process always ends
     app = NNLabApp(mode=mode, theme=args.theme or "dark", options=options)
     app.run()
     return int(app.return_code or 0)

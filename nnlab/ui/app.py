@@ -114,7 +114,25 @@ class NNLabApp(App[int]):
         self._quitting = True
         if self.active_run is not None and self.active_run.active:
             self.active_run.stop()
+        if self.options.get("exit_watchdog"):  # set by the `nnlab` command, not by tests in-process
+            self._arm_exit_watchdog(128 + signum)
         self.exit(return_code=128 + signum)
+
+    def _arm_exit_watchdog(self, code: int, grace_s: float = 3.0, save_limit_s: float = 60.0) -> None:
+        """After SIGHUP/SIGTERM the terminal may be gone, and Textual's shutdown can then block
+        for ever writing to it (seen here: a tmux server killed under a running app left it stuck
+        in ``WriterThread.stop``). So: let the run finish its stop (and its save), give the normal
+        shutdown ``grace_s`` more, then end the process ourselves. No orphan is left behind."""
+        import threading
+
+        def watch() -> None:
+            deadline = time.monotonic() + save_limit_s
+            while self.active_run is not None and self.active_run.active and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(grace_s)
+            os._exit(code)
+
+        threading.Thread(target=watch, name="nnlab-exit-watchdog", daemon=True).start()
 
     def exit(self, result=None, return_code: int = 0, message=None) -> None:
         """Every way out (q, a signal, or code calling ``app.exit()``) first asks an active run to
