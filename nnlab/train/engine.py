@@ -194,6 +194,8 @@ def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], c
     control = control or Control()
     started = time.perf_counter()
     old_threads = torch.get_num_threads()
+    trainer = None
+    oom_detail = None
     try:
         trainer = Trainer(config, data, emit, control, ui_threads=ui_threads, save_path=save_path,
                           resume_path=resume_path, preview_count=preview_count,
@@ -206,12 +208,17 @@ def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], c
         from nnlab.train import memory
 
         if memory.is_oom(error):
-            detail = traceback.format_exc()
-            memory.release()
-            emit(Failed(message=memory.oom_message(config, config.device), detail=detail))
+            oom_detail = traceback.format_exc()  # released below, once the traceback is gone
         else:
             emit(Failed(message=f"{type(error).__name__}: {error}", detail=traceback.format_exc()))
     finally:
         torch.set_num_threads(old_threads)
+    if oom_detail is not None:
+        from nnlab.train import memory
+
+        device = str(trainer.device) if trainer is not None else config.device
+        trainer = None  # drop the model, optimizer and device data so the cache can be emptied
+        memory.release()
+        emit(Failed(message=memory.oom_message(config, device), detail=oom_detail))
     return Finished(epochs=0, stopped=True, test_accuracy=None, seconds=time.perf_counter() - started,
                     reason="failed")

@@ -63,6 +63,7 @@ class RunController:
         self.train_size = 0
         self._logged_epoch = 0
         self._images_for = None
+        self.written: set[str] = set()            # files this session exported: replaced without asking
 
     # helpers -------------------------------------------------------------------------------
     @property
@@ -120,7 +121,8 @@ class RunController:
         return t(key, path=where.path, train=f"{where.train_size:,}", test=f"{where.test_size:,}"), True
 
     # commands ------------------------------------------------------------------------------
-    def start(self, config: TrainConfig | None = None, resume_path: str | None = None) -> None:
+    def start(self, config: TrainConfig | None = None, resume_path: str | None = None,
+              confirmed: bool = False) -> None:
         if self.active:
             self.screen.notify(t("dash.already_running"), severity="warning")
             return
@@ -136,6 +138,8 @@ class RunController:
             self.screen.show_page("setup")
             self.screen.notify(str(error), severity="error")
             return
+        if not confirmed and not self._may_write_save_file(config, resume_path):
+            return
         run_id, self.next_id = self.next_id, self.next_id + 1
         self.record = RunRecord(run_id, config.to_dict())
         self.reset_live(keep_log=True)
@@ -148,6 +152,30 @@ class RunController:
         self.log(t("dash.log.starting", run=run_id, preset=config.preset, device=config.device))
         self.screen.show_page("live")
         self.run.start(self.screen)
+
+    def _may_write_save_file(self, config: TrainConfig, resume_path: str | None) -> bool:
+        """`--save FILE` names a file that exists and this session did not write: ask first (the
+        run starts on a yes). Resuming from that very file, or --force, needs no question."""
+        from nnlab.train.paths import existing, same_file
+
+        save = self.app.options.get("save_path")
+        if not save or str(save) in self.written or self.app.options.get("force") or not existing([save]):
+            if save:
+                self.written.add(str(save))
+            return True
+        if resume_path and same_file(save, resume_path):
+            return True
+        from nnlab.ui.screens.confirm_overwrite import ConfirmOverwrite
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.written.add(str(save))
+                self.start(config=config, resume_path=resume_path, confirmed=True)
+            else:
+                self.screen.notify(t("safe.overwrite.kept"), timeout=4)
+
+        self.app.push_screen(ConfirmOverwrite([save]), answered)
+        return False
 
     def toggle_pause(self) -> None:
         if not self.active:
@@ -201,6 +229,9 @@ class RunController:
             return str(self.app.options["save_path"])  # `nnlab train --save FILE`
         try:
             self.runs_dir().mkdir(parents=True, exist_ok=True)
+            from nnlab.train.paths import clean_stray_temps_in
+
+            clean_stray_temps_in(self.runs_dir())  # temp files of sessions killed mid-save
         except OSError as error:
             self.screen.notify(t("dash.save.no_dir", path=self.runs_dir(), why=error), severity="warning")
             return None
@@ -230,8 +261,9 @@ class RunController:
             note = (t("dash.save.failed", why=error), "error")
         self.screen.post_message(Notice(*note))
 
-    def export(self) -> None:
-        """The current (or last) run's events as JSONL and its epochs as CSV, written atomically."""
+    def export(self, confirmed: bool = False) -> None:
+        """The current (or last) run's events as JSONL and its epochs as CSV, written atomically.
+        Files this session did not write are replaced only after a yes (or with --force)."""
         rec = self.record
         if rec is None or not rec.events:
             self.screen.notify(t("dash.export.nothing"), severity="warning")
@@ -242,6 +274,20 @@ class RunController:
         base = self.runs_dir() / f"run-{rec.run_id}-metrics"
         jsonl = Path(self.app.options.get("metrics_path") or base.with_suffix(".jsonl"))  # --metrics / --csv
         csv = Path(self.app.options.get("csv_path") or base.with_suffix(".csv"))
+        from nnlab.train.paths import existing
+
+        clash = [p for p in existing((jsonl, csv)) if str(p) not in self.written]
+        if clash and not confirmed and not self.app.options.get("force"):
+            from nnlab.ui.screens.confirm_overwrite import ConfirmOverwrite
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.export(confirmed=True)
+                else:
+                    self.screen.notify(t("safe.overwrite.kept"), timeout=4)
+
+            self.app.push_screen(ConfirmOverwrite(clash), answered)
+            return
         try:
             jsonl.parent.mkdir(parents=True, exist_ok=True)
             csv.parent.mkdir(parents=True, exist_ok=True)
@@ -253,6 +299,7 @@ class RunController:
         except OSError as error:
             self.screen.notify(t("dash.export.failed", why=error), severity="error")
             return
+        self.written.update((str(jsonl), str(csv)))
         self.screen.notify(t("dash.export.done", jsonl=jsonl, csv=csv, events=len(rec.events)), timeout=8)
 
     # resume ------------------------------------------------------------------------------------
@@ -378,6 +425,9 @@ class RunController:
         elif kind == "resumed":
             self.show(status="stopping" if self.run.stopping else "running")
             self.log(t("dash.log.resumed"))
+        elif kind == "save_failed":
+            self.screen.notify(ev.message, title=t("safe.save_failed.title"), severity="error", timeout=20)
+            self.log(ev.message)
         elif kind == "diverged":
             rec.status = "failed"
             self.screen.notify(ev.message, title=t("dash.diverged.title"), severity="error", timeout=10)

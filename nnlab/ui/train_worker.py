@@ -185,14 +185,18 @@ class TrainRun:
                 if self._stop.is_set():
                     control.stop()
             if not self._stop.is_set():
+                from nnlab.train import memory
+
+                memory.check_fits(self.config, 60_000, 10_000)  # refuse what cannot fit, before loading data
                 self.data = self.data_factory()
                 self.target.post_message(RunData(self.run_id, self.data))
                 if self.progress_every is None:
                     self.progress_every = progress_every_for(int(self.data.train_y.shape[0]), self.config.batch_size)
                 engine.run(self.config, self.data, self._emit, control, ui_threads=True,
                            save_path=self.save_path, resume_path=self.resume_path,
-                           preview_count=self.preview_count, progress_every=self.progress_every)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a notification, never a crash
+                           preview_count=self.preview_count, progress_every=self.progress_every,
+                           save_errors="pause")  # a failed save pauses: p continues, x stops
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - every failure becomes a notification, never a crash
             error = describe_error(exc)
             self._flush()
             self.target.post_message(RunEvent(self.run_id, Failed(error)))

@@ -117,6 +117,6 @@ class ActivationPlot(PlotextPlot):
                     if single:  # label both points on the side of the line with more room
                         right = z < self.window.center
                         plt.text(f"({fmt(z, 3)}, {fmt(y, 3)})", z + (2 if right else -2) * cell, y,
-                                 color=color, alignment="left" if right else "right")
+                                 color=color, background="default", alignment="left" if right else "right")
         plt.xlim(lo, hi)
         return super().render()
