@@ -66,7 +66,7 @@ MESSAGES = {
     "dash.status.stopped": ("Stopped", "已停止"),
     "dash.status.failed": ("Failed", "失败"),
     "dash.status.running_row": ("running", "进行中"),
-    "dash.gpu.memory": ("GPU {used}/{total} GB", "GPU {used}/{total} GB"),
+    "dash.gpu.memory": ("GPU {used}/{total} GB", "显存 {used}/{total} GB"),
     "dash.gpu.util": ("util {util}%", "利用率 {util}%"),
     # charts
     "dash.chart.loss": ("Training loss per batch (x: epochs)", "每批训练损失（横轴：轮次）"),
@@ -114,7 +114,7 @@ MESSAGES = {
     # runs page
     "dash.runs.hint": ("Finished and stopped runs. Space marks up to two runs to overlay them below.",
                        "已完成和已停止的运行。按空格最多标记两个运行，在下方叠加对比。"),
-    "dash.runs.col.mark": ("", ""),
+    "dash.runs.col.mark": ("Mark", "标记"),
     "dash.runs.col.run": ("Run", "运行"),
     "dash.runs.col.preset": ("Preset", "预设"),
     "dash.runs.col.epochs": ("Epochs", "轮数"),
