@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from nnlab.core.neuron import PRESETS
 from nnlab.i18n import t
+
+# The names of nnlab.core.neuron.PRESETS, spelled out so that building the parser (on every
+# start) does not import numpy; a test keeps the two equal.
+PRESETS = ("one_input", "body_weight")
 
 PANELS = ("neuron", "compare", "loss", "softmax")  # the same order as the screen's panel bar
 

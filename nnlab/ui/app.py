@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import time
 from functools import partial
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -15,13 +16,20 @@ from textual.screen import Screen
 
 from nnlab.i18n import t
 from nnlab.ui.keys import translate_bindings
-from nnlab.ui.screens.backprop import BackpropScreen
 from nnlab.ui.screens.confirm_quit import ConfirmQuit
 from nnlab.ui.screens.help import HelpScreen
-from nnlab.ui.screens.neuron import NeuronScreen
-from nnlab.ui.screens.train import TrainScreen
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+
+def _mode_screen(module: str, name: str) -> Callable[[], Screen]:
+    """A factory that imports ``nnlab.ui.screens.<module>`` only when the mode is first shown."""
+
+    def make() -> Screen:
+        return getattr(importlib.import_module(f"nnlab.ui.screens.{module}"), name)()
+
+    make.__name__ = make.__qualname__ = name
+    return make
 
 
 class ActiveRun(Protocol):
@@ -39,7 +47,12 @@ class NNLabApp(App[int]):
 
     TITLE = "nnlab"
     CSS_PATH = "app.tcss"
-    MODES = {"neuron": NeuronScreen, "backprop": BackpropScreen, "train": TrainScreen}
+    # Each mode's module is imported when the mode first opens: the first frame pays for one.
+    MODES = {
+        "neuron": _mode_screen("neuron", "NeuronScreen"),
+        "backprop": _mode_screen("backprop", "BackpropScreen"),
+        "train": _mode_screen("train", "TrainScreen"),
+    }
     BINDINGS = [
         Binding("1", "switch_mode('neuron')", "key.mode_neuron"),
         Binding("2", "switch_mode('backprop')", "key.mode_backprop"),

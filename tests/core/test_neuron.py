@@ -57,3 +57,10 @@ def test_input_count_is_checked():
 
 def test_fmt_never_prints_negative_zero():
     assert fmt(-0.0) == "0" and fmt(0.952574126822433) == "0.952574" and fmt(6e12) == "6e+12"
+
+
+def test_cli_preset_names_match_the_core_presets():
+    from nnlab.commands.neuron import PRESETS as CLI_PRESETS
+    from nnlab.core.neuron import PRESETS as CORE_PRESETS
+
+    assert tuple(CLI_PRESETS) == tuple(CORE_PRESETS)

@@ -8,6 +8,7 @@ import pytest
 
 from nnlab import i18n
 from nnlab.ui.app import NNLabApp
+from nnlab.ui.screens.train import TrainScreen
 from nnlab.ui.screens.anatomy import AnatomyScreen
 from nnlab.ui.widgets.param_table import ParamTable
 
@@ -143,7 +144,7 @@ async def test_parameters_table_and_detail_then_escape_back(fashion, screen_text
         assert f"{first.stats.min:.3g}" in screen_text(app).splitlines()[3]
         await pilot.press("escape")  # back to the dashboard
         await pilot.pause()
-        assert isinstance(app.screen, NNLabApp.MODES["train"])
+        assert isinstance(app.screen, TrainScreen)
 
 
 async def test_refreshes_when_an_epoch_ends_and_shows_how_far_weights_moved(fashion, screen_text):
@@ -196,7 +197,7 @@ async def test_failures_are_shown_and_the_app_keeps_running(screen_text, tmp_pat
         gone.append(True)  # from now on the source itself fails
         await until(pilot, lambda: "Cannot show the anatomy: the run went away" in screen_text(app))
         await pilot.press("n", "plus", "escape")
-        assert isinstance(app.screen, NNLabApp.MODES["train"])
+        assert isinstance(app.screen, TrainScreen)
 
 
 async def test_the_train_mode_opens_the_view_with_a(fashion, monkeypatch):
@@ -215,7 +216,7 @@ async def test_the_train_mode_opens_the_view_with_a(fashion, monkeypatch):
         assert screen.source is not None and screen.anatomy.parameters.total == 669_706
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, NNLabApp.MODES["train"])
+        assert isinstance(app.screen, TrainScreen)
 
 
 async def test_nnlab_anatomy_opens_the_view_in_train_mode(fashion, monkeypatch, tmp_path, screen_text):
