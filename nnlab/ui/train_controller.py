@@ -154,28 +154,16 @@ class RunController:
         self.run.start(self.screen)
 
     def _may_write_save_file(self, config: TrainConfig, resume_path: str | None) -> bool:
-        """`--save FILE` names a file that exists and this session did not write: ask first (the
-        run starts on a yes). Resuming from that very file, or --force, needs no question."""
-        from nnlab.train.paths import existing, same_file
+        """`--save FILE` exists and this session did not write it: ask first (a yes starts the
+        run). Resuming from that very file needs no question."""
+        from nnlab.train.paths import same_file
+        from nnlab.ui.overwrite import may_write
 
         save = self.app.options.get("save_path")
-        if not save or str(save) in self.written or self.app.options.get("force") or not existing([save]):
-            if save:
-                self.written.add(str(save))
+        if save and resume_path and same_file(save, resume_path):
             return True
-        if resume_path and same_file(save, resume_path):
-            return True
-        from nnlab.ui.screens.confirm_overwrite import ConfirmOverwrite
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.written.add(str(save))
-                self.start(config=config, resume_path=resume_path, confirmed=True)
-            else:
-                self.screen.notify(t("safe.overwrite.kept"), timeout=4)
-
-        self.app.push_screen(ConfirmOverwrite([save]), answered)
-        return False
+        return may_write(self.app, [save], self.written, lambda: self.start(config, resume_path, confirmed=True),
+                         force=bool(self.app.options.get("force")))
 
     def toggle_pause(self) -> None:
         if not self.active:
@@ -274,19 +262,10 @@ class RunController:
         base = self.runs_dir() / f"run-{rec.run_id}-metrics"
         jsonl = Path(self.app.options.get("metrics_path") or base.with_suffix(".jsonl"))  # --metrics / --csv
         csv = Path(self.app.options.get("csv_path") or base.with_suffix(".csv"))
-        from nnlab.train.paths import existing
+        from nnlab.ui.overwrite import may_write
 
-        clash = [p for p in existing((jsonl, csv)) if str(p) not in self.written]
-        if clash and not confirmed and not self.app.options.get("force"):
-            from nnlab.ui.screens.confirm_overwrite import ConfirmOverwrite
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.export(confirmed=True)
-                else:
-                    self.screen.notify(t("safe.overwrite.kept"), timeout=4)
-
-            self.app.push_screen(ConfirmOverwrite(clash), answered)
+        if not confirmed and not may_write(self.app, (jsonl, csv), self.written, lambda: self.export(confirmed=True),
+                                           force=bool(self.app.options.get("force"))):
             return
         try:
             jsonl.parent.mkdir(parents=True, exist_ok=True)
