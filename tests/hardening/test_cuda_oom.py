@@ -9,7 +9,7 @@ import weakref
 import pytest
 import torch
 
-from _ui import QUICK, notes, options, run_ended, start_run, status
+from _ui import QUICK, notes, options, run_ended, start_run, status, until
 from nnlab.train import engine, memory
 from nnlab.train.data import synthetic
 from nnlab.train.model import NeuralNetwork
@@ -64,7 +64,9 @@ async def test_dashboard_reports_oom_with_a_hint_and_the_next_run_works(tmp_path
     async with app.run_test(size=(100, 30)) as pilot:
         await start_run(app, pilot)
         await run_ended(app, pilot)
-        assert status(app) == "failed" and "smaller batch" in notes(app)
+        failed = [e for e in app.screen.runs.record.events if e.KIND == "failed"]
+        assert status(app) == "failed" and len(failed) == 1 and "smaller batch" in failed[0].message
+        await until(pilot, lambda: "smaller batch" in notes(app), timeout=5, what="the notification")
         assert fake_cuda["emptied"] and app.return_code is None
         monkeypatch.setattr(NeuralNetwork, "forward", real_forward)  # memory is back
         app.screen.runs.start()

@@ -154,7 +154,8 @@ async def test_dashboard_pauses_on_a_save_error_and_p_continues(tmp_path, monkey
         monkeypatch.setattr(atomic.os, "replace", replace)
         await start_run(app, pilot)
         await until(pilot, lambda: status(app) == "paused", what="the run to pause after the failed save")
-        assert "No space left on device" in notes(app) and checkpoint.load(path)["epoch"] == 1
+        await until(pilot, lambda: "No space left on device" in notes(app), timeout=5, what="the error shown")
+        assert checkpoint.load(path)["epoch"] == 1
         app.set_focus(None)
         await key(app, pilot, "p")
         await run_ended(app, pilot)

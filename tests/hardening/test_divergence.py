@@ -93,7 +93,8 @@ async def test_the_dashboard_shows_diverged_and_stays_usable(tmp_path, monkeypat
         await start_run(app, pilot)
         await until(pilot, lambda: app.screen.runs.run.active is False and app.active_run is None,
                     what="the run to end")
-        assert "diverged" in notes(app).lower() and "Diverged" in log_text(app)
+        await until(pilot, lambda: "diverged" in notes(app).lower(), timeout=5, what="the notification")
+        assert "Diverged" in log_text(app)
         assert app.screen.runs.record.status == "failed" and app.active_run is None
         await key(app, pilot, "question_mark")  # the app still answers keys
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="the help overlay")

@@ -35,7 +35,8 @@ async def test_every_kind_of_exception_in_the_run_worker_is_shown_and_survived(t
         for fault in FAULTS:
             await run_ended(app, pilot, timeout=15)
             assert status(app) == "failed", f"{type(fault).__name__}: status {status(app)}"
-            assert type(fault).__name__ in notes(app), f"{type(fault).__name__} not shown"
+            await until(pilot, lambda: type(fault).__name__ in notes(app), timeout=5,
+                        what=f"{type(fault).__name__} shown")
             assert app.return_code is None
             app.screen.runs.start()
         await run_ended(app, pilot)
@@ -54,7 +55,8 @@ async def test_an_exception_inside_the_engine_mid_run_is_shown(tmp_path, monkeyp
     async with app.run_test(size=(100, 30)) as pilot:
         await start_run(app, pilot)
         await run_ended(app, pilot)
-        assert status(app) == "failed" and "evaluation exploded" in notes(app) and app.return_code is None
+        assert status(app) == "failed" and app.return_code is None
+        await until(pilot, lambda: "evaluation exploded" in notes(app), timeout=5, what="the error shown")
 
 
 async def test_a_failing_model_summary_worker_is_shown_not_raised(tmp_path, monkeypatch):
