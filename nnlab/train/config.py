@@ -85,7 +85,7 @@ class TrainConfig:
 PRESETS: dict[str, TrainConfig] = {
     # The PyTorch quickstart exactly: 784-512-512-10, ReLU, CrossEntropy, SGD lr 1e-3, batch 64.
     "tutorial": TrainConfig(),
-    # Measured on the full dataset (docs/readme/train-engine.md): after 10 epochs 89.0%, 88.5%,
+    # Measured on the full dataset (README, "Training engine"): after 10 epochs 89.0%, 88.5%,
     # 88.6% test accuracy for seeds 0, 1, 2 (Adam lr 1e-3 gave 88.5/88.5/88.2, momentum SGD 0.05
     # 87.7%). Same model as the tutorial; only the optimizer, lr and batch size differ.
     "fast": TrainConfig(epochs=10, batch_size=128, lr=5e-4, optimizer="adam", preset="fast"),

@@ -155,7 +155,7 @@ def usable_cores() -> int:
 
 def choose_threads(device: torch.device, ui_threads: bool) -> int:
     """torch intra-op threads when the config says 0 (auto). Measured on the idle 2-core CPU this
-    was built on (docs/readme/train-engine.md): a batch-64 step took 2.4 ms on 2 threads against
+    was built on (README, "Training engine"): a batch-64 step took 2.4 ms on 2 threads against
     4.2 ms on 1, so all cores; beside a UI one core is left to it. On a machine that other
     processes keep busy, 2 threads fell to ~10x slower than 1 (a fork-join region waits for its
     descheduled thread): pass ``threads=1`` there. The count is fixed for a run because it changes

@@ -247,7 +247,7 @@ async def test_nnlab_anatomy_opens_the_view_in_train_mode(fashion, monkeypatch, 
 # snapshots --------------------------------------------------------------------------------
 def _snap_app(fashion, lang: str):
     i18n.set_lang(lang)
-    app = NNLabApp(mode="train")
+    app = NNLabApp(mode="neuron")  # a base with no background workers: the snapshot is only the view
 
     async def open_it(pilot, keys=()):
         screen = AnatomyScreen(source=make_source(fashion)[1])
