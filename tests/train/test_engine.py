@@ -103,23 +103,30 @@ def test_stop_within_one_batch():
 
 
 def test_stop_from_another_thread_at_most_one_more_batch():
+    """The main thread calls stop() while the worker is held right after batch 2's progress
+    event (so events already queued before the stop cannot be mistaken for later batches)."""
     control = engine.Control()
-    events: queue.Queue = queue.Queue()
-    worker = threading.Thread(target=engine.run, args=(SMALL.with_(epochs=50), tiny(), events.put, control),
+    events: list = []
+    reached, stop_called = threading.Event(), threading.Event()
+
+    def emit(event):
+        events.append(event)
+        if isinstance(event, BatchProgress) and event.batch == 2 and not reached.is_set():
+            reached.set()
+            stop_called.wait(30)
+
+    worker = threading.Thread(target=engine.run, args=(SMALL.with_(epochs=50), tiny(), emit, control),
                               kwargs={"progress_every": 1})
     worker.start()
-    while not (isinstance(e := events.get(timeout=30), BatchProgress) and e.batch >= 2):
-        pass
+    assert reached.wait(30)
     control.stop()
-    before = e.batch
+    stop_called.set()
     worker.join(30)
-    rest = []
-    while not events.empty():
-        rest.append(events.get())
     assert not worker.is_alive()
-    later = [x for x in rest if isinstance(x, BatchProgress)]
-    assert len(later) <= 1 and all(x.batch == before + 1 for x in later)
-    assert rest[-1].KIND == "finished" and rest[-1].reason == "stopped"
+    at = next(i for i, x in enumerate(events) if isinstance(x, BatchProgress) and x.batch == 2)
+    later = [x for x in events[at + 1:] if isinstance(x, BatchProgress)]
+    assert len(later) <= 1 and all(x.batch == 3 for x in later)
+    assert events[-1].KIND == "finished" and events[-1].reason == "stopped"
 
 
 def test_pause_step_resume():
