@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static
 
 from nnlab.i18n import t
-from nnlab.ui.keys import translate_bindings
+from nnlab.ui.screens.confirm import ConfirmDialog
 
 
-class ConfirmOverwrite(ModalScreen[bool]):
+class ConfirmOverwrite(ConfirmDialog):
     """Dismisses with True (replace the files) or False (keep them; the default, and Esc)."""
 
     BINDINGS = [
@@ -20,35 +16,10 @@ class ConfirmOverwrite(ModalScreen[bool]):
         Binding("n", "answer(False)", "safe.key.no"),
         Binding("escape", "answer(False)", "safe.key.no", show=False),
     ]
-
-    DEFAULT_CSS = """
-    ConfirmOverwrite { align: center middle; }
-    ConfirmOverwrite > Vertical {
-        width: 76; max-width: 98%; height: auto; border: thick $warning; background: $surface; padding: 1 2;
-    }
-    ConfirmOverwrite Horizontal { height: auto; margin-top: 1; }
-    ConfirmOverwrite Button { margin-right: 2; }
-    """
+    YES_LABEL, NO_LABEL, YES_VARIANT = "safe.overwrite.yes", "safe.overwrite.no", "warning"
+    WIDTH, ID_PREFIX = 76, "overwrite"
 
     def __init__(self, paths) -> None:
-        super().__init__()
-        translate_bindings(self)
         self.paths = [str(p) for p in paths]
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(t("safe.overwrite.title"), id="overwrite-title")
-            yield Static(t("safe.overwrite.body", paths="\n".join(f"  {p}" for p in self.paths)),
-                         id="overwrite-body", markup=False)
-            with Horizontal():
-                yield Button(t("safe.overwrite.yes"), id="yes", variant="warning")
-                yield Button(t("safe.overwrite.no"), id="no", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+        super().__init__(t("safe.overwrite.title"),
+                         t("safe.overwrite.body", paths="\n".join(f"  {p}" for p in self.paths)))
