@@ -11,14 +11,15 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
 from nnlab.i18n import t
 from nnlab.train.config import PRESETS, TrainConfig
 from nnlab.ui.screens.base import LabScreen
-from nnlab.ui.train_controller import Notice, RunController
+from nnlab.ui.run_files import Notice
+from nnlab.ui.train_controller import RunController
 from nnlab.ui.train_worker import RunData, RunEnded, RunEvent, RunProgress
 from nnlab.ui.widgets.class_accuracy import ClassAccuracy
 from nnlab.ui.widgets.confusion_matrix import ConfusionMatrix
