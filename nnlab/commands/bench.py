@@ -11,7 +11,7 @@ from nnlab.i18n import t
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("what", choices=("startup", "train", "dashboard"), help=t("cli.bench.what"))
-    parser.add_argument("--runs", type=int, default=5, help=t("cli.bench.runs"))
+    parser.add_argument("--runs", type=int, default=None, help=t("cli.bench.runs"))
     parser.add_argument("--json", action="store_true", help=t("cli.json"))
     parser.add_argument("--device", default="auto", help=t("cli.bench.device"))
     parser.add_argument("--epochs", type=int, default=None, help=t("cli.bench.epochs"))
@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
         from nnlab.bench_startup import measure_startup
 
         try:
-            result = measure_startup(runs=max(1, args.runs), lang=args.lang)
+            result = measure_startup(runs=max(1, args.runs if args.runs is not None else 5), lang=args.lang)
         except (RuntimeError, OSError) as error:
             print(t("bench.startup.failed", why=error), file=sys.stderr)
             return 1

@@ -11,12 +11,20 @@ is shuffled by a device ``randperm`` from a seeded generator; the loss of every 
 into a device buffer and read (one host sync) only every ``progress_every`` batches, at a pause,
 a stop and the epoch end. On CUDA the full-batch step is one CUDA graph (see ``step.py``).
 
+Python's full (generation 2) garbage collection holds the GIL while it walks every tracked
+object; after importing torch and torchvision there are about 350,000, and one pass took
+160-215 ms on the 2-core CPU this was built on, stopping the training thread and, in the app,
+the UI (the slowest key presses measured were these pauses). ``run`` therefore freezes the objects
+that exist when training starts (``gc.freeze``: collections skip them) and unfreezes them when
+it returns, so what a run leaves behind can still be collected.
+
 Other threads steer it through ``Control`` (pause, resume, stop, step one batch while paused)
 and read a consistent copy of the weights with ``control.snapshot()``.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -156,18 +164,21 @@ def usable_cores() -> int:
 def choose_threads(device: torch.device, ui_threads: bool) -> int:
     """torch intra-op threads when the config says 0 (auto). Measured on the idle 2-core CPU this
     was built on (README, "Training engine"): a batch-64 step took 2.4 ms on 2 threads against
-    4.2 ms on 1, so all cores; beside a UI one core is left to it. On a machine that other
-    processes keep busy, 2 threads fell to ~10x slower than 1 (a fork-join region waits for its
-    descheduled thread): pass ``threads=1`` there. The count is fixed for a run because it changes
-    float summation order, and a seed must reproduce a run exactly. On CUDA the host only
-    launches kernels (graph replays): one thread is enough."""
+    4.2 ms on 1, so all cores. Beside a UI (``ui_threads``) one core is left to it only where
+    there are more than two: on 2 cores the dashboard trained at 18.5-20.6k samples/s on one
+    thread against 24-33k on both, and keys still answered with a p95 of 41-59 ms once full
+    garbage collections were kept out of the run (``nnlab bench dashboard``, README). On a
+    machine that other processes keep busy, 2 threads fell to ~10x slower than 1 (a fork-join
+    region waits for its descheduled thread): pass ``threads=1`` there. The count is fixed for a
+    run because it changes float summation order, and a seed must reproduce a run exactly. On
+    CUDA the host only launches kernels (graph replays): one thread is enough."""
     cores = usable_cores()
     omp = os.environ.get("OMP_NUM_THREADS", "")
     if omp.isdigit() and int(omp) > 0:  # the standard way to ask for fewer threads: respected
         cores = min(cores, int(omp))
     if device.type == "cuda":
         return 1
-    return max(1, cores - 1) if ui_threads else cores
+    return cores - 1 if ui_threads and cores > 2 else cores
 
 
 def make_optimizer(config: TrainConfig, params, device: torch.device):
@@ -196,11 +207,14 @@ def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], c
     old_threads = torch.get_num_threads()
     trainer = None
     oom_detail = None
+    frozen = False
     try:
         trainer = Trainer(config, data, emit, control, ui_threads=ui_threads, save_path=save_path,
                           resume_path=resume_path, preview_count=preview_count,
                           progress_every=max(1, int(progress_every)), static_step=static_step,
                           save_errors=save_errors)
+        gc.freeze()  # see the module docstring: no full collection of torch's objects mid-run
+        frozen = True
         return trainer.train()
     except (ckpt.CheckpointError, ConfigError, DataError, DeviceError) as error:
         emit(Failed(message=str(error)))
@@ -213,6 +227,8 @@ def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], c
             emit(Failed(message=f"{type(error).__name__}: {error}", detail=traceback.format_exc()))
     finally:
         torch.set_num_threads(old_threads)
+        if frozen:
+            gc.unfreeze()  # what the run left behind is collectable again
     if oom_detail is not None:
         from nnlab.train import memory
 

@@ -142,7 +142,7 @@ def run_bench(args) -> int:
         print(error, file=sys.stderr)
         return 1
     every = progress_every_for(data.train_size, config.batch_size)
-    rounds = max(1, min(args.runs, 5)) if args.runs != 5 else 2  # --runs N; 2 rounds unless asked
+    rounds = max(1, min(args.runs, 10)) if args.runs is not None else 3  # --runs N rounds, 3 unless asked
     load_before = os.getloadavg()[0]
     bases, same, dashes = [], [], []
     try:
@@ -159,12 +159,17 @@ def run_bench(args) -> int:
     latencies = [v for d in dashes for v in d["key_latency_ms"]]
     ticks = [v for d in dashes for v in d["tick_gaps_ms"]]
     growth = [d["rss_mb"][-1] - d["rss_mb"][0] for d in dashes if len(d["rss_mb"]) > 1]
+    # each round's dashboard against the headless run just before it: a neighbour that slows the
+    # machine for a minute slows both sides of one pair, so the spread of these shows the noise
+    per_round = [statistics.fmean(d["epoch_speeds"]) / statistics.fmean(b["epoch_speeds"])
+                 for b, d in zip(bases, dashes) if d["epoch_speeds"] and b["epoch_speeds"]]
     result = {
         "throughput_ratio": round(dash_speed / head_speed, 3),
         "key_latency_p95_ms": _round(percentile(latencies, 95)),
         "terminal_bytes_per_s": round(statistics.fmean(d["terminal_bytes_per_s"] for d in dashes)),
         "rss_growth_mb": round(max(growth), 1) if growth else None,
         "throughput_ratio_same_threads": round(dash_speed / same_speed, 3),
+        "throughput_ratio_per_round": [round(r, 3) for r in per_round],
         "headless_samples_per_s": round(head_speed),
         "headless_same_threads_samples_per_s": round(same_speed),
         "dashboard_samples_per_s": round(dash_speed),
@@ -181,8 +186,9 @@ def run_bench(args) -> int:
     if args.json:
         print(json.dumps(result))
     else:
-        print(t("bench.dash.lines", **{k: v for k, v in result.items() if k != "rss_mb_per_epoch"},
-                rss=result["rss_mb_per_epoch"]))
+        print(t("bench.dash.lines", **{k: v for k, v in result.items()
+                                       if k not in ("rss_mb_per_epoch", "throughput_ratio_per_round")},
+                rss=result["rss_mb_per_epoch"], per_round=result["throughput_ratio_per_round"]))
     return 0
 
 

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from textual.message import Message
 
+from nnlab.gc_pause import collections_paused
 from nnlab.i18n import t
 from nnlab.train.events import BatchProgress, Event, Failed
 
@@ -98,7 +99,8 @@ class TrainRun:
 
     def __init__(self, run_id: int, config, data_factory: Callable[[], Any], target, *,
                  save_path: str | None = None, resume_path: str | None = None,
-                 preview_count: int = 16, progress_every: int | None = None, interval: float = 0.2) -> None:
+                 preview_count: int = 16, progress_every: int | None = None, interval: float = 0.2,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.run_id = run_id
         self.config = config
         self.data_factory = data_factory
@@ -108,6 +110,7 @@ class TrainRun:
         self.preview_count = preview_count
         self.progress_every = progress_every
         self.interval = interval
+        self.clock = clock                    # time.monotonic; tests pass a fake one
         self.active = True
         self.data = None
         self.device = ""
@@ -175,7 +178,8 @@ class TrainRun:
     def _work(self) -> None:
         error: str | None = None
         try:
-            from nnlab.train import engine  # torch is imported here, on the worker thread
+            with collections_paused():  # torch is imported here, on the worker thread
+                from nnlab.train import engine
 
             control = engine.Control()
             with self._lock:
@@ -188,7 +192,8 @@ class TrainRun:
                 from nnlab.train import memory
 
                 memory.check_fits(self.config, 60_000, 10_000)  # refuse what cannot fit, before loading data
-                self.data = self.data_factory()
+                with collections_paused():  # torchvision is imported and the files are read here
+                    self.data = self.data_factory()
                 self.target.post_message(RunData(self.run_id, self.data))
                 if self.progress_every is None:
                     self.progress_every = progress_every_for(int(self.data.train_y.shape[0]), self.config.batch_size)
@@ -210,7 +215,7 @@ class TrainRun:
             self.control.stop()  # belt and braces: the stop flag is honoured at the next batch
         if isinstance(event, BatchProgress):
             self._pending.append(event)
-            now = time.monotonic()
+            now = self.clock()
             if now - self._last_post >= self.interval:
                 self._flush(now)
             return
@@ -224,7 +229,7 @@ class TrainRun:
         self.target.post_message(RunEvent(self.run_id, event))
 
     def _flush(self, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         if self.on_gpu and now - self._last_gpu >= 1.0:
             self._last_gpu = now
             self._gpu = gpu_figures(self.device_spec())

@@ -63,7 +63,7 @@ def test_start_pause_resume_stop_with_keys(tmp_path, size):
         while not footer_on_last_line(tmux, size[1]):
             assert time.monotonic() < deadline, f"the app does not fill {size}:\n{tmux.screen()}"
             time.sleep(0.1)
-        assert "2,048" in tmux.screen()                    # the data source it found (2,048 train images)
+        tmux.wait_for("2,048", timeout=15)                # the data source it found (2,048 train images)
         tmux.keys("s")
         tmux.wait_for("Running", timeout=30)
         first = wait_until_changes(tmux, "")

@@ -231,10 +231,16 @@ def test_failed_event_for_a_missing_device():
     assert finished.reason == "failed"
 
 
-def test_ui_threads_leave_a_core(monkeypatch):
+def test_ui_threads_leave_a_core_only_beyond_two(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    cores = engine.usable_cores()
     events, _ = run(SMALL.with_(epochs=1, threads=0), ui_threads=True)
-    assert events[0].threads == max(1, engine.usable_cores() - 1)
+    assert events[0].threads == (cores - 1 if cores > 2 else cores)
+    for n, expected in ((1, 1), (2, 2), (4, 3), (16, 15)):
+        monkeypatch.setattr(engine, "usable_cores", lambda n=n: n)
+        assert engine.choose_threads(torch.device("cpu"), True) == expected
+        assert engine.choose_threads(torch.device("cpu"), False) == n
+    monkeypatch.setattr(engine, "usable_cores", lambda: cores)
     events, _ = run(SMALL.with_(epochs=1, threads=0))
     assert events[0].threads == engine.usable_cores()
     events, _ = run(SMALL.with_(epochs=1, threads=1), ui_threads=True)

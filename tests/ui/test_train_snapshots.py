@@ -9,6 +9,7 @@ from nnlab.train.data import synthetic
 from nnlab.train.events import BatchProgress, EpochEnd, Finished, Started
 from nnlab.ui.app import NNLabApp
 from nnlab.ui.train_worker import RunData, RunEnded, RunEvent, RunProgress, TrainRun
+from nnlab.ui.widgets.log_pane import LogPane
 from nnlab.ui.widgets.runs_table import RunRecord
 
 CONFIG = PRESETS["tutorial"].with_(epochs=5)
@@ -69,6 +70,7 @@ def feed(app, epochs_done: int, finish: bool) -> None:
         ctl.on_ended(RunEnded(1, None))
     else:
         ctl.on_progress(RunProgress(1, progress(epochs_done + 1, 469), None))
+        ctl.q("#log", LogPane).flush()  # streamed loss lines wait up to a second: show them now
 
 
 def app_at(page: str, epochs_done: int, finish: bool):

@@ -110,22 +110,23 @@ def _progress(i: int) -> BatchProgress:
 
 
 def test_worker_merges_progress_to_at_most_ten_messages_a_second_and_loses_none():
+    now = [100.0]
     target = Collector()
-    run = TrainRun(1, config=None, data_factory=lambda: None, target=target, interval=0.1)
-    start = time.monotonic()
+    target.post_message = lambda m: target.messages.append(m) or target.times.append(now[0]) or True
+    run = TrainRun(1, config=None, data_factory=lambda: None, target=target, interval=0.1, clock=lambda: now[0])
     run._emit(Started(config={}, device="cpu", parameters=1, train_size=1, test_size=1, data_source="x"))
-    n = 0
-    while time.monotonic() - start < 0.45:
-        n += 1
+    for n in range(1, 46):                               # 45 batches 13 ms apart: 0.585 s
+        now[0] += 0.013
         run._emit(_progress(n))
     run._emit(EpochEnd(epoch=1, train_loss=1, test_loss=1, test_accuracy=0.5, per_class_accuracy=(0.5,) * 10,
                        confusion=((0,) * 10,) * 10, seconds=1, samples_per_s=1))
     progress = [m for m in target.messages if isinstance(m, RunProgress)]
     posted = [at for m, at in zip(target.messages, target.times) if isinstance(m, RunProgress)]
-    assert 2 <= len(progress) <= 7                       # ~0.45 s at ≤ 10 a second (+ the final flush)
+    assert len(progress) == 6                            # 5 at the 0.1 s ticks (8 batches each) + the flush
+    assert [len(m.batches) for m in progress] == [8, 8, 8, 8, 8, 5]
     gaps = [b - a for a, b in zip(posted, posted[1:-1])]
-    assert all(gap >= 0.099 for gap in gaps)             # never two within 0.1 s (the flush aside)
-    assert [b.batch for m in progress for b in m.batches] == list(range(1, n + 1))  # every point, in order
+    assert all(gap >= 0.1 - 1e-9 for gap in gaps)        # never two within 0.1 s (the flush aside)
+    assert [b.batch for m in progress for b in m.batches] == list(range(1, 46))  # every point, in order
     assert isinstance(target.messages[-1], RunEvent) and target.messages[-1].event.KIND == "epoch"
     assert isinstance(target.messages[-2], RunProgress)  # pending progress goes out before the epoch
 

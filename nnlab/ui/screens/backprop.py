@@ -45,9 +45,12 @@ class _TorchLoader:
         callback()
 
     def _load(self) -> None:
+        from nnlab.gc_pause import collections_paused
+
         try:
-            import nnlab.core.autograd_check  # noqa: F401 - imports torch lazily below
-            import torch  # noqa: F401
+            with collections_paused():  # no full collections stalling the UI mid-import
+                import nnlab.core.autograd_check  # noqa: F401 - imports torch lazily below
+                import torch  # noqa: F401
         except Exception as error:  # noqa: BLE001 - reported on the check line
             self.error = f"{type(error).__name__}: {error}"
         with self._lock:

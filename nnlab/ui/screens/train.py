@@ -15,6 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
+from nnlab.gc_pause import collections_paused
 from nnlab.i18n import t
 from nnlab.train.config import PRESETS, TrainConfig
 from nnlab.ui.screens.base import LabScreen
@@ -139,7 +140,8 @@ class TrainScreen(LabScreen):
     def probe(self) -> None:
         devices: list[tuple[str, str]] = []
         try:
-            import torch
+            with collections_paused():  # no full collections stalling the UI mid-import
+                import torch
 
             for i in range(torch.cuda.device_count() if torch.cuda.is_available() else 0):
                 devices.append((f"cuda:{i} {torch.cuda.get_device_name(i)}", f"cuda:{i}"))
@@ -161,7 +163,8 @@ class TrainScreen(LabScreen):
     @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
     def build_summary(self, config: TrainConfig) -> None:
         try:
-            from nnlab.train.model import build_model, count_parameters
+            with collections_paused():  # torch may be imported here first
+                from nnlab.train.model import build_model, count_parameters
 
             model = build_model(config)
             self.post_message(Summary(config, str(model), count_parameters(model)))

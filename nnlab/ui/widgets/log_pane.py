@@ -1,6 +1,14 @@
-"""LogPane: the run's log in the PyTorch tutorial's words (loss lines, test error per epoch)."""
+"""LogPane: the run's log in the PyTorch tutorial's words (loss lines, test error per epoch).
+
+Loss lines arrive several times a second during a run. Each write to a ``Log`` grows its
+virtual size, and that re-lays-out the whole screen, so loss lines are written in one go at
+most every ``min_interval`` seconds; any other line (epoch headers, test results, messages)
+is written at once, after the loss lines waiting before it, so the order never changes.
+"""
 
 from __future__ import annotations
+
+import time
 
 from textual.widgets import Log
 
@@ -10,19 +18,49 @@ from nnlab.i18n import t
 class LogPane(Log):
     DEFAULT_CSS = "LogPane { height: 1fr; min-height: 3; border-top: solid $primary-darken-2; }"
 
+    min_interval = 1.0  # seconds between writes of streamed loss lines
+
     def __init__(self, **kwargs) -> None:
         super().__init__(max_lines=2000, auto_scroll=True, **kwargs)
+        self._pending: list[str] = []
+        self._last_write = 0.0
+        self._timer = None
 
     def say(self, text: str) -> None:
-        self.write_line(text)
+        self._write([text])
 
     def epoch_header(self, epoch: int) -> None:
-        self.write_lines([t("dash.log.epoch", epoch=epoch), "-" * 31])
+        self._write([t("dash.log.epoch", epoch=epoch), "-" * 31])
 
     def loss_line(self, loss: float, current: int, total: int) -> None:
         # The tutorial prints `loss: {loss:>7f}  [{current:>5d}/{size:>5d}]`.
-        self.write_line(f"loss: {loss:>7f}  [{current:>5d}/{total:>5d}]")
+        self._write([f"loss: {loss:>7f}  [{current:>5d}/{total:>5d}]"], stream=True)
 
     def test_line(self, accuracy: float, loss: float) -> None:
-        self.write_lines([t("dash.log.test_error"),
-                          t("dash.log.test_line", acc=f"{accuracy * 100:>0.1f}", loss=f"{loss:>8f}"), ""])
+        self._write([t("dash.log.test_error"),
+                     t("dash.log.test_line", acc=f"{accuracy * 100:>0.1f}", loss=f"{loss:>8f}"), ""])
+
+    def flush(self) -> None:
+        """Write the waiting loss lines now."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._pending:
+            lines, self._pending = self._pending, []
+            self.write_lines(lines)
+        self._last_write = time.monotonic()
+
+    def _write(self, lines: list[str], stream: bool = False) -> None:
+        self._pending.extend(lines)
+        wait = self.min_interval - (time.monotonic() - self._last_write)
+        if not stream or wait <= 0 or not self.is_mounted:
+            self.flush()
+        elif self._timer is None:
+            self._timer = self.set_timer(wait, self.flush)
+
+    def clear(self):
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._pending = []
+        return super().clear()

@@ -1,0 +1,73 @@
+"""Garbage collection around torch imports and training runs (full collections hold the GIL)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from _engine_helpers import SMALL, tiny
+from nnlab.gc_pause import collections_paused
+from nnlab.train import engine
+
+
+def test_collections_are_off_inside_then_what_exists_is_frozen_and_collection_is_back_on():
+    gc.unfreeze()
+    assert gc.isenabled()
+    with collections_paused():
+        assert not gc.isenabled()
+        with collections_paused():  # nested (or another thread): the last one out switches back
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+        made = [object() for _ in range(10)], {"a": [1]}
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0
+    assert not any(o is made for o in gc.get_objects())  # frozen objects are no longer scanned
+    gc.unfreeze()
+
+
+def test_a_disabled_collector_stays_disabled():
+    gc.disable()
+    try:
+        with collections_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_two_threads_overlapping_leave_collection_on():
+    inside = threading.Barrier(2)
+
+    def work():
+        with collections_paused():
+            inside.wait(timeout=5)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=5)
+    assert gc.isenabled()
+    gc.unfreeze()
+
+
+def test_a_run_freezes_what_exists_while_it_trains_and_unfreezes_at_the_end():
+    gc.unfreeze()
+    frozen_during: list[int] = []
+
+    def emit(event):
+        if event.KIND == "batch":
+            frozen_during.append(gc.get_freeze_count())
+
+    engine.run(SMALL.with_(epochs=1), tiny(), emit, progress_every=2)
+    assert frozen_during and min(frozen_during) > 1000  # the model, torch's modules, ...
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_a_failing_run_unfreezes_too():
+    gc.unfreeze()
+    events = []
+    engine.run(SMALL.with_(device="nosuchdevice"), tiny(), events.append)
+    assert events[-1].KIND == "failed"
+    assert gc.get_freeze_count() == 0

@@ -1,0 +1,47 @@
+"""LogPane writes streamed loss lines at most once per interval and never reorders lines."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from nnlab.ui.widgets.log_pane import LogPane
+
+
+class LogApp(App):
+    def compose(self) -> ComposeResult:
+        yield LogPane(id="log")
+
+
+async def test_loss_lines_are_held_then_written_in_order_before_the_next_other_line():
+    app = LogApp()
+    async with app.run_test() as pilot:
+        log = app.query_one(LogPane)
+        log.min_interval = 60.0
+        log._last_write = 0.0
+        log.loss_line(2.3, 64, 60000)                       # the first one goes out at once
+        assert log.lines[-1].startswith("loss: 2.300000")
+        log.loss_line(2.2, 6464, 60000)
+        log.loss_line(2.1, 12864, 60000)
+        assert len([line for line in log.lines if line.startswith("loss")]) == 1  # held
+        log.test_line(0.505, 1.5)                           # any other line writes them first
+        lines = [line for line in log.lines if line.strip()]
+        assert [line[:14] for line in lines[:3]] == ["loss: 2.300000", "loss: 2.200000", "loss: 2.100000"]
+        assert len(lines) == 5 and "50.5%" in lines[-1]
+        await pilot.pause()
+
+
+async def test_held_lines_are_written_by_the_timer_and_clear_drops_them():
+    app = LogApp()
+    async with app.run_test() as pilot:
+        log = app.query_one(LogPane)
+        log.min_interval = 0.05
+        log.loss_line(1.0, 64, 100)
+        log.loss_line(0.9, 128, 100)
+        assert len(log.lines) == 1
+        await pilot.pause(0.2)
+        assert [line[:14] for line in log.lines] == ["loss: 1.000000", "loss: 0.900000"]
+        log.min_interval = 60.0
+        log.loss_line(0.8, 192, 100)
+        log.clear()
+        await pilot.pause(0.1)
+        assert list(log.lines) == []
