@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from nnlab.i18n import t
+
+
+def terminal_size(text: str) -> tuple[int, int]:
+    """``80x24`` → (80, 24); 40-400 columns, 12-200 lines."""
+    m = re.fullmatch(r"\s*(\d{1,3})\s*[xX]\s*(\d{1,3})\s*", text)
+    if not m or not (40 <= int(m[1]) <= 400 and 12 <= int(m[2]) <= 200):
+        raise argparse.ArgumentTypeError(t("cli.bench.bad_size", value=text))
+    return int(m[1]), int(m[2])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=t("cli.json"))
     parser.add_argument("--device", default="auto", help=t("cli.bench.device"))
     parser.add_argument("--epochs", type=int, default=None, help=t("cli.bench.epochs"))
+    parser.add_argument("--size", type=terminal_size, default=(80, 24), metavar="COLSxLINES",
+                        help=t("cli.bench.size"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,16 +1,20 @@
 """`nnlab bench dashboard`: the dashboard's cost, measured side by side with the headless engine.
 
 1. Headless: ``engine.run`` in this process (no UI), same config, data and progress rate.
-2. Dashboard: the real app in a fresh pseudo-terminal (80x24, xterm-256color) starts the same run
+2. Dashboard: the real app in a fresh pseudo-terminal (80x24 unless --size, xterm-256color) starts the same run
    on its Live page. This process drains the pty master and counts every byte the app writes,
    and types the smoothing key ``m`` once a second. The app records, in the child, the
    monotonic time at which the screen update showing each key press was flushed, its RSS after
    each epoch, and the gaps between ticks of a 10 ms timer. CLOCK_MONOTONIC is system-wide, so a
    key's latency is (flushed in the child) − (written to the pty here).
 
-The headless engine runs twice per round: as `nnlab train --headless` does (all cores for torch)
-and with the dashboard's thread count (one core left to the UI), so the UI's own cost shows apart
-from the thread-count choice. Rounds are interleaved so a busy neighbour slows each side alike.
+The runs alternate H D H D ... H (H: headless as `nnlab train --headless` runs it, all cores for
+torch). On the shared 2-core machine this was built on, one headless process drifted between
+20k and 30k samples/s within 30 seconds, so each dashboard run is compared with the mean of the
+headless runs on either side of it, and throughput_ratio is the median of those paired ratios.
+Where the dashboard leaves a core to the UI (more than 2 cores), the headless engine also runs
+with the dashboard's thread count before each dashboard run, so the UI's own cost shows apart
+from the thread-count choice (throughput_ratio_same_threads).
 
 Figures: throughput_ratio (dashboard training samples/s ÷ headless), key_latency_p95_ms,
 terminal_bytes_per_s (between Started and Finished), rss_growth_mb (last epoch end − first).
@@ -32,7 +36,6 @@ from nnlab.i18n import t
 
 KEY = b"m"
 KEY_EVERY_S = 1.0
-SIZE = (80, 24)
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -58,7 +61,7 @@ def headless(config, data, progress_every: int, ui_threads: bool = False) -> dic
     return {"epoch_speeds": [e.samples_per_s for e in epochs]}
 
 
-def dashboard(config, data_dir: str | None, timeout: float) -> dict:
+def dashboard(config, data_dir: str | None, timeout: float, size: tuple[int, int] = (80, 24)) -> dict:
     """Run the app in a pty; returns the child's record plus bytes and key send times."""
     import fcntl
     import pty
@@ -71,8 +74,8 @@ def dashboard(config, data_dir: str | None, timeout: float) -> dict:
         out = Path(tmp) / "result.json"
         spec.write_text(json.dumps({"config": config.to_dict(), "data_dir": data_dir, "out": str(out)}))
         master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-        env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(SIZE[0]), LINES=str(SIZE[1]))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
         env.pop("NO_COLOR", None)
         proc = subprocess.Popen([sys.executable, "-m", "nnlab.ui.bench_dashboard", str(spec)],
                                 stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
@@ -142,34 +145,45 @@ def run_bench(args) -> int:
         print(error, file=sys.stderr)
         return 1
     every = progress_every_for(data.train_size, config.batch_size)
-    rounds = max(1, min(args.runs, 10)) if args.runs is not None else 3  # --runs N rounds, 3 unless asked
+    size = getattr(args, "size", (80, 24))
+    rounds = max(1, min(args.runs, 10)) if args.runs is not None else 5  # --runs N rounds, 5 unless asked
     load_before = os.getloadavg()[0]
     bases, same, dashes = [], [], []
     try:
-        for _ in range(rounds):  # interleaved, so a busy neighbour slows every side alike
+        from nnlab.train.engine import DeviceError, choose_threads, resolve_device
+
+        device = resolve_device(config.device)
+        # Where the dashboard's torch thread count equals the headless one (2 cores and fewer),
+        # the same-threads baseline is the headless run itself.
+        same_threads = choose_threads(device, True) == choose_threads(device, False)
+        # H D H D ... H: each dashboard run is compared with the headless runs on either side of
+        # it, so a neighbour that slows the machine for a while slows both sides of a pair.
+        bases.append(headless(config, data, every))
+        for _ in range(rounds):
+            if not same_threads:
+                same.append(headless(config, data, every, ui_threads=True))
+            dashes.append(dashboard(config, args.data_dir, timeout=120 + 60 * epochs, size=size))
             bases.append(headless(config, data, every))
-            same.append(headless(config, data, every, ui_threads=True))
-            dashes.append(dashboard(config, args.data_dir, timeout=120 + 60 * epochs))
-    except RuntimeError as error:
+    except (RuntimeError, DeviceError) as error:
         print(t("bench.dash.failed", why=error), file=sys.stderr)
         return 1
     head_speed = statistics.median(v for b in bases for v in b["epoch_speeds"])
-    same_speed = statistics.median(v for b in same for v in b["epoch_speeds"])
+    same_speed = statistics.median(v for b in (same or bases) for v in b["epoch_speeds"])
     dash_speed = statistics.median(v for d in dashes for v in d["epoch_speeds"])
+    mean = lambda run: statistics.fmean(run["epoch_speeds"])  # noqa: E731
+    per_round = [mean(d) / ((mean(before) + mean(after)) / 2)
+                 for d, before, after in zip(dashes, bases, bases[1:])]
     latencies = [v for d in dashes for v in d["key_latency_ms"]]
     ticks = [v for d in dashes for v in d["tick_gaps_ms"]]
     growth = [d["rss_mb"][-1] - d["rss_mb"][0] for d in dashes if len(d["rss_mb"]) > 1]
-    # each round's dashboard against the headless run just before it: a neighbour that slows the
-    # machine for a minute slows both sides of one pair, so the spread of these shows the noise
-    per_round = [statistics.fmean(d["epoch_speeds"]) / statistics.fmean(b["epoch_speeds"])
-                 for b, d in zip(bases, dashes) if d["epoch_speeds"] and b["epoch_speeds"]]
     result = {
-        "throughput_ratio": round(dash_speed / head_speed, 3),
+        "throughput_ratio": round(statistics.median(per_round), 3),
         "key_latency_p95_ms": _round(percentile(latencies, 95)),
         "terminal_bytes_per_s": round(statistics.fmean(d["terminal_bytes_per_s"] for d in dashes)),
         "rss_growth_mb": round(max(growth), 1) if growth else None,
-        "throughput_ratio_same_threads": round(dash_speed / same_speed, 3),
         "throughput_ratio_per_round": [round(r, 3) for r in per_round],
+        "throughput_ratio_of_medians": round(dash_speed / head_speed, 3),
+        "throughput_ratio_same_threads": round(dash_speed / same_speed, 3),
         "headless_samples_per_s": round(head_speed),
         "headless_same_threads_samples_per_s": round(same_speed),
         "dashboard_samples_per_s": round(dash_speed),
@@ -180,7 +194,7 @@ def run_bench(args) -> int:
         "tick_gap_max_ms": _round(max(ticks, default=None)),
         "rss_mb_per_epoch": [round(v, 1) for v in dashes[-1]["rss_mb"]],
         "device": dashes[-1]["device"], "epochs": epochs, "rounds": rounds, "train_size": data.train_size,
-        "terminal": f"{SIZE[0]}x{SIZE[1]}", "progress_every": every,
+        "terminal": f"{size[0]}x{size[1]}", "progress_every": every,
         "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     if args.json:

@@ -91,6 +91,10 @@ MESSAGES = {
     "cli.bench.runs": ("number of runs", "运行次数"),
     "cli.bench.device": ("device for train/dashboard: auto, cpu, cuda or cuda:N", "train/dashboard 使用的设备：auto、cpu、cuda 或 cuda:N"),
     "cli.bench.epochs": ("epochs to train in the benchmark", "基准测试训练的轮数"),
+    "cli.bench.size": ("terminal size for the dashboard benchmark, e.g. 80x24 (the default) or 200x60",
+                       "仪表盘基准测试的终端大小，例如 80x24（默认）或 200x60"),
+    "cli.bench.bad_size": ("{value!r} is not a terminal size: use COLSxLINES, 40-400 x 12-200, e.g. 80x24",
+                           "{value!r} 不是终端大小：请用 列x行，40-400 x 12-200，例如 80x24"),
     "cli.json": ("print one JSON object", "输出一个 JSON 对象"),
     "cli.no_tty": (
         "nnlab's interactive app needs a terminal (stdin and stdout must be a TTY, TERM not 'dumb').\n"

@@ -1,0 +1,34 @@
+"""`nnlab bench dashboard`: the real app in a pty beside the headless engine, one JSON object."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from nnlab.commands.bench import terminal_size
+from nnlab.train.data import SAMPLE_DIR
+
+
+def test_terminal_size_is_parsed_strictly():
+    assert terminal_size("80x24") == (80, 24) and terminal_size(" 200X60 ") == (200, 60)
+    for bad in ("80", "80x", "x24", "10x5", "80x24x1", "-80x24", "80.5x24", "1000x24"):
+        with pytest.raises(Exception, match="not a terminal size"):
+            terminal_size(bad)
+
+
+@pytest.mark.slow
+def test_bench_dashboard_runs_the_app_in_a_pty_and_prints_the_four_figures(tmp_path):
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    done = subprocess.run([sys.executable, "-m", "nnlab", "bench", "dashboard", "--epochs", "1", "--runs", "1",
+                           "--json", "--device", "cpu", "--data-dir", str(SAMPLE_DIR), "--size", "100x30"],
+                          capture_output=True, text=True, timeout=240, env=env)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {"throughput_ratio", "key_latency_p95_ms", "terminal_bytes_per_s", "rss_growth_mb"} <= set(result)
+    assert result["terminal"] == "100x30" and result["rounds"] == 1 and result["train_size"] == 6000
+    assert len(result["throughput_ratio_per_round"]) == 1 and result["throughput_ratio"] > 0
+    assert result["dashboard_samples_per_s"] > 0 and result["terminal_bytes_per_s"] > 0
+    assert result["rss_growth_mb"] is None  # one epoch: nothing to compare with
