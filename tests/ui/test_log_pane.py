@@ -45,3 +45,30 @@ async def test_held_lines_are_written_by_the_timer_and_clear_drops_them():
         log.clear()
         await pilot.pause(0.1)
         assert list(log.lines) == []
+
+
+def test_long_lines_are_wrapped_by_cells_and_nothing_is_lost():
+    from rich.cells import cell_len
+
+    from nnlab.ui.widgets.log_pane import wrap_cells
+
+    lines = ["669,706 parameters; 60,000 training and 10,000 test images from /usr/share/datasets/fashion-mnist",
+             "参数 669,706 个；训练图片 60,000 张、测试图片 10,000 张，来自 /usr/share/datasets/fashion-mnist",
+             "x" * 70, "short", "loss: 2.300000  [   64/60000]"]
+    for width in (20, 33, 80):
+        for line in lines:
+            pieces = wrap_cells(line, width)
+            assert all(cell_len(p) <= width for p in pieces)
+            assert all(p.startswith("  ") for p in pieces[1:])                 # continuations are indented
+            assert "".join(pieces).replace(" ", "") == line.replace(" ", "")   # every character kept, in order
+    assert wrap_cells("loss: 2.300000  [   64/60000]", 80) == ["loss: 2.300000  [   64/60000]"]
+
+
+async def test_the_pane_wraps_instead_of_scrolling_sideways():
+    app = LogApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        log = app.query_one(LogPane)
+        log.say("669,706 parameters; 60,000 training and 10,000 test images from /usr/share/datasets/fashion-mnist")
+        await pilot.pause()
+        assert len(log.lines) > 1 and max(len(line) for line in log.lines) <= 40
+        assert not log.horizontal_scrollbar.display or log.virtual_size.width <= log.scrollable_content_region.width

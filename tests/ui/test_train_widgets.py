@@ -140,3 +140,30 @@ def test_stop_before_the_engine_exists_is_remembered_and_nothing_is_loaded():
     run._work()                          # what the thread worker runs
     assert loads == [] and not run.active and run.control.stopped
     assert [type(m).__name__ for m in target.messages] == ["RunEnded"] and target.messages[0].error is None
+
+
+async def test_a_chart_redraw_is_drawn_and_sent_once():
+    """Setting a border title refreshes the widget: a chart that set its title on every draw was sent
+    to the terminal twice per redraw (12 KB a time at 200x60)."""
+    from textual.app import App
+
+    from nnlab.ui.widgets.loss_chart import LossChart
+
+    class ChartApp(App):
+        def compose(self):
+            yield LossChart(id="chart")
+
+    app = ChartApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chart = app.query_one(LossChart)
+        await pilot.pause(0.2)
+        sent = []
+        original = chart.render_lines
+        chart.render_lines = lambda crop: sent.append(crop) or original(crop)
+        before = chart.draws
+        for n in (50, 60):
+            chart.set_series("#1", [0.1 * i for i in range(n)], [2.3 - 0.01 * i for i in range(n)])
+            for _ in range(5):
+                await pilot.pause(0.05)
+        assert chart.draws == before + 2
+        assert len(sent) == 2

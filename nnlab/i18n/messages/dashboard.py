@@ -170,7 +170,7 @@ MESSAGES.update({
         "  key → screen    p95 {key_latency_p95_ms} ms, median {key_latency_median_ms} ms, max {key_latency_max_ms} ms "
         "({keys} keys)\n"
         "  10 ms ticks     gap p95 {tick_gap_p95_ms} ms, max {tick_gap_max_ms} ms\n"
-        "  terminal output {terminal_bytes_per_s} bytes/s while training\n"
+        "  terminal output {terminal_bytes_per_s} bytes/s while training (watching), {terminal_bytes_per_s_typing} with a chart-redrawing key a second\n"
         "  memory          RSS after each epoch (last round) {rss} MB (largest growth {rss_growth_mb} MB)",
         "仪表盘与无界面引擎对比，教程模型，{device} 上 {rounds} 次 × {epochs} 轮、每轮 {train_size} 张图片，"
         "终端 {terminal}，负载 {load_avg_1m}\n"
@@ -180,6 +180,6 @@ MESSAGES.update({
         "  按键到屏幕      p95 {key_latency_p95_ms} 毫秒，中位数 {key_latency_median_ms} 毫秒，最大 {key_latency_max_ms} 毫秒"
         "（{keys} 次按键）\n"
         "  10 毫秒定时器   间隔 p95 {tick_gap_p95_ms} 毫秒，最大 {tick_gap_max_ms} 毫秒\n"
-        "  终端输出        训练期间 {terminal_bytes_per_s} 字节/秒\n"
+        "  终端输出        训练期间 {terminal_bytes_per_s} 字节/秒（观看），每秒按一次重绘图表的键时 {terminal_bytes_per_s_typing}\n"
         "  内存            每轮结束后 RSS（最后一次）{rss} MB（最大增长 {rss_growth_mb} MB）"),
 })

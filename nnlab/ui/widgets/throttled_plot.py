@@ -42,6 +42,7 @@ class ThrottledPlot(PlotextPlot):
         super().__init__(*args, **kwargs)
         self._last_draw = 0.0
         self._pending = None
+        self._title: str | None = None
         self.draws = 0  # how many times the chart was actually rebuilt (tests, bench)
 
     def changed(self, now: bool = False) -> None:
@@ -69,7 +70,10 @@ class ThrottledPlot(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         self.draw(plt)
-        self.border_title = self.title()
+        title = self.title()
+        if title != self._title:  # setting border_title always refreshes: the chart would be sent twice
+            self._title = title
+            self.border_title = title
         self.draws += 1
         return super().render()
 
