@@ -57,7 +57,12 @@ class RunController(RunFiles):
         return self.screen.app
 
     def q(self, selector, kind):
-        return self.screen.query_one(selector, kind)
+        """The screen's widget ``selector`` (an id); remembered, as progress asks several times a second."""
+        cache = self.__dict__.setdefault("_widgets", {})
+        widget = cache.get(selector)
+        if widget is None or not widget.is_attached:
+            widget = cache[selector] = self.screen.query_one(selector, kind)
+        return widget
 
     def log(self, text: str) -> None:
         self.q("#log", LogPane).say(text)

@@ -32,3 +32,19 @@ def test_bench_dashboard_runs_the_app_in_a_pty_and_prints_the_four_figures(tmp_p
     assert len(result["throughput_ratio_per_round"]) == 1 and result["throughput_ratio"] > 0
     assert result["dashboard_samples_per_s"] > 0 and result["terminal_bytes_per_s"] > 0
     assert result["rss_growth_mb"] is None  # one epoch: nothing to compare with
+
+
+def test_window_speed_takes_the_upper_quartile_of_windows_inside_epochs():
+    from nnlab.ui.bench_dashboard import window_speed
+
+    # 1,000 samples every 0.1 s, except one slow second (a neighbour): 1,000 per 0.5 s there
+    points, at = [], 0.0
+    for step in range(1, 61):
+        at += 0.5 if 20 <= step < 22 else 0.1
+        points.append((1, step * 1000, at))
+    assert window_speed(points, 0.5, 75) == pytest.approx(10_000, rel=0.01)
+    assert window_speed(points, 0.5, 0) < 3_000                       # the slow window is there
+    # a new epoch restarts the count: no window spans the test pass between epochs
+    two = [(1, 1000, 0.1), (1, 2000, 0.2), (2, 1000, 5.0), (2, 2000, 5.1), (2, 7000, 5.6)]
+    assert window_speed(two, 0.5, 100) == pytest.approx(6000 / 0.6, rel=0.01)
+    assert window_speed([], 0.5) is None

@@ -167,9 +167,10 @@ MESSAGES.update({
         "  throughput      {throughput_ratio}x (median samples/s: {dashboard_samples_per_s} vs {headless_samples_per_s} = {throughput_ratio_of_medians}x; "
         "vs {headless_same_threads_samples_per_s} with the same torch threads: {throughput_ratio_same_threads}x)\n"
         "  per round       {per_round} (each dashboard run ÷ the mean of the headless runs either side; the headline is their median)\n"
+        "  0.5 s windows   {throughput_ratio_windows}x (the same pairs, each run's upper-quartile speed over 0.5 s windows: neighbours only slow a run)\n"
         "  key → screen    p95 {key_latency_p95_ms} ms, median {key_latency_median_ms} ms, max {key_latency_max_ms} ms "
         "({keys} keys)\n"
-        "  10 ms ticks     gap p95 {tick_gap_p95_ms} ms, max {tick_gap_max_ms} ms\n"
+        "  25 ms ticks     gap p95 {tick_gap_p95_ms} ms, max {tick_gap_max_ms} ms\n"
         "  terminal output {terminal_bytes_per_s} bytes/s while training (watching), {terminal_bytes_per_s_typing} with a chart-redrawing key a second\n"
         "  memory          RSS after each epoch (last round) {rss} MB (largest growth {rss_growth_mb} MB)",
         "仪表盘与无界面引擎对比，教程模型，{device} 上 {rounds} 次 × {epochs} 轮、每轮 {train_size} 张图片，"
@@ -177,9 +178,10 @@ MESSAGES.update({
         "  吞吐量          {throughput_ratio} 倍（样本/秒中位数：{dashboard_samples_per_s} 对 {headless_samples_per_s} = {throughput_ratio_of_medians} 倍；"
         "与相同 torch 线程数的 {headless_same_threads_samples_per_s} 相比：{throughput_ratio_same_threads} 倍）\n"
         "  每次对比        {per_round}（每次仪表盘 ÷ 其前后两次无界面运行的平均；总比值取其中位数）\n"
+        "  0.5 秒窗口      {throughput_ratio_windows} 倍（同样的配对，取每次运行 0.5 秒窗口速度的上四分位数：邻居只会拖慢运行）\n"
         "  按键到屏幕      p95 {key_latency_p95_ms} 毫秒，中位数 {key_latency_median_ms} 毫秒，最大 {key_latency_max_ms} 毫秒"
         "（{keys} 次按键）\n"
-        "  10 毫秒定时器   间隔 p95 {tick_gap_p95_ms} 毫秒，最大 {tick_gap_max_ms} 毫秒\n"
+        "  25 毫秒定时器   间隔 p95 {tick_gap_p95_ms} 毫秒，最大 {tick_gap_max_ms} 毫秒\n"
         "  终端输出        训练期间 {terminal_bytes_per_s} 字节/秒（观看），每秒按一次重绘图表的键时 {terminal_bytes_per_s_typing}\n"
         "  内存            每轮结束后 RSS（最后一次）{rss} MB（最大增长 {rss_growth_mb} MB）"),
 })

@@ -85,7 +85,8 @@ class TrainScreen(LabScreen):
     TrainScreen #summary-text { width: 1fr; }
     TrainScreen #charts { height: 1fr; min-height: 8; }
     TrainScreen #log { height: 5; }
-    TrainScreen.tall #log { height: 12; }
+    TrainScreen.tall #charts { height: 2fr; max-height: 30; }
+    TrainScreen.tall #log { height: 1fr; min-height: 8; }
     TrainScreen #insight-top { height: auto; }
     TrainScreen.narrow #insight-top { layout: vertical; }
     TrainScreen.narrow #class-acc { width: 80; max-width: 100%; }

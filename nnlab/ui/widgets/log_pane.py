@@ -1,8 +1,9 @@
 """LogPane: the run's log in the PyTorch tutorial's words (loss lines, test error per epoch).
 
 Loss lines arrive several times a second during a run. Each write to a ``Log`` grows its
-virtual size, and that re-lays-out the whole screen, so loss lines are written in one go at
-most every ``min_interval`` seconds; any other line (epoch headers, test results, messages)
+virtual size, re-lays-out the screen and re-sends every visible line of the pane, so loss lines
+are written in one go at most every ``min_interval`` seconds (2: the pane is the history; the
+bars and the chart are the live view). Any other line (epoch headers, test results, messages)
 is written at once, after the loss lines waiting before it, so the order never changes.
 
 Lines wider than the pane are wrapped when written (continuations indented by two cells) rather
@@ -23,7 +24,7 @@ from nnlab.i18n import t
 class LogPane(Log):
     DEFAULT_CSS = "LogPane { height: 1fr; min-height: 3; border-top: solid $primary-darken-2; overflow-x: hidden; }"
 
-    min_interval = 1.0  # seconds between writes of streamed loss lines
+    min_interval = 2.0  # seconds between writes of streamed loss lines (each write re-sends the whole pane)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(max_lines=2000, auto_scroll=True, **kwargs)
