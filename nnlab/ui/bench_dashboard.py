@@ -52,15 +52,19 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[k]
 
 
+def _spec(tmp: str, config, data_dir: str | None, **extra) -> tuple[Path, Path]:
+    """What a child process (headless or app) runs, as a JSON file, and where it writes its result."""
+    spec, out = Path(tmp) / "spec.json", Path(tmp) / "result.json"
+    spec.write_text(json.dumps({"config": config.to_dict(), "data_dir": data_dir, "out": str(out), **extra}))
+    return spec, out
+
+
 def headless(config, data_dir: str | None, progress_every: int, ui_threads: bool = False,
              timeout: float = 600) -> dict:
     """The engine alone in a fresh process, as `nnlab train --headless` runs it (torch imported,
     data read, allocator cold): the same start the dashboard's own process gets."""
     with tempfile.TemporaryDirectory() as tmp:
-        spec = Path(tmp) / "spec.json"
-        out = Path(tmp) / "result.json"
-        spec.write_text(json.dumps({"config": config.to_dict(), "data_dir": data_dir, "out": str(out),
-                                    "progress_every": progress_every, "ui_threads": ui_threads}))
+        spec, out = _spec(tmp, config, data_dir, progress_every=progress_every, ui_threads=ui_threads)
         try:
             done = subprocess.run([sys.executable, "-m", "nnlab.ui.bench_dashboard", "--headless", str(spec)],
                                   capture_output=True, text=True, timeout=timeout)
@@ -128,9 +132,7 @@ def dashboard(config, data_dir: str | None, timeout: float, size: tuple[int, int
     import termios
 
     with tempfile.TemporaryDirectory() as tmp:
-        spec = Path(tmp) / "spec.json"
-        out = Path(tmp) / "result.json"
-        spec.write_text(json.dumps({"config": config.to_dict(), "data_dir": data_dir, "out": str(out)}))
+        spec, out = _spec(tmp, config, data_dir)
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
@@ -207,7 +209,7 @@ def run_bench(args) -> int:
         print(error, file=sys.stderr)
         return 1
     every = progress_every_for(data.train_size, config.batch_size)
-    size = getattr(args, "size", (80, 24))
+    size = args.size
     rounds = max(1, min(args.runs, 10)) if args.runs is not None else 5  # --runs N rounds, 5 unless asked
     load_before = os.getloadavg()[0]
     bases, same, dashes = [], [], []
@@ -235,9 +237,10 @@ def run_bench(args) -> int:
     mean = lambda run: statistics.fmean(run["epoch_speeds"])  # noqa: E731
     per_round = [mean(d) / ((mean(before) + mean(after)) / 2)
                  for d, before, after in zip(dashes, bases, bases[1:])]
-    windowed = [window_speed(d["points"]) / ((window_speed(before["points"]) + window_speed(after["points"])) / 2)
-                for d, before, after in zip(dashes, bases, bases[1:])
-                if window_speed(d["points"]) and window_speed(before["points"]) and window_speed(after["points"])]
+    dash_w = [window_speed(d["points"]) for d in dashes]
+    base_w = [window_speed(b["points"]) for b in bases]
+    windowed = [d / ((before + after) / 2) for d, before, after in zip(dash_w, base_w, base_w[1:])
+                if d and before and after]
     latencies = [v for d in dashes for v in d["key_latency_ms"]]
     ticks = [v for d in dashes for v in d["tick_gaps_ms"]]
     growth = [d["rss_mb"][-1] - d["rss_mb"][0] for d in dashes if len(d["rss_mb"]) > 1]

@@ -50,6 +50,7 @@ class RunController(RunFiles):
         self._logged_epoch = 0
         self._images_for = None
         self.written: set[str] = set()            # files this session exported: replaced without asking
+        self._widgets: dict[str, object] = {}     # q(): the screen's widgets by selector
 
     # helpers -------------------------------------------------------------------------------
     @property
@@ -58,10 +59,9 @@ class RunController(RunFiles):
 
     def q(self, selector, kind):
         """The screen's widget ``selector`` (an id); remembered, as progress asks several times a second."""
-        cache = self.__dict__.setdefault("_widgets", {})
-        widget = cache.get(selector)
+        widget = self._widgets.get(selector)
         if widget is None or not widget.is_attached:
-            widget = cache[selector] = self.screen.query_one(selector, kind)
+            widget = self._widgets[selector] = self.screen.query_one(selector, kind)
         return widget
 
     def log(self, text: str) -> None:
