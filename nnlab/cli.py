@@ -9,27 +9,16 @@ import textual; the app path never imports torch at start-up. Each subcommand li
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from typing import Sequence
 
 from nnlab import __version__
+from nnlab.commands import anatomy, backprop, bench, neuron, train
+from nnlab.commands.usage import Parser, UsageError
 from nnlab.i18n import LANGS, detect_lang, set_lang, t
 
-SUBCOMMANDS = ("neuron", "backprop", "train", "anatomy", "bench")
-
-
-class UsageError(Exception):
-    """A bad flag or value: one line on stderr, exit code 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with a one-line error and exit code 2 (no usage dump)."""
-
-    def error(self, message: str):  # type: ignore[override]
-        print(t("cli.error", message=message), file=sys.stderr)
-        raise SystemExit(2)
+SUBCOMMANDS = {"neuron": neuron, "backprop": backprop, "train": train, "anatomy": anatomy, "bench": bench}
 
 
 def _pre_lang(argv: Sequence[str]) -> str:
@@ -58,8 +47,7 @@ def build_parser() -> Parser:
     parser.set_defaults(lang=None, theme=None, data_dir=None)
     parser.add_argument("--version", action="version", version=f"nnlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(SUBCOMMANDS) + "}", parser_class=Parser)
-    for name in SUBCOMMANDS:
-        module = importlib.import_module(f"nnlab.commands.{name}")
+    for name, module in SUBCOMMANDS.items():
         child = sub.add_parser(name, help=t(f"cli.cmd.{name}"), description=t(f"cli.cmd.{name}"), parents=[_common()])
         module.add_arguments(child)
     return parser
@@ -113,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if standalone:
             _leave(code)
         return code
-    module = importlib.import_module(f"nnlab.commands.{args.command}")
+    module = SUBCOMMANDS[args.command]
     try:
         code = module.run(args)
     except UsageError as error:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 SOURCE = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist")
-TARGET = Path(__file__).resolve().parents[1] / "assets" / "fashion-mnist-sample"
+TARGET = Path(__file__).resolve().parents[1] / "nnlab" / "assets" / "fashion-mnist-sample"
 PER_CLASS = {"train": 600, "t10k": 100}
 
 

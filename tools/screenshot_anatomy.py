@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 async def shoot(lang: str) -> list[Path]:
     from nnlab import i18n
     from nnlab.train import data
-    from nnlab.train.config import PRESETS
+    from nnlab.run.config import PRESETS
     from nnlab.ui.app import NNLabApp
-    from nnlab.ui.screens.anatomy import AnatomyScreen
+    from nnlab.ui.anatomy.screen import AnatomyScreen
 
     i18n.set_lang(lang)
     fashion = data.load(str(data.SAMPLE_DIR), allow_download=False)

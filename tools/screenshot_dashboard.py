@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 async def shoot(lang: str, sample: bool) -> list[Path]:
     from nnlab import i18n
     from nnlab.train import data
-    from nnlab.train.config import PRESETS
+    from nnlab.run.config import PRESETS
     from nnlab.ui.app import NNLabApp
 
     i18n.set_lang(lang)

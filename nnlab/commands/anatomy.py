@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from nnlab.core.numbers import Bounds, NumberError, parse_number
+from nnlab.commands.usage import UsageError
 from nnlab.i18n import t
 
 MAX_IMAGES = 8  # nnlab.train.anatomy.MAX_IMAGES (not imported: that would load torch for the app path)
@@ -30,14 +31,12 @@ def _integer(flag: str, text: str | None, default: int, lo: int, hi: int) -> int
     try:
         return int(parse_number(text, Bounds(lo, hi, integer=True)))
     except NumberError as error:
-        from nnlab.cli import UsageError
 
         raise UsageError(t("anat.cli.bad", flag=flag, why=error.message())) from None
 
 
 def options(args: argparse.Namespace) -> dict:
     """The validated flags (UsageError on a bad one), as the app's options for the anatomy view."""
-    from nnlab.cli import UsageError
 
     images = _integer("--images", args.images, 3, 1, MAX_IMAGES)
     first = _integer("--first", args.first, 0, 0, 10**6)
@@ -58,9 +57,8 @@ def run(args: argparse.Namespace) -> int | None:
 
 def walkthrough(opts: dict, data_dir: str | None) -> dict:
     """The JSON object `--json` prints (torch is imported here, on the headless path only)."""
-    from nnlab.cli import UsageError
     from nnlab.train import anatomy, checkpoint, data
-    from nnlab.train.config import PRESETS
+    from nnlab.run.config import PRESETS
 
     try:
         fashion = data.load(data_dir, allow_sample=True, allow_download=False)

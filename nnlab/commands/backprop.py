@@ -11,6 +11,7 @@ from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.core.tinynet import (
     BIASES, PARAM_BOUNDS, PARAM_NAMES, PHASES, TUTORIAL, WEIGHTS, Params, compute, num, run_passes, steps, update,
 )
+from nnlab.commands.usage import UsageError
 from nnlab.i18n import t
 
 MAX_PASSES = 100_000
@@ -25,19 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--passes", metavar="N", default=None, help=t("bp.cli.passes"))
 
 
-def _usage(message: str) -> Exception:
-    from nnlab.cli import UsageError  # cli imports this module: import at call time
-
-    return UsageError(message)
-
-
 def _value(name: str, text: str) -> float:
     if name not in PARAM_NAMES:
-        raise _usage(t("bp.cli.unknown", name=name, known=" ".join(PARAM_NAMES)))
+        raise UsageError(t("bp.cli.unknown", name=name, known=" ".join(PARAM_NAMES)))
     try:
         return float(parse_number(text, PARAM_BOUNDS[name]))
     except NumberError as error:
-        raise _usage(t("bp.cli.not_number", name=name, reason=error.message())) from None
+        raise UsageError(t("bp.cli.not_number", name=name, reason=error.message())) from None
 
 
 def params_from(args: argparse.Namespace) -> Params:
@@ -49,9 +44,9 @@ def params_from(args: argparse.Namespace) -> Params:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as error:
             reason = getattr(error, "strerror", None) or str(error).splitlines()[0]
-            raise _usage(t("bp.cli.bad_file", path=path, reason=reason)) from None
+            raise UsageError(t("bp.cli.bad_file", path=path, reason=reason)) from None
         if not isinstance(data, dict):
-            raise _usage(t("bp.cli.not_object", path=path))
+            raise UsageError(t("bp.cli.not_object", path=path))
         for name, raw in data.items():
             if name not in PARAM_NAMES:
                 _value(name, "")  # raises "unknown parameter"
@@ -63,7 +58,7 @@ def params_from(args: argparse.Namespace) -> Params:
     for item in args.set:
         name, sep, text = item.partition("=")
         if not sep:
-            raise _usage(t("bp.cli.set_syntax", text=item))
+            raise UsageError(t("bp.cli.set_syntax", text=item))
         values[name.strip()] = _value(name.strip(), text)
     return TUTORIAL.with_values(**values)
 
@@ -74,7 +69,7 @@ def passes_arg(args: argparse.Namespace) -> int | None:
     try:
         return int(parse_number(args.passes, Bounds(1, MAX_PASSES, integer=True)))
     except NumberError as error:
-        raise _usage(t("bp.cli.not_number", name="--passes", reason=error.message())) from None
+        raise UsageError(t("bp.cli.not_number", name="--passes", reason=error.message())) from None
 
 
 def report(p: Params, bias_updates: bool = False, passes: int | None = None) -> dict:
@@ -149,7 +144,7 @@ def _emit(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int | None:
     if args.json and args.markdown:
-        raise _usage(t("bp.cli.both"))
+        raise UsageError(t("bp.cli.both"))
     p = params_from(args)
     passes = passes_arg(args)
     if args.json:

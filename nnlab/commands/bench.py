@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.what == "startup":
-        from nnlab.bench_startup import measure_startup
+        from nnlab.bench.startup import measure_startup
 
         try:
             result = measure_startup(runs=max(1, args.runs if args.runs is not None else 5), lang=args.lang)
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
                     min=min(result["first_frame_s"]), max=max(result["first_frame_s"])))
         return 0
     if args.what == "train":
-        from nnlab.train.bench import run_bench  # torch only on this path
+        from nnlab.bench.train import run_bench  # torch only on this path
     else:
-        from nnlab.ui.bench_dashboard import run_bench
+        from nnlab.bench.dashboard import run_bench
     return run_bench(args)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import os
 
-from nnlab.cli import UsageError
+from nnlab.commands.usage import UsageError
 from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.i18n import t
-from nnlab.train.config import (ACTIVATIONS, MAX_BATCH, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_SEED, MAX_THREADS, MAX_WIDTH,
+from nnlab.run.config import (ACTIVATIONS, MAX_BATCH, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_SEED, MAX_THREADS, MAX_WIDTH,
                                 OPTIMIZERS, PRESETS)
 
 
@@ -82,8 +82,8 @@ def parse_overrides(args: argparse.Namespace) -> dict:
 
 def _check_outputs(args: argparse.Namespace, refuse_existing: bool) -> None:
     """Output files must be creatable; existing ones are refused headless without --force (the
-    dashboard asks instead). Resolved like open() will (nnlab.train.paths), links included."""
-    from nnlab.train.paths import OutputExists, check_output, same_file
+    dashboard asks instead). Resolved like open() will (nnlab.fs.paths), links included."""
+    from nnlab.fs.paths import OutputExists, check_output, same_file
 
     for flag, path in (("--metrics", args.metrics), ("--csv", args.csv), ("--save", args.save)):
         if not path:
@@ -115,6 +115,6 @@ def run(args: argparse.Namespace) -> int | None:
                             "save_path": args.save, "resume_path": args.resume, "metrics_path": args.metrics,
                             "csv_path": args.csv, "force": args.force, "data_dir": args.data_dir}
         return None  # the app opens in the train mode with these options
-    from nnlab.train.headless import run_headless  # torch only on this path
+    from nnlab.commands.headless import run_headless  # torch only on this path
 
     return run_headless(args, config, overrides, progress_every)

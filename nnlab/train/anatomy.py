@@ -22,6 +22,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
 from nnlab.i18n import t
+from nnlab.train.model import fresh_model, initial_state  # noqa: F401 - part of this module's API
 
 MAX_IMAGES = 8       # images picked for the layer walk
 FIRST = 8            # first values reported per tensor
@@ -302,22 +303,6 @@ def walk(model: nn.Module, test_x: torch.Tensor, test_y: torch.Tensor, indices: 
 
 
 # models from a config, a snapshot or a checkpoint ------------------------------------------
-def fresh_model(config) -> nn.Module:
-    """The untrained model of ``config`` (a TrainConfig): the weights the engine starts a run
-    from (seeded on the CPU, the process's global RNG left untouched)."""
-    from nnlab.train.model import build_model
-
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        model = build_model(config)
-    return model.to("cpu").eval()
-
-
-def initial_state(config) -> dict[str, torch.Tensor]:
-    """The weights a run of ``config`` started from, rebuilt from its seed."""
-    return fresh_model(config).state_dict()
-
-
 def model_from_state(config, state_dict: Mapping[str, torch.Tensor] | None) -> nn.Module:
     """A private CPU model of ``config`` holding a copy of ``state_dict`` (None: untrained)."""
     model = fresh_model(config)
@@ -327,7 +312,7 @@ def model_from_state(config, state_dict: Mapping[str, torch.Tensor] | None) -> n
                 model.load_state_dict({k: v.detach().to("cpu", copy=True) for k, v in state_dict.items()})
             except RuntimeError as error:  # missing/unexpected keys or shapes: say which
                 raise AnatomyError(t("anat.err.state", why=str(error).strip().splitlines()[-1].strip())) from None
-    return model
+    return model.eval()
 
 
 # JSON --------------------------------------------------------------------------------------

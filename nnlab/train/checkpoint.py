@@ -19,17 +19,14 @@ from pathlib import Path
 import torch
 
 from nnlab.i18n import t
-from nnlab.train import atomic
-from nnlab.train.config import TrainConfig
+from nnlab.fs import atomic
+from nnlab.run.config import TrainConfig
+from nnlab.run.errors import CheckpointError
 
 FORMAT = "nnlab-checkpoint"
 VERSION = 1
 MAX_BYTES = 4 << 30          # refuse to read anything bigger (checked before reading)
 _ZIP_MAGIC = b"PK\x03\x04"
-
-
-class CheckpointError(Exception):
-    """A checkpoint that cannot be used; the message says why and what to do."""
 
 
 def save(path, model, optimizer, *, epoch: int, config: TrainConfig, history: list, extra: dict | None = None) -> None:

@@ -3,7 +3,7 @@
 Search order (first complete set wins): ``data_dir`` / ``$NNLAB_DATA_DIR``; the cache
 ``~/.cache/nnlab/FashionMNIST/raw``; Debian's ``/usr/share/datasets/fashion-mnist``;
 torchvision's download (only when a network answers within seconds); the real 6,000 + 1,000
-image sample shipped in ``assets/fashion-mnist-sample`` (announced as the sample).
+image sample shipped in ``nnlab/assets/fashion-mnist-sample`` (package data, so a wheel carries it) (announced as the sample).
 
 Files are read through torchvision's ``FashionMNIST`` class, which wants them uncompressed under
 ``root/FashionMNIST/raw``; ``.gz`` files are checked and unpacked once into the cache. Every idx
@@ -26,12 +26,10 @@ from pathlib import Path
 import torch
 
 from nnlab.i18n import t
-from nnlab.train import atomic
+from nnlab.fs import atomic
+from nnlab.run.dataset import CLASSES  # noqa: F401 - re-exported: data.CLASSES
+from nnlab.run.errors import DataError
 
-CLASSES: tuple[str, ...] = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-)
 # role → file name (uncompressed), as Zalando publishes them and torchvision expects them
 FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -40,13 +38,9 @@ FILES = {
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "assets" / "fashion-mnist-sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "assets" / "fashion-mnist-sample"  # package data: in the wheel
 PROBE_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/t10k-labels-idx1-ubyte.gz"  # torchvision's mirror
 NETWORK_TIMEOUT_S = 3.0
-
-
-class DataError(Exception):
-    """A dataset problem; the message names the file and how to fix it."""
 
 
 @dataclass(frozen=True)

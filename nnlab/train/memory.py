@@ -11,7 +11,10 @@ from __future__ import annotations
 import gc
 
 from nnlab.i18n import t
-from nnlab.train.config import ConfigError, TrainConfig
+from nnlab.run.config import TrainConfig
+from nnlab.run.errors import ConfigError
+from nnlab.train.device import resolve_device
+from nnlab.train.model import estimate_bytes
 
 
 def available_bytes(device) -> int | None:
@@ -35,11 +38,7 @@ def available_bytes(device) -> int | None:
 
 def check_fits(config: TrainConfig, train_size: int, test_size: int, device=None) -> int:
     """The estimated bytes, or ConfigError when they exceed the device's free memory."""
-    from nnlab.train.model import estimate_bytes
-
     if device is None:
-        from nnlab.train.engine import resolve_device
-
         device = resolve_device(config.device)
     need = estimate_bytes(config, train_size or 60_000, test_size or 10_000)
     have = available_bytes(device)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import torch
 from torch import nn
 
-from nnlab.train.config import TrainConfig
+from nnlab.i18n import t
+from nnlab.run.config import ConfigError, TrainConfig
 
 INPUTS = 28 * 28     # one FashionMNIST image, flattened
 OUTPUTS = 10         # one logit per class
@@ -67,3 +69,27 @@ def estimate_bytes(config: TrainConfig, train_size: int, test_size: int) -> int:
     eval_chunk = 2 * max(config.batch_size, (1 << 24) // widest) * widest
     dataset = (train_size + test_size) * (INPUTS + 2)
     return 4 * (params * (2 + state_copies) + activations + eval_chunk + dataset)
+
+
+def fresh_model(config: TrainConfig) -> nn.Module:
+    """The untrained model of ``config``: the weights every run of it starts from, seeded and built
+    on the CPU (the same weights on every device), without touching the process's global RNG,
+    which a UI or another run may be using."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        return build_model(config)
+
+
+def initial_state(config: TrainConfig) -> dict[str, torch.Tensor]:
+    """The weights a run of ``config`` started from, rebuilt from its seed (CPU tensors)."""
+    return {k: v.detach().clone() for k, v in fresh_model(config).state_dict().items()}
+
+
+def make_optimizer(config: TrainConfig, params, device: torch.device):
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=config.lr)
+    if config.optimizer == "momentum":
+        return torch.optim.SGD(params, lr=config.lr, momentum=0.9)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=config.lr, capturable=device.type == "cuda")
+    raise ConfigError(t("train.config.bad", name="optimizer", value=config.optimizer, allowed="sgd|momentum|adam"))

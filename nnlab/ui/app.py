@@ -15,18 +15,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from nnlab.i18n import t
-from nnlab.ui.keys import translate_bindings
-from nnlab.ui.screens.confirm_quit import ConfirmQuit
-from nnlab.ui.screens.help import HelpScreen
+from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.confirm_quit import ConfirmQuit
+from nnlab.ui.shared.help import HelpScreen
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 
 def _mode_screen(module: str, name: str) -> Callable[[], Screen]:
-    """A factory that imports ``nnlab.ui.screens.<module>`` only when the mode is first shown."""
+    """A factory that imports ``nnlab.ui.<mode>.screen`` only when the mode is first shown."""
 
     def make() -> Screen:
-        return getattr(importlib.import_module(f"nnlab.ui.screens.{module}"), name)()
+        return getattr(importlib.import_module(f"nnlab.ui.{module}.screen"), name)()
 
     make.__name__ = make.__qualname__ = name
     return make
@@ -46,7 +46,7 @@ class NNLabApp(App[int]):
     """The nnlab app. ``options`` carries CLI settings that screens read (e.g. ``data_dir``)."""
 
     TITLE = "nnlab"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses elsewhere (the bench) find it too
     # Each mode's module is imported when the mode first opens: the first frame pays for one.
     MODES = {
         "neuron": _mode_screen("neuron", "NeuronScreen"),
@@ -86,7 +86,7 @@ class NNLabApp(App[int]):
     def on_mount(self) -> None:
         self.switch_mode(self.initial_mode)
         if self.options.get("open") == "anatomy":
-            from nnlab.ui.screens.anatomy import AnatomyScreen
+            from nnlab.ui.anatomy.screen import AnatomyScreen
 
             self.call_after_refresh(self.push_screen, AnatomyScreen())
         self.call_after_refresh(self._first_frame)

@@ -21,7 +21,7 @@ def _loaded_after(code: str) -> set[str]:
 
 
 def test_domain_modules_do_not_import_textual():
-    names = _modules(nnlab.core) + _modules(nnlab.train) + ["nnlab.cli", "nnlab.i18n", "nnlab.bench_startup"]
+    names = _modules(nnlab.core) + _modules(nnlab.train) + ["nnlab.cli", "nnlab.i18n", "nnlab.bench.startup"]
     code = "\n".join(f"import {name}" for name in names)
     loaded = _loaded_after(code)
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded), "textual leaked into domain code"
@@ -39,7 +39,7 @@ def test_building_the_app_and_its_screens_does_not_import_torch():
 
 
 def test_the_first_frame_is_drawn_without_torch():
-    from nnlab.bench_startup import measure_startup
+    from nnlab.bench.startup import measure_startup
 
     result = measure_startup(runs=1)
     assert result["torch_loaded_at_first_frame"] is False

@@ -183,7 +183,7 @@ def networks(draw) -> Params:
 
 
 def test_autograd_agrees_on_the_tutorial_network():
-    from nnlab.core.autograd_check import check
+    from nnlab.train.autograd_check import check
 
     result = check(TUTORIAL)
     assert result.max_abs_diff <= 1e-12
@@ -194,7 +194,7 @@ def test_autograd_agrees_on_the_tutorial_network():
 @settings(max_examples=200, deadline=None)
 @given(networks())
 def test_autograd_agrees_on_random_networks(p):
-    from nnlab.core.autograd_check import check
+    from nnlab.train.autograd_check import check
 
     result = check(p)
     assert result.max_abs_diff <= 1e-12, (p, result.worst)
@@ -204,7 +204,7 @@ def test_autograd_agrees_on_random_networks(p):
 @given(networks())
 def test_step_values_agree_with_autograd_too(p):
     """The gradient and update steps the screen shows are the autograd gradients, not just compute()."""
-    from nnlab.core.autograd_check import autograd_gradients
+    from nnlab.train.autograd_check import autograd_gradients
 
     theirs = autograd_gradients(p)
     by_id = {s.id: s for s in steps(p, bias_updates=True)}
@@ -214,7 +214,7 @@ def test_step_values_agree_with_autograd_too(p):
 
 
 def test_the_check_notices_a_wrong_gradient(monkeypatch):
-    from nnlab.core import autograd_check
+    from nnlab.train import autograd_check
 
     real = autograd_check.gradients
     monkeypatch.setattr(autograd_check, "gradients", lambda p: {**real(p), "w3": real(p)["w3"] + 1e-6})

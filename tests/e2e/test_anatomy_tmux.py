@@ -10,7 +10,7 @@ from tmux_helpers import Tmux
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-SAMPLE = Path(__file__).resolve().parents[2] / "assets" / "fashion-mnist-sample"
+SAMPLE = Path(__file__).resolve().parents[2] / "nnlab" / "assets" / "fashion-mnist-sample"
 
 
 def test_walk_through_the_model_with_keys_only(tmp_path):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 NNLAB = str(BIN / "nnlab")
-SAMPLE = str(Path(__file__).resolve().parents[2] / "assets" / "fashion-mnist-sample")
+SAMPLE = str(Path(__file__).resolve().parents[2] / "nnlab" / "assets" / "fashion-mnist-sample")
 _ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from nnlab.train.config import TrainConfig
+from nnlab.run.config import TrainConfig
 from nnlab.train.data import synthetic
 
 QUICK = TrainConfig(epochs=3, batch_size=32, lr=1e-3, optimizer="adam", hidden=(32,), seed=3, preset="fast")

@@ -7,7 +7,7 @@ import pytest
 
 from _ui import QUICK, options, run_ended, start_run, status
 from nnlab.train import memory
-from nnlab.train.config import ConfigError, TrainConfig
+from nnlab.run.config import ConfigError, TrainConfig
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import torch
 
 from _ui import options, run_ended, start_run, status, until
 from nnlab.train import checkpoint, engine
-from nnlab.train.config import TrainConfig
+from nnlab.run.config import TrainConfig
 from nnlab.train.data import synthetic
 from nnlab.train.model import NeuralNetwork
 
@@ -189,7 +189,7 @@ async def test_resume_prompt_answers_at_once_for_an_oversized_file(tmp_path):
     from textual.widgets import Input, Static
 
     from nnlab.ui.app import NNLabApp
-    from nnlab.ui.screens.train_resume import ResumePrompt
+    from nnlab.ui.train.resume_prompt import ResumePrompt
 
     path = _bad_file(tmp_path, "sparse-10GB")
     app = NNLabApp(mode="train", options=options(tmp_path))
@@ -261,7 +261,7 @@ async def test_resume_prompt_refuses_a_checkpoint_with_code(tmp_path):
     from textual.widgets import Input, Static
 
     from nnlab.ui.app import NNLabApp
-    from nnlab.ui.screens.train_resume import ResumePrompt
+    from nnlab.ui.train.resume_prompt import ResumePrompt
 
     path, marker = _evil(tmp_path, "pickle")
     app = NNLabApp(mode="train", options=options(tmp_path))

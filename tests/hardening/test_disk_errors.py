@@ -12,8 +12,10 @@ import os
 import pytest
 
 from _ui import QUICK, key, notes, options, run_ended, start_run, status, until
-from nnlab.train import atomic, checkpoint, engine
-from nnlab.train.config import TrainConfig
+from nnlab.run.control import Control
+from nnlab.fs import atomic
+from nnlab.train import checkpoint, engine
+from nnlab.run.config import TrainConfig
 from nnlab.train.data import synthetic
 
 CONFIG = TrainConfig(epochs=3, batch_size=32, lr=0.05, hidden=(32,), seed=3)
@@ -74,7 +76,7 @@ def test_save_error_with_continue_keeps_training_and_saves_again_later(tmp_path,
 
 
 def test_save_error_with_pause_waits_for_the_person(tmp_path, monkeypatch):
-    control = engine.Control()
+    control = Control()
     path = tmp_path / "ck.pt"
     events = []
 

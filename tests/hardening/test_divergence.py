@@ -11,7 +11,7 @@ import torch
 from _ui import LONG, key, log_text, notes, options, run_ended, start_run, until
 from nnlab.train import checkpoint, engine
 from nnlab.train import step as step_mod
-from nnlab.train.config import TrainConfig
+from nnlab.run.config import TrainConfig
 from nnlab.train.data import synthetic
 
 CONFIG = TrainConfig(epochs=3, batch_size=32, lr=0.05, hidden=(32,), seed=3)

@@ -12,8 +12,9 @@ import pytest
 import torch
 
 from _ui import QUICK, options, run_ended, start_run, until
-from nnlab.train import atomic, metrics
-from nnlab.train.events import BatchProgress, Diverged, EpochEnd
+from nnlab.fs import atomic
+from nnlab.train import metrics
+from nnlab.run.events import BatchProgress, Diverged, EpochEnd
 
 
 def strict(line: str):
@@ -30,7 +31,7 @@ def test_event_json_writes_nan_and_infinity_as_null():
                             elapsed_s=0.1, loss=-math.inf),
               EpochEnd(epoch=1, train_loss=math.nan, test_loss=1.0, test_accuracy=0.5,
                        per_class_accuracy=(math.nan, 1.0), confusion=((1, 0), (0, 1)), seconds=1, samples_per_s=2)]
-    rows = [strict(metrics.event_json(e)) for e in events]
+    rows = [strict(e.to_json()) for e in events]
     assert rows[0]["loss"] is None and rows[1]["running_loss"] is None and rows[1]["loss"] is None
     assert rows[2]["train_loss"] is None and rows[2]["per_class_accuracy"] == [None, 1.0]
 

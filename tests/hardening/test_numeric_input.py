@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from _ui import key, options, until
 from nnlab.core.numbers import MAX_CHARS, Bounds, NumberError, parse_number
 from nnlab.i18n import set_lang
-from nnlab.ui.widgets.number_field import NumberField
+from nnlab.ui.shared.number_field import NumberField
 
 BAD = ["nan", "NaN", "inf", "-inf", "Infinity", "-0", "-0.0", "1e-400", "1e309", "٥٠", "1_0", " 5", "5 ", "1 0",
        "5" * 5000, "", "0x10", "1e", "--1", "½", "５", "1,5", "0.1.2", "1e5\n", "1\t"]
@@ -96,7 +96,7 @@ async def test_the_setup_form_refuses_bad_numbers_and_s_starts_nothing(tmp_path,
     from textual.widgets import Input, Static
 
     from nnlab.ui.app import NNLabApp
-    from nnlab.ui.train_worker import TrainRun
+    from nnlab.ui.train.worker import TrainRun
 
     started = []
     monkeypatch.setattr(TrainRun, "start", lambda self, node: started.append(self))

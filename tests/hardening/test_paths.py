@@ -78,7 +78,7 @@ def test_existing_output_needs_force(layout, tiny_set, capsys, flag):
 
 
 def test_check_output_follows_the_kernel(layout):
-    from nnlab.train.paths import OutputExists, check_output, same_file
+    from nnlab.fs.paths import OutputExists, check_output, same_file
 
     assert check_output("link/../new.pt") == layout / "far" / "new.pt"
     (layout / "far" / "x").write_text("")
@@ -93,7 +93,7 @@ def test_check_output_follows_the_kernel(layout):
 
 async def test_app_export_asks_before_replacing_files_it_did_not_write(tmp_path):
     from nnlab.ui.app import NNLabApp
-    from nnlab.ui.screens.confirm_overwrite import ConfirmOverwrite
+    from nnlab.ui.shared.confirm_overwrite import ConfirmOverwrite
 
     runs = tmp_path / "runs"
     runs.mkdir()
@@ -124,7 +124,7 @@ async def test_app_asks_before_a_run_replaces_an_existing_save_file(tmp_path):
     """`nnlab train --save ck.pt` (the dashboard) with ck.pt already there: s asks first; n starts
     nothing and keeps the file; y starts the run, which then writes its checkpoint there."""
     from nnlab.ui.app import NNLabApp
-    from nnlab.ui.screens.confirm_overwrite import ConfirmOverwrite
+    from nnlab.ui.shared.confirm_overwrite import ConfirmOverwrite
 
     path = tmp_path / "ck.pt"
     path.write_bytes(b"precious")

@@ -15,7 +15,9 @@ import pytest
 
 from _pty import SAMPLE, PtyApp
 from _ui import LONG, key, options, start_run, until
-from nnlab.train import atomic, checkpoint, headless
+from nnlab.fs import atomic
+from nnlab.train import checkpoint
+from nnlab.commands import headless
 
 
 def spy_writes(monkeypatch) -> list[dict]:
@@ -113,7 +115,7 @@ async def test_app_sigterm_stops_the_run_saves_on_the_worker_and_exits_143(tmp_p
 
 async def test_ctrl_c_asks_a_second_one_is_ignored_and_y_stops_cleanly(tmp_path):
     from nnlab.ui.app import NNLabApp
-    from nnlab.ui.screens.confirm_quit import ConfirmQuit
+    from nnlab.ui.shared.confirm_quit import ConfirmQuit
 
     path = tmp_path / "ck.pt"
     app = NNLabApp(mode="train", options=options(tmp_path, config=LONG, save_path=str(path), n_train=2048))

@@ -44,7 +44,7 @@ async def test_every_kind_of_exception_in_the_run_worker_is_shown_and_survived(t
 
 
 async def test_an_exception_inside_the_engine_mid_run_is_shown(tmp_path, monkeypatch):
-    from nnlab.train import loop
+    from nnlab.train import trainer as loop
     from nnlab.ui.app import NNLabApp
 
     def evaluate(*args, **kwargs):

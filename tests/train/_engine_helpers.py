@@ -7,7 +7,7 @@ import struct
 from pathlib import Path
 
 from nnlab.train import data as data_mod
-from nnlab.train.config import TrainConfig
+from nnlab.run.config import TrainConfig
 
 # threads=1: the machine the tests run on is shared; 2 threads there can be 10x slower than 1
 SMALL = TrainConfig(epochs=2, batch_size=32, lr=0.05, hidden=(32,), seed=3, threads=1)

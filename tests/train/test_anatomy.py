@@ -11,9 +11,10 @@ import pytest
 import torch
 from torch import nn
 
+from nnlab.run.control import Control
 from nnlab.train import anatomy as A
 from nnlab.train import data as D
-from nnlab.train.config import TrainConfig
+from nnlab.run.config import TrainConfig
 from nnlab.train.model import NeuralNetwork, count_parameters
 
 TUTORIAL = TrainConfig()
@@ -200,7 +201,7 @@ def test_the_untrained_model_is_the_engines_initial_weights(fashion):
     from nnlab.train import engine
 
     config = TrainConfig(epochs=1, hidden=(32,), device="cpu", seed=7)
-    control = engine.Control()
+    control = Control()
     control.pause()  # publishes its snapshot before the first batch, then waits
     thread = threading.Thread(target=engine.run, args=(config, fashion, lambda e: None, control), daemon=True)
     thread.start()
@@ -221,7 +222,7 @@ def test_mid_run_the_view_reads_the_engines_consistent_snapshots(fashion):
     from nnlab.train import engine
 
     config = TrainConfig(epochs=2, hidden=(64,), device="cpu", seed=2, lr=0.05)
-    control = engine.Control()
+    control = Control()
     control.pause()
     thread = threading.Thread(target=engine.run, args=(config, fashion, lambda e: None, control), daemon=True)
     thread.start()

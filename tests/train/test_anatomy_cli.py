@@ -15,7 +15,7 @@ import torch
 
 from nnlab.train import anatomy as A
 from nnlab.train import checkpoint, data as D
-from nnlab.train.config import TrainConfig
+from nnlab.run.config import TrainConfig
 
 CHECK_NO_TEXTUAL = (
     "import sys\nfrom nnlab.cli import main\ncode = main(sys.argv[1:])\n"

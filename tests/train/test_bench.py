@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from nnlab.train import bench
+from nnlab.bench import train as bench
 from nnlab.train.data import SAMPLE_DIR
 
 

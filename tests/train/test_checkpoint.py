@@ -13,9 +13,10 @@ import pytest
 import torch
 
 from _engine_helpers import SMALL, tiny
+from nnlab.run.control import Control
 from nnlab.train import checkpoint, engine
-from nnlab.train.config import TrainConfig
-from nnlab.train.events import BatchProgress
+from nnlab.run.config import TrainConfig
+from nnlab.run.events import BatchProgress
 from nnlab.train.model import NeuralNetwork
 
 
@@ -152,7 +153,7 @@ def test_resume_mid_epoch_ends_with_the_same_weights(tmp_path, optimizer):
     engine.run(config, data, lambda e: None, save_path=str(full))
 
     part = tmp_path / "part.pt"
-    control = engine.Control()
+    control = Control()
 
     def stop_in_epoch_2(event):
         if isinstance(event, BatchProgress) and event.epoch == 2 and event.batch == 3:

@@ -118,7 +118,7 @@ def test_resume_errors(tmp_path, capsys):
 
 
 def test_nan_is_null_in_jsonl(tmp_path):
-    from nnlab.train.events import BatchProgress
+    from nnlab.run.events import BatchProgress
 
     line = BatchProgress(1, 1, 1, 1, float("nan"), float("inf"), 0.0).to_json()
     data = json.loads(line)
@@ -144,7 +144,7 @@ def test_without_headless_opens_the_app_with_options():
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_in_process_stops_at_a_batch_boundary(tmp_path, capsys, monkeypatch, signum, code):
     """The handler only sets a flag: the run ends after the batch in flight, saves, and exits 130/143."""
-    from nnlab.train import headless
+    from nnlab.commands import headless
 
     real_call = headless.Printer.__call__
 
@@ -211,7 +211,7 @@ def test_help_lists_every_flag(capsys, lang):
 def test_app_path_leaves_existing_files_to_the_dashboard_prompt(tmp_path):
     import argparse
 
-    from nnlab.cli import UsageError
+    from nnlab.commands.usage import UsageError
     from nnlab.commands import train
 
     existing = tmp_path / "run.pt"

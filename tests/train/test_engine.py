@@ -10,9 +10,12 @@ import pytest
 import torch
 
 from _engine_helpers import SMALL, kinds, tiny
+from nnlab.run.control import Control
+from nnlab.train import device as device_mod
+from nnlab.train.device import choose_threads, usable_cores
 from nnlab.train import engine
-from nnlab.train.config import TrainConfig
-from nnlab.train.events import BatchProgress, Diverged, EpochEnd, Finished, Resumed, Started
+from nnlab.run.config import TrainConfig
+from nnlab.run.events import BatchProgress, Diverged, EpochEnd, Finished, Resumed, Started
 
 
 def run(config=SMALL, data=None, control=None, **kw):
@@ -87,7 +90,7 @@ def test_static_step_body_matches_eager():
 
 
 def test_stop_within_one_batch():
-    control = engine.Control()
+    control = Control()
     seen = []
 
     def emit(event):
@@ -105,7 +108,7 @@ def test_stop_within_one_batch():
 def test_stop_from_another_thread_at_most_one_more_batch():
     """The main thread calls stop() while the worker is held right after batch 2's progress
     event (so events already queued before the stop cannot be mistaken for later batches)."""
-    control = engine.Control()
+    control = Control()
     events: list = []
     reached, stop_called = threading.Event(), threading.Event()
 
@@ -130,7 +133,7 @@ def test_stop_from_another_thread_at_most_one_more_batch():
 
 
 def test_pause_step_resume():
-    control = engine.Control()
+    control = Control()
     events: queue.Queue = queue.Queue()
 
     def emit(event):
@@ -171,7 +174,7 @@ def test_pause_step_resume():
 
 
 def test_request_snapshot_mid_epoch():
-    control = engine.Control()
+    control = Control()
     versions = []
 
     def emit(event):
@@ -233,20 +236,20 @@ def test_failed_event_for_a_missing_device():
 
 def test_ui_threads_leave_a_core_only_beyond_two(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    cores = engine.usable_cores()
+    cores = usable_cores()
     events, _ = run(SMALL.with_(epochs=1, threads=0), ui_threads=True)
     assert events[0].threads == (cores - 1 if cores > 2 else cores)
     for n, expected in ((1, 1), (2, 2), (4, 3), (16, 15)):
-        monkeypatch.setattr(engine, "usable_cores", lambda n=n: n)
-        assert engine.choose_threads(torch.device("cpu"), True) == expected
-        assert engine.choose_threads(torch.device("cpu"), False) == n
-    monkeypatch.setattr(engine, "usable_cores", lambda: cores)
+        monkeypatch.setattr(device_mod, "usable_cores", lambda n=n: n)
+        assert choose_threads(torch.device("cpu"), True) == expected
+        assert choose_threads(torch.device("cpu"), False) == n
+    monkeypatch.setattr(device_mod, "usable_cores", lambda: cores)
     events, _ = run(SMALL.with_(epochs=1, threads=0))
-    assert events[0].threads == engine.usable_cores()
+    assert events[0].threads == usable_cores()
     events, _ = run(SMALL.with_(epochs=1, threads=1), ui_threads=True)
     assert events[0].threads == 1  # an explicit count wins
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    assert engine.choose_threads(torch.device("cpu"), False) == 1  # the standard variable is respected
+    assert choose_threads(torch.device("cpu"), False) == 1  # the standard variable is respected
 
 
 def test_global_rng_untouched():

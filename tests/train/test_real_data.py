@@ -8,7 +8,7 @@ import pytest
 
 from nnlab.train import data as data_mod
 from nnlab.train import engine
-from nnlab.train.config import PRESETS
+from nnlab.run.config import PRESETS
 
 
 def _full_data():

@@ -8,9 +8,9 @@ import pytest
 
 from nnlab import i18n
 from nnlab.ui.app import NNLabApp
-from nnlab.ui.screens.train import TrainScreen
-from nnlab.ui.screens.anatomy import AnatomyScreen
-from nnlab.ui.widgets.param_table import ParamTable
+from nnlab.ui.train.screen import TrainScreen
+from nnlab.ui.anatomy.screen import AnatomyScreen
+from nnlab.ui.anatomy.param_table import ParamTable
 
 STEP_NAMES = ["Data", "Flatten", "Linear", "ReLU", "Linear", "ReLU", "Linear → logits", "Softmax", "Parameters"]
 
@@ -24,7 +24,7 @@ def fashion():
 
 def make_source(fashion, **changes):
     """A stand-in for the dashboard's source: a dict the test can change between polls."""
-    from nnlab.train.config import TrainConfig
+    from nnlab.run.config import TrainConfig
 
     box = {"config": TrainConfig(), "state_dict": None, "initial_state_dict": None, "data": fashion, "epoch": 0}
     box.update(changes)
@@ -178,7 +178,7 @@ async def test_refreshes_when_an_epoch_ends_and_shows_how_far_weights_moved(fash
 async def test_failures_are_shown_and_the_app_keeps_running(screen_text, tmp_path):
     """No data where the options point: the loader's message. Later the source itself fails:
     its message replaces the view. Keys keep working and esc still goes back."""
-    from nnlab.train.config import TrainConfig
+    from nnlab.run.config import TrainConfig
 
     gone = []
 
@@ -224,7 +224,7 @@ async def test_nnlab_anatomy_opens_the_view_in_train_mode(fashion, monkeypatch, 
     import torch
 
     from nnlab.train import anatomy, checkpoint, data
-    from nnlab.train.config import TrainConfig
+    from nnlab.run.config import TrainConfig
 
     monkeypatch.setattr(data, "load", lambda *a, **k: fashion)
     config = TrainConfig(seed=4)

@@ -8,13 +8,13 @@ import pytest
 
 from nnlab.core.tinynet import TUTORIAL, forward, steps, update
 from nnlab.ui.app import NNLabApp
-from nnlab.ui.screens.backprop import BackpropScreen
-from nnlab.ui.screens.backprop_edit import BackpropEdit, caption
-from nnlab.ui.screens.backprop_passes import BackpropPasses
-from nnlab.ui.widgets.loss_history import LossHistory
-from nnlab.ui.widgets.network_diagram import NetworkDiagram
-from nnlab.ui.widgets.number_field import NumberField
-from nnlab.ui.widgets.step_panel import StepPanel, fmt9
+from nnlab.ui.backprop.screen import BackpropScreen
+from nnlab.ui.backprop.edit import BackpropEdit, caption
+from nnlab.ui.backprop.passes import BackpropPasses
+from nnlab.ui.backprop.loss_history import LossHistory
+from nnlab.ui.backprop.network_diagram import NetworkDiagram
+from nnlab.ui.shared.number_field import NumberField
+from nnlab.ui.backprop.step_panel import StepPanel, fmt9
 
 
 async def _settle(pilot) -> None:
@@ -249,7 +249,7 @@ async def test_the_autograd_line_agrees(widget_text):
 
 async def test_the_check_runs_off_the_ui_thread(monkeypatch, widget_text):
     """While a (deliberately held) check runs, the line says checking… and keys still step."""
-    from nnlab.core import autograd_check
+    from nnlab.train import autograd_check
 
     release = threading.Event()
     real = autograd_check.check

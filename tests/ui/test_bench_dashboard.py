@@ -35,7 +35,7 @@ def test_bench_dashboard_runs_the_app_in_a_pty_and_prints_the_four_figures(tmp_p
 
 
 def test_window_speed_takes_the_upper_quartile_of_windows_inside_epochs():
-    from nnlab.ui.bench_dashboard import window_speed
+    from nnlab.bench.dashboard import window_speed
 
     # 1,000 samples every 0.1 s, except one slow second (a neighbour): 1,000 per 0.5 s there
     points, at = [], 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from nnlab.ui.widgets.log_pane import LogPane
+from nnlab.ui.train.log_pane import LogPane
 
 
 class LogApp(App):
@@ -50,7 +50,7 @@ async def test_held_lines_are_written_by_the_timer_and_clear_drops_them():
 def test_long_lines_are_wrapped_by_cells_and_nothing_is_lost():
     from rich.cells import cell_len
 
-    from nnlab.ui.widgets.log_pane import wrap_cells
+    from nnlab.ui.train.log_pane import wrap_cells
 
     lines = ["669,706 parameters; 60,000 training and 10,000 test images from /usr/share/datasets/fashion-mnist",
              "参数 669,706 个；训练图片 60,000 张、测试图片 10,000 张，来自 /usr/share/datasets/fashion-mnist",

@@ -9,10 +9,10 @@ from nnlab.core import losses as L
 from nnlab.core.neuron import fmt
 from nnlab.i18n import t
 from nnlab.ui.app import NNLabApp
-from nnlab.ui.widgets.loss_panel import LossPanel
-from nnlab.ui.widgets.neuron_panel import NeuronPanel
-from nnlab.ui.widgets.number_field import NumberField
-from nnlab.ui.widgets.softmax_panel import SoftmaxPanel
+from nnlab.ui.neuron.loss_panel import LossPanel
+from nnlab.ui.neuron.neuron_panel import NeuronPanel
+from nnlab.ui.shared.number_field import NumberField
+from nnlab.ui.neuron.softmax_panel import SoftmaxPanel
 
 
 async def _open(pilot):
@@ -346,7 +346,7 @@ async def test_chinese_labels(zh, widget_text):
 
 
 def test_the_z_window_zooms_pans_and_stays_resolvable():
-    from nnlab.ui.widgets.activation_plot import ZWindow
+    from nnlab.ui.neuron.activation_plot import ZWindow
 
     w = ZWindow()
     assert (w.lo, w.hi) == (-8, 8)

@@ -7,7 +7,7 @@ import pytest
 from nnlab import i18n
 from nnlab.commands.neuron import PANELS as CLI_PANELS
 from nnlab.ui.app import NNLabApp
-from nnlab.ui.screens.neuron import PANELS
+from nnlab.ui.neuron.screen import PANELS
 
 # The keys that open each panel from the first one.
 OPEN = {"neuron": [], "compare": ["right_square_bracket"], "loss": ["right_square_bracket"] * 2,

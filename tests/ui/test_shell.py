@@ -7,9 +7,9 @@ from textual.command import CommandPalette
 
 from nnlab.i18n import t
 from nnlab.ui.app import NNLabApp
-from nnlab.ui.screens.confirm_quit import ConfirmQuit
-from nnlab.ui.screens.help import HelpScreen
-from nnlab.ui.widgets.mode_bar import ModeBar
+from nnlab.ui.shared.confirm_quit import ConfirmQuit
+from nnlab.ui.shared.help import HelpScreen
+from nnlab.ui.shared.mode_bar import ModeBar
 
 
 class FakeRun:

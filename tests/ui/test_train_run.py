@@ -9,19 +9,19 @@ import time
 import pytest
 
 from nnlab.i18n import t
-from nnlab.train.config import TrainConfig
+from nnlab.run.config import TrainConfig
 from nnlab.train.data import DataError, synthetic
 from nnlab.ui.app import NNLabApp
-from nnlab.ui.screens.confirm_quit import ConfirmQuit
-from nnlab.ui.train_worker import RunEvent, RunProgress
-from nnlab.ui.widgets.class_accuracy import ClassAccuracy
-from nnlab.ui.widgets.confusion_matrix import ConfusionMatrix
-from nnlab.ui.widgets.epoch_chart import EpochChart
-from nnlab.ui.widgets.image_grid import ImageGrid
-from nnlab.ui.widgets.log_pane import LogPane
-from nnlab.ui.widgets.loss_chart import LossChart
-from nnlab.ui.widgets.run_progress import RunProgressView
-from nnlab.ui.widgets.runs_table import RunsTable
+from nnlab.ui.shared.confirm_quit import ConfirmQuit
+from nnlab.ui.train.worker import RunEvent, RunProgress
+from nnlab.ui.train.class_accuracy import ClassAccuracy
+from nnlab.ui.train.confusion_matrix import ConfusionMatrix
+from nnlab.ui.train.epoch_chart import EpochChart
+from nnlab.ui.shared.image_grid import ImageGrid
+from nnlab.ui.train.log_pane import LogPane
+from nnlab.ui.train.loss_chart import LossChart
+from nnlab.ui.train.run_progress import RunProgressView
+from nnlab.ui.train.runs_table import RunsTable
 
 QUICK = TrainConfig(epochs=3, batch_size=64, lr=1e-3, optimizer="adam", hidden=(64,), seed=3, preset="fast")
 

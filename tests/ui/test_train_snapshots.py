@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
-from nnlab.train.config import PRESETS
+from nnlab.run.config import PRESETS
 from nnlab.train.data import synthetic
-from nnlab.train.events import BatchProgress, EpochEnd, Finished, Started
+from nnlab.run.events import BatchProgress, EpochEnd, Finished, Started
 from nnlab.ui.app import NNLabApp
-from nnlab.ui.train_worker import RunData, RunEnded, RunEvent, RunProgress, TrainRun
-from nnlab.ui.widgets.log_pane import LogPane
-from nnlab.ui.widgets.runs_table import RunRecord
+from nnlab.ui.train.worker import RunData, RunEnded, RunEvent, RunProgress, TrainRun
+from nnlab.ui.train.log_pane import LogPane
+from nnlab.ui.train.runs_table import RunRecord
 
 CONFIG = PRESETS["tutorial"].with_(epochs=5)
 BATCHES = 938

@@ -8,14 +8,14 @@ import pytest
 from rich.color import Color
 
 from nnlab.core.numbers import NumberError
-from nnlab.train.events import BatchProgress, EpochEnd, Started
-from nnlab.ui.train_worker import RunEvent, RunProgress, TrainRun, describe_error, progress_every_for
-from nnlab.ui.widgets.confusion_matrix import heat
-from nnlab.ui.widgets.image_grid import image_lines
-from nnlab.ui.widgets.loss_chart import ema
-from nnlab.ui.widgets.run_progress import ProgressState, bar, clock
-from nnlab.ui.widgets.setup_form import parse_hidden
-from nnlab.ui.widgets.throttled_plot import downsample
+from nnlab.run.events import BatchProgress, EpochEnd, Started
+from nnlab.ui.train.worker import RunEvent, RunProgress, TrainRun, describe_error, progress_every_for
+from nnlab.ui.train.confusion_matrix import heat
+from nnlab.ui.shared.image_grid import image_lines
+from nnlab.ui.train.loss_chart import ema
+from nnlab.ui.train.run_progress import ProgressState, bar, clock
+from nnlab.ui.train.setup_form import parse_hidden
+from nnlab.ui.shared.throttled_plot import downsample
 
 
 def test_bar_uses_eighth_blocks_and_keeps_its_width():
@@ -147,7 +147,7 @@ async def test_a_chart_redraw_is_drawn_and_sent_once():
     to the terminal twice per redraw (12 KB a time at 200x60)."""
     from textual.app import App
 
-    from nnlab.ui.widgets.loss_chart import LossChart
+    from nnlab.ui.train.loss_chart import LossChart
 
     class ChartApp(App):
         def compose(self):

@@ -1,0 +1,90 @@
+"""TrainConfig: every hyperparameter of a run in one dataclass, with presets and validation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields, replace
+
+from nnlab.run.errors import ConfigError
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+ACTIVATIONS = ("relu", "sigmoid", "tanh", "gelu", "leaky_relu")
+
+
+MAX_EPOCHS = 10_000
+MAX_BATCH = 60_000          # the full FashionMNIST training set
+MAX_LR = 1e6
+MAX_WIDTH = 65_536
+MAX_LAYERS = 16
+MAX_SEED = 2**63 - 1
+MAX_THREADS = 256
+_DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]{1,3})?")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 5                          # full passes over the training set
+    batch_size: int = 64                     # samples per SGD step
+    lr: float = 1e-3                         # learning rate
+    optimizer: str = "sgd"                   # sgd | momentum (0.9) | adam
+    seed: int = 0                            # torch.manual_seed for init and shuffling
+    device: str = "auto"                     # auto | cpu | cuda | cuda:N
+    hidden: tuple[int, ...] = (512, 512)     # hidden layer widths, 784 → ... → 10
+    activation: str = "relu"                 # between the linear layers
+    preset: str = "tutorial"                 # the preset this config started from
+    threads: int = 0                         # torch CPU threads; 0 = auto (all cores, one fewer beside a UI)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["hidden"] = list(self.hidden)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if "hidden" in values:
+            values["hidden"] = tuple(int(h) for h in values["hidden"])
+        return cls(**values)
+
+    def with_(self, **changes) -> "TrainConfig":
+        return replace(self, **changes)
+
+    def validate(self, train_size: int | None = None) -> "TrainConfig":
+        """This config, or ConfigError naming the first field out of range."""
+        from nnlab.i18n import t
+
+        def bad(name: str, value: object, allowed: str) -> ConfigError:
+            return ConfigError(t("train.config.bad", name=name, value=value, allowed=allowed))
+
+        if not (isinstance(self.epochs, int) and 1 <= self.epochs <= MAX_EPOCHS):
+            raise bad("epochs", self.epochs, f"1..{MAX_EPOCHS}")
+        top = train_size if train_size else MAX_BATCH
+        if not (isinstance(self.batch_size, int) and 1 <= self.batch_size <= top):
+            raise bad("batch_size", self.batch_size, f"1..{top}")
+        if not (isinstance(self.lr, (int, float)) and 0 < self.lr <= MAX_LR):
+            raise bad("lr", self.lr, f"0 < lr <= {MAX_LR:g}")
+        if self.optimizer not in OPTIMIZERS:
+            raise bad("optimizer", self.optimizer, "|".join(OPTIMIZERS))
+        if self.activation not in ACTIVATIONS:
+            raise bad("activation", self.activation, "|".join(ACTIVATIONS))
+        if not (1 <= len(self.hidden) <= MAX_LAYERS) or not all(
+                isinstance(h, int) and 1 <= h <= MAX_WIDTH for h in self.hidden):
+            raise bad("hidden", ",".join(map(str, self.hidden)), f"1..{MAX_LAYERS} widths of 1..{MAX_WIDTH}")
+        if not (isinstance(self.seed, int) and 0 <= self.seed <= MAX_SEED):
+            raise bad("seed", self.seed, f"0..{MAX_SEED}")
+        if not (isinstance(self.threads, int) and 0 <= self.threads <= MAX_THREADS):
+            raise bad("threads", self.threads, f"0..{MAX_THREADS}")
+        if not _DEVICE.fullmatch(self.device):
+            raise bad("device", self.device, "auto|cpu|cuda|cuda:N")
+        return self
+
+
+PRESETS: dict[str, TrainConfig] = {
+    # The PyTorch quickstart exactly: 784-512-512-10, ReLU, CrossEntropy, SGD lr 1e-3, batch 64.
+    "tutorial": TrainConfig(),
+    # Measured on the full dataset (README, "Training engine"): after 10 epochs 89.0%, 88.5%,
+    # 88.6% test accuracy for seeds 0, 1, 2 (Adam lr 1e-3 gave 88.5/88.5/88.2, momentum SGD 0.05
+    # 87.7%). Same model as the tutorial; only the optimizer, lr and batch size differ.
+    "fast": TrainConfig(epochs=10, batch_size=128, lr=5e-4, optimizer="adam", preset="fast"),
+}

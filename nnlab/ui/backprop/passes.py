@@ -1,0 +1,106 @@
+"""Run N passes of the 2-2-2 network in a thread and chart E_total and the outputs against the targets."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from nnlab.core.numbers import Bounds
+from nnlab.core.tinynet import Params, PassRecord, record, run_passes
+from nnlab.i18n import t
+from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.backprop.loss_history import LossHistory
+from nnlab.ui.shared.number_field import NumberField
+
+MAX_PASSES = 100_000
+DEFAULT_PASSES = 200
+
+
+class BackpropPasses(ModalScreen[tuple[Params, list[PassRecord]] | None]):
+    """Dismisses with (params after the passes, their records), or None when nothing ran."""
+
+    BINDINGS = [Binding("escape", "close", "key.close")]
+    DEFAULT_CSS = """
+    BackpropPasses { align: center middle; }
+    BackpropPasses > Vertical { width: 100%; height: 100%; border: round $accent; background: $surface;
+                                padding: 0 1; }
+    BackpropPasses #bp-passes-ask { height: 1; }
+    BackpropPasses #bp-passes-ask Static { width: auto; }
+    BackpropPasses NumberField, BackpropPasses NumberField:focus { border: none; height: 1; width: 12;
+                                                                   padding: 0 1; background: $boost; }
+    BackpropPasses #bp-passes-summary { height: auto; }
+    BackpropPasses #bp-passes-charts { height: 1fr; }
+    BackpropPasses #bp-passes-error { color: $error; height: auto; }
+    """
+
+    class Done(Message):
+        def __init__(self, params: Params, records: list[PassRecord]) -> None:
+            super().__init__()
+            self.params = params
+            self.records = records
+
+    def __init__(self, params: Params, bias_updates: bool, start_pass: int) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.params = params
+        self.bias_updates = bias_updates
+        self.start_pass = start_pass  # the pass the stepper shows now (its params are before it)
+        self.result: tuple[Params, list[PassRecord]] | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            with Horizontal(id="bp-passes-ask"):
+                yield Static(t("bp.iter.title", max=MAX_PASSES) + " ")
+                yield NumberField(DEFAULT_PASSES, Bounds(1, MAX_PASSES, integer=True), id="bp-passes-n",
+                                  select_on_focus=True)
+            yield Static("", id="bp-passes-error")
+            yield Static("", id="bp-passes-summary")
+            with Horizontal(id="bp-passes-charts"):
+                yield LossHistory("error", id="bp-chart-error")
+                yield LossHistory("outputs", id="bp-chart-outputs")
+
+    def on_mount(self) -> None:
+        self.query_one(NumberField).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+
+    def on_number_field_invalid(self, event: NumberField.Invalid) -> None:
+        event.stop()
+        self.query_one("#bp-passes-error", Static).update(event.reason)
+
+    def on_number_field_committed(self, event: NumberField.Committed) -> None:
+        event.stop()
+        self.query_one("#bp-passes-error", Static).update("")
+        n = int(event.number)
+        self.query_one("#bp-passes-summary", Static).update(t("bp.iter.running", n=n))
+        self.run_passes(n)
+
+    @work(thread=True, exclusive=True, group="bp-passes")
+    def run_passes(self, n: int) -> None:
+        after, history = run_passes(self.params, n, self.bias_updates)
+        # number passes as the stepper does: the network before pass k is record k
+        records = [record(self.start_pass, self.params)] + [
+            PassRecord(self.start_pass + r.index, r.E_total, r.out_o1, r.out_o2) for r in history
+        ]
+        self.post_message(self.Done(after, records))
+
+    def on_backprop_passes_done(self, message: Done) -> None:
+        self.result = (message.params, message.records)
+        first, last = message.records[0], message.records[-1]
+        p = self.params
+        summary = t("bp.chart.title", n=len(message.records) - 1, start=first.index) + "\n" + t(
+            "bp.chart.summary", start=f"{first.E_total:.9g}", end=f"{last.E_total:.9g}",
+            o1=f"{last.out_o1:.6f}", t1=f"{p.t1:g}", o2=f"{last.out_o2:.6f}", t2=f"{p.t2:g}",
+        ) + "\n" + t("bp.chart.close")
+        self.query_one("#bp-passes-summary", Static).update(summary)
+        for chart in self.query(LossHistory):
+            chart.show(message.records, (p.t1, p.t2))
+
+    def action_close(self) -> None:
+        self.dismiss(self.result)

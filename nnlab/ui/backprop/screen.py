@@ -1,0 +1,264 @@
+"""The backprop stepper: the tutorial's 2-2-2 network, one chain-rule factor per key press."""
+
+from __future__ import annotations
+
+import threading
+
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+from nnlab.core.tinynet import TUTORIAL, Params, PassRecord, Step, record, steps, update
+from nnlab.i18n import t
+from nnlab.ui.backprop.edit import BackpropEdit
+from nnlab.ui.backprop.passes import BackpropPasses
+from nnlab.ui.shared.base import LabScreen
+from nnlab.ui.backprop.network_diagram import NetworkDiagram
+from nnlab.ui.backprop.step_panel import StepPanel
+from nnlab.ui.backprop.step_progress import StepProgress
+
+ROOMY = (100, 30)
+
+
+class _TorchLoader:
+    """Imports torch once per process in a daemon thread: it takes seconds, and a daemon thread
+    (unlike a Textual worker, whose executor is joined at exit) never makes quitting wait for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error = ""
+        self._lock = threading.Lock()
+        self._started = False
+        self._waiting: list = []
+
+    def when_loaded(self, callback) -> None:
+        """Call ``callback()`` (from the loader thread, or now) once torch is imported."""
+        with self._lock:
+            if not self.done.is_set():
+                self._waiting.append(callback)
+                if not self._started:
+                    self._started = True
+                    threading.Thread(target=self._load, name="nnlab-torch-import", daemon=True).start()
+                return
+        callback()
+
+    def _load(self) -> None:
+        from nnlab.run.gc_pause import collections_paused
+
+        try:
+            with collections_paused():  # no full collections stalling the UI mid-import
+                import nnlab.train.autograd_check  # noqa: F401 - the import is the work: torch loads here
+        except Exception as error:  # noqa: BLE001 - reported on the check line
+            self.error = f"{type(error).__name__}: {error}"
+        with self._lock:
+            self.done.set()
+            waiting, self._waiting = self._waiting, []
+        for callback in waiting:
+            callback()
+
+
+TORCH = _TorchLoader()  # from this width × height on: framed boxes, 6-decimal weights, errors beside outputs
+
+
+class BackpropScreen(LabScreen):
+    MODE = "backprop"
+    HELP_CONCEPT = "help.concept.backprop"
+    BINDINGS = [
+        Binding("right", "next", "bp.key.next", key_display="→"),
+        Binding("space", "next", "bp.key.next", show=False),
+        Binding("n", "next", "bp.key.next", show=False),
+        Binding("left", "back", "bp.key.back", key_display="←"),
+        Binding("p", "back", "bp.key.back", show=False),
+        Binding("home", "first", "bp.key.first", show=False),
+        Binding("end", "last", "bp.key.last", show=False),
+        Binding("f", "jump('forward')", "bp.key.forward", show=False),
+        Binding("b", "jump('output')", "bp.key.backward", show=False),
+        Binding("u", "update", "bp.key.update"),
+        Binding("e", "edit", "bp.key.edit"),
+        Binding("i", "iterate", "bp.key.iterate"),
+        Binding("x", "toggle_bias", "bp.key.bias"),
+        Binding("r", "reset", "bp.key.reset"),
+    ]
+    DEFAULT_CSS = """
+    BackpropScreen NetworkDiagram { height: 7; border-bottom: solid $primary-darken-2; }
+    BackpropScreen.-roomy NetworkDiagram { height: 7; border: round $primary; border-bottom: round $primary;
+                                           padding: 0 1; }
+    BackpropScreen.-roomy StepPanel { border: round $primary; padding: 0 2; }
+    BackpropScreen #bp-check { height: 1; padding: 0 1; color: $text-muted; }
+    BackpropScreen #bp-check.-ok { color: $success; }
+    BackpropScreen #bp-check.-bad { color: $error; text-style: bold; }
+    """
+
+    class Checked(Message):
+        """The autograd check of ``params`` finished (``error`` set when it could not run)."""
+
+        def __init__(self, params: Params, max_abs_diff: float = 0.0, worst: str = "", error: str = "") -> None:
+            super().__init__()
+            self.params, self.max_abs_diff, self.worst, self.error = params, max_abs_diff, worst, error
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_params = TUTORIAL
+        self.start_bias_updates = False
+        self.params = TUTORIAL
+        self.bias_updates = False
+        self.pass_no = 1
+        self.index = 0
+        self.steps: list[Step] = steps(TUTORIAL)
+        self.history: list[PassRecord] = [record(1, TUTORIAL)]
+        self.check_result: Checked | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield NetworkDiagram(id="bp-diagram")
+        yield StepPanel(id="bp-panel")
+        yield StepProgress(id="bp-progress")
+        yield Static(t("bp.check.running"), id="bp-check")
+
+    def on_mount(self) -> None:
+        options = getattr(self.app, "options", {}) or {}
+        if options.get("backprop_params"):
+            self.start_params = TUTORIAL.with_values(**options["backprop_params"])
+        self.start_bias_updates = bool(options.get("backprop_bias_updates", False))
+        self.diagram = self.query_one(NetworkDiagram)
+        self.panel = self.query_one(StepPanel)
+        self.progress = self.query_one(StepProgress)
+        self.restart(self.start_params, self.start_bias_updates)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width >= ROOMY[0] and event.size.height >= ROOMY[1], "-roomy")
+
+    # state ------------------------------------------------------------------------------------
+    @property
+    def step(self) -> Step:
+        return self.steps[self.index]
+
+    def restart(self, params: Params, bias_updates: bool) -> None:
+        """A new network: pass 1, the first step, a fresh history, and a new autograd check."""
+        self.params, self.bias_updates, self.pass_no, self.index = params, bias_updates, 1, 0
+        self.history = [record(1, params)]
+        self.recompute(keep_step=False)
+
+    def recompute(self, keep_step: bool = True) -> None:
+        """Rebuild the step list for the current params (after an edit, an update, the bias toggle)."""
+        current = self.step.id if keep_step and self.steps else None
+        self.steps = steps(self.params, self.bias_updates)
+        ids = [s.id for s in self.steps]
+        self.index = ids.index(current) if current in ids else min(self.index, len(self.steps) - 1)
+        if not keep_step:
+            self.index = 0
+        self.start_check()
+        self.render_step()
+
+    def render_step(self) -> None:
+        self.diagram.show(self.params, self.steps, self.index)
+        self.panel.show(self.steps, self.index, self.pass_no, self.bias_updates, self.params)
+        self.progress.show(self.steps, self.index)
+
+    def go(self, index: int) -> None:
+        self.index = max(0, min(index, len(self.steps) - 1))
+        self.render_step()
+
+    # keys -------------------------------------------------------------------------------------
+    def action_next(self) -> None:
+        self.go(self.index + 1)
+
+    def action_back(self) -> None:
+        self.go(self.index - 1)
+
+    def action_first(self) -> None:
+        self.go(0)
+
+    def action_last(self) -> None:
+        self.go(len(self.steps) - 1)
+
+    def action_jump(self, phase: str) -> None:
+        self.go(next(i for i, s in enumerate(self.steps) if s.phase == phase))
+
+    def action_update(self) -> None:
+        """Apply every update of this pass together and start the next pass at its first step."""
+        before = self.history[-1].E_total
+        self.params = update(self.params, bias_updates=self.bias_updates)
+        self.pass_no += 1
+        self.history.append(record(self.pass_no, self.params))
+        self.index = 0
+        self.recompute(keep_step=False)
+        self.notify(t("bp.note.updated", n=self.pass_no, before=f"{before:.9f}",
+                      after=f"{self.history[-1].E_total:.9f}"), timeout=4)
+
+    def action_reset(self) -> None:
+        self.restart(self.start_params, self.start_bias_updates)
+        self.notify(t("bp.note.reset"), timeout=3)
+
+    def action_toggle_bias(self) -> None:
+        self.bias_updates = not self.bias_updates
+        self.recompute(keep_step=True)
+        self.notify(t("bp.note.bias_on" if self.bias_updates else "bp.note.bias_off"), timeout=3)
+
+    def action_edit(self) -> None:
+        def edited(params: Params | None) -> None:
+            if params is None or params == self.params:
+                return
+            index = self.index
+            self.restart(params, self.bias_updates)
+            self.go(index)  # the same step, every value recomputed from the new numbers
+            self.notify(t("bp.note.edited"), timeout=3)
+
+        self.app.push_screen(BackpropEdit(self.params), edited)
+
+    def action_iterate(self) -> None:
+        def done(result: tuple[Params, list[PassRecord]] | None) -> None:
+            if result is None:
+                return
+            params, records = result
+            self.params = params
+            self.pass_no = records[-1].index
+            self.history = self.history[:-1] + records
+            self.recompute(keep_step=False)
+
+        self.app.push_screen(BackpropPasses(self.params, self.bias_updates, self.pass_no), done)
+
+    # the autograd check -------------------------------------------------------------------------
+    def start_check(self) -> None:
+        self.check_result = None
+        line = self.query_one("#bp-check", Static)
+        line.remove_class("-ok", "-bad")
+        line.update(t("bp.check.running"))
+        TORCH.when_loaded(lambda: self.post_message(self.TorchReady()))
+
+    class TorchReady(Message):
+        """torch is imported: the check itself takes about a millisecond."""
+
+    def on_backprop_screen_torch_ready(self, message: TorchReady) -> None:
+        if self.check_result is None:
+            self.run_check(self.params)
+
+    @work(thread=True, exclusive=True, group="bp-check", exit_on_error=False)
+    def run_check(self, params: Params) -> None:
+        """The check itself, in a thread worker (torch is already imported by TORCH by now)."""
+        try:
+            if TORCH.error:
+                raise RuntimeError(TORCH.error)
+            from nnlab.train.autograd_check import check
+
+            result = check(params)
+        except Exception as error:  # noqa: BLE001 - shown on screen, the stepper works without torch
+            self.post_message(self.Checked(params, error=f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(self.Checked(params, result.max_abs_diff, result.worst))
+
+    def on_backprop_screen_checked(self, message: Checked) -> None:
+        if message.params != self.params:
+            return  # a check of parameters since replaced
+        self.check_result = message
+        line = self.query_one("#bp-check", Static)
+        if message.error:
+            line.update(t("bp.check.failed", error=message.error))
+            line.add_class("-bad")
+        elif message.max_abs_diff <= 1e-12:
+            line.update(t("bp.check.ok", diff=f"{message.max_abs_diff:.1e}"))
+            line.add_class("-ok")
+        else:
+            line.update(t("bp.check.bad", diff=f"{message.max_abs_diff:.1e}", name=message.worst))
+            line.add_class("-bad")

@@ -1,0 +1,1 @@
+"""nnlab.ui.shared."""
