@@ -13,8 +13,7 @@ import os
 from nnlab.commands.usage import UsageError
 from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.i18n import t
-from nnlab.run.config import (ACTIVATIONS, MAX_BATCH, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_SEED, MAX_THREADS, MAX_WIDTH,
-                                OPTIMIZERS, PRESETS)
+from nnlab.run.config import ACTIVATIONS, BOUNDS, DEVICE_PATTERN, MAX_LAYERS, OPTIMIZERS, PRESETS
 
 
 def _help(key: str) -> str:
@@ -53,25 +52,18 @@ def _number(flag: str, text: str, bounds: Bounds):
 def parse_overrides(args: argparse.Namespace) -> dict:
     """The config fields given on the command line, parsed and range-checked (UsageError if not)."""
     out: dict = {}
-    if args.epochs is not None:
-        out["epochs"] = _number("--epochs", args.epochs, Bounds(1, MAX_EPOCHS, integer=True))
-    if args.batch_size is not None:
-        out["batch_size"] = _number("--batch-size", args.batch_size, Bounds(1, MAX_BATCH, integer=True))
-    if args.lr is not None:
-        out["lr"] = float(_number("--lr", args.lr, Bounds(0, MAX_LR, nonzero=True)))
-    if args.seed is not None:
-        out["seed"] = _number("--seed", args.seed, Bounds(0, MAX_SEED, integer=True))
-    if args.threads is not None:
-        out["threads"] = _number("--threads", args.threads, Bounds(0, MAX_THREADS, integer=True))
+    for name in ("epochs", "batch_size", "lr", "seed", "threads"):
+        text = getattr(args, name)
+        if text is not None:
+            value = _number("--" + name.replace("_", "-"), text, BOUNDS[name])
+            out[name] = value if BOUNDS[name].integer else float(value)
     if args.hidden is not None:
         parts = args.hidden.split(",")
         if not 1 <= len(parts) <= MAX_LAYERS:
             raise UsageError(t("train.cli.bad_hidden", value=args.hidden, layers=MAX_LAYERS))
-        out["hidden"] = tuple(_number("--hidden", p, Bounds(1, MAX_WIDTH, integer=True)) for p in parts)
+        out["hidden"] = tuple(_number("--hidden", p, BOUNDS["hidden"]) for p in parts)
     if args.device is not None:
-        import re
-
-        if not re.fullmatch(r"auto|cpu|cuda(:[0-9]{1,3})?", args.device):
+        if not DEVICE_PATTERN.fullmatch(args.device):
             raise UsageError(t("train.cli.bad_device", value=args.device))
         out["device"] = args.device
     for name in ("optimizer", "activation"):

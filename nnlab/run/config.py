@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, fields, replace
 
+from nnlab.core.numbers import Bounds
 from nnlab.run.errors import ConfigError
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -18,7 +19,17 @@ MAX_WIDTH = 65_536
 MAX_LAYERS = 16
 MAX_SEED = 2**63 - 1
 MAX_THREADS = 256
-_DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]{1,3})?")
+DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:[0-9]{1,3})?")
+
+# The one bounds table: TrainConfig.validate, `nnlab train`'s flags and the Setup form all read it.
+BOUNDS: dict[str, Bounds] = {
+    "epochs": Bounds(1, MAX_EPOCHS, integer=True),
+    "batch_size": Bounds(1, MAX_BATCH, integer=True),
+    "lr": Bounds(0, MAX_LR, nonzero=True),
+    "seed": Bounds(0, MAX_SEED, integer=True),
+    "threads": Bounds(0, MAX_THREADS, integer=True),
+    "hidden": Bounds(1, MAX_WIDTH, integer=True),   # each width; 1..MAX_LAYERS of them
+}
 
 
 @dataclass(frozen=True)
@@ -57,27 +68,42 @@ class TrainConfig:
         def bad(name: str, value: object, allowed: str) -> ConfigError:
             return ConfigError(t("train.config.bad", name=name, value=value, allowed=allowed))
 
-        if not (isinstance(self.epochs, int) and 1 <= self.epochs <= MAX_EPOCHS):
-            raise bad("epochs", self.epochs, f"1..{MAX_EPOCHS}")
-        top = train_size if train_size else MAX_BATCH
-        if not (isinstance(self.batch_size, int) and 1 <= self.batch_size <= top):
-            raise bad("batch_size", self.batch_size, f"1..{top}")
-        if not (isinstance(self.lr, (int, float)) and 0 < self.lr <= MAX_LR):
-            raise bad("lr", self.lr, f"0 < lr <= {MAX_LR:g}")
+        def check(name: str, value: object, bounds: Bounds) -> None:
+            if not within(value, bounds):
+                raise bad(name, value, describe(bounds, name))
+
+        check("epochs", self.epochs, BOUNDS["epochs"])
+        batch = BOUNDS["batch_size"]
+        check("batch_size", self.batch_size, replace(batch, hi=train_size) if train_size else batch)
+        check("lr", self.lr, BOUNDS["lr"])
         if self.optimizer not in OPTIMIZERS:
             raise bad("optimizer", self.optimizer, "|".join(OPTIMIZERS))
         if self.activation not in ACTIVATIONS:
             raise bad("activation", self.activation, "|".join(ACTIVATIONS))
-        if not (1 <= len(self.hidden) <= MAX_LAYERS) or not all(
-                isinstance(h, int) and 1 <= h <= MAX_WIDTH for h in self.hidden):
-            raise bad("hidden", ",".join(map(str, self.hidden)), f"1..{MAX_LAYERS} widths of 1..{MAX_WIDTH}")
-        if not (isinstance(self.seed, int) and 0 <= self.seed <= MAX_SEED):
-            raise bad("seed", self.seed, f"0..{MAX_SEED}")
-        if not (isinstance(self.threads, int) and 0 <= self.threads <= MAX_THREADS):
-            raise bad("threads", self.threads, f"0..{MAX_THREADS}")
-        if not _DEVICE.fullmatch(self.device):
+        if not (1 <= len(self.hidden) <= MAX_LAYERS) or not all(within(h, BOUNDS["hidden"]) for h in self.hidden):
+            raise bad("hidden", ",".join(map(str, self.hidden)), f"1..{MAX_LAYERS} widths of {describe(BOUNDS['hidden'])}")
+        check("seed", self.seed, BOUNDS["seed"])
+        check("threads", self.threads, BOUNDS["threads"])
+        if not (isinstance(self.device, str) and DEVICE_PATTERN.fullmatch(self.device)):
             raise bad("device", self.device, "auto|cpu|cuda|cuda:N")
         return self
+
+
+def within(value: object, bounds: Bounds) -> bool:
+    """``value`` is a number of the bounds' kind inside them (bools are not numbers here)."""
+    kinds = (int,) if bounds.integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        return False
+    if bounds.nonzero and value == 0:
+        return False
+    return bounds.lo <= value <= bounds.hi
+
+
+def describe(bounds: Bounds, name: str = "x") -> str:
+    """The allowed range as a person reads it: ``1..10000`` or ``0 < lr <= 1e+06``."""
+    if bounds.nonzero and bounds.lo == 0:
+        return f"0 < {name} <= {bounds.hi:g}"
+    return f"{bounds.lo:g}..{bounds.hi:g}" if not bounds.integer else f"{int(bounds.lo)}..{int(bounds.hi)}"
 
 
 PRESETS: dict[str, TrainConfig] = {

@@ -7,21 +7,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
-from nnlab.core.numbers import Bounds, NumberError, parse_number
+from nnlab.core.numbers import NumberError, parse_number
 from nnlab.i18n import t
-from nnlab.run.config import (ACTIVATIONS, MAX_BATCH, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_SEED, MAX_WIDTH,
-                                OPTIMIZERS, PRESETS, TrainConfig)
+from nnlab.run.config import ACTIVATIONS, BOUNDS, MAX_LAYERS, OPTIMIZERS, PRESETS, TrainConfig
 from nnlab.ui.shared.number_field import NumberField
 
-# The same limits as TrainConfig.validate (and `nnlab train`'s flags).
-BOUNDS = {
-    "epochs": Bounds(1, MAX_EPOCHS, integer=True),
-    "batch_size": Bounds(1, MAX_BATCH, integer=True),
-    "lr": Bounds(0, MAX_LR, nonzero=True),
-    "seed": Bounds(0, MAX_SEED, integer=True),
-}
-HIDDEN_BOUNDS = Bounds(1, MAX_WIDTH, integer=True)
-MAX_HIDDEN_LAYERS = MAX_LAYERS
+NUMBER_FIELDS = ("epochs", "batch_size", "lr", "seed")  # typed here; their limits are run.config.BOUNDS
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -29,9 +20,9 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     parts = [p for p in text.replace(",", " ").split(" ") if p]
     if not parts:
         raise NumberError("num.empty")
-    if len(parts) > MAX_HIDDEN_LAYERS:
-        raise ValueError(t("dash.setup.too_many_layers", most=MAX_HIDDEN_LAYERS))
-    return tuple(int(parse_number(p, HIDDEN_BOUNDS)) for p in parts)
+    if len(parts) > MAX_LAYERS:
+        raise ValueError(t("dash.setup.too_many_layers", most=MAX_LAYERS))
+    return tuple(int(parse_number(p, BOUNDS["hidden"])) for p in parts)
 
 
 class SetupForm(VerticalScroll):
@@ -85,7 +76,7 @@ class SetupForm(VerticalScroll):
     def config(self, show: bool = True) -> TrainConfig | None:
         errors: list[str] = []
         values: dict = {}
-        for key in BOUNDS:
+        for key in NUMBER_FIELDS:
             field = self.query_one(f"#{key}", NumberField)
             try:
                 values[key] = parse_number(field.value, field.bounds)
@@ -109,7 +100,7 @@ class SetupForm(VerticalScroll):
         """Fill every field (a preset was chosen, or a checkpoint's config was loaded)."""
         self._loading = True
         try:
-            for key in BOUNDS:
+            for key in NUMBER_FIELDS:
                 self.query_one(f"#{key}", NumberField).set_number(getattr(config, key))
             self.query_one("#hidden", Input).value = ",".join(map(str, config.hidden))
             for key in ("optimizer", "activation"):
