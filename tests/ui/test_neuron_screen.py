@@ -361,3 +361,44 @@ def test_the_z_window_zooms_pans_and_stays_resolvable():
     for _ in range(100):
         w.zoom(2)
     assert w.half == 1e6
+
+
+async def test_a_typed_negative_number_is_the_number_you_get_in_every_panel(widget_text):
+    """Issue 13.1: Tab into a field (its text selected) and type -5: the value is -5, not 5."""
+    app = NNLabApp(mode="neuron")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("a", "a")  # ReLU: the dead-ReLU demonstration needs a negative bias
+        await pilot.press("tab", "tab", "tab")
+        assert app.focused.id == "b"
+        await pilot.press("-", "5", "enter")
+        panel = app.screen.query_one(NeuronPanel)
+        assert panel.bias == -5.0 and app.focused.value == "-5"
+        assert "= 2·1 + (-5)" in _text(app, widget_text, "#np-result")
+        await pilot.press("end", "-", "-")  # cursor at the end of "-5": '-' nudges, twice
+        assert panel.bias == -5.2
+        await pilot.press("-", "7", "enter")  # '-' then a digit over a nudged value: a typed sign
+        assert panel.bias == -7.0 and app.focused.value == "-7"
+        await pilot.press("escape", "]", "]")  # the loss panel: x₁ of the first point
+        loss = app.screen.query_one(LossPanel)
+        await pilot.press("tab")
+        assert app.focused.id == "px1"
+        await pilot.press("-", "3", "enter")
+        assert loss.xs[0] == -3.0
+        await pilot.press("escape", "]")  # softmax: z₁
+        softmax = app.screen.query_one(SoftmaxPanel)
+        await pilot.press("tab")
+        assert app.focused.id == "z1"
+        await pilot.press("-", "2", ".", "5", "enter")
+        assert softmax.logits[0] == -2.5
+
+
+async def test_a_nudge_keeps_a_typed_sign():
+    """A lone typed '-' then ↑: the sign stays (from b = 1: '-' → ↑ gives -0.9, not 1.1)."""
+    app = NNLabApp(mode="neuron")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("tab", "tab", "tab", "-")
+        assert app.focused.value == "-"
+        await pilot.press("up")
+        assert app.screen.query_one(NeuronPanel).bias == -0.9

@@ -89,6 +89,8 @@ class NumberField(Input):
         self.number = number
         self.step = step
         self.revert_on_blur = revert_on_blur
+        self._nudged_text: str | None = None  # the text a nudge left selected
+        self._minus_nudge: tuple[float | int, str] | None = None  # (number before, text after) a "-" nudge
         super().__init__(
             value=fmt.format(number), validators=[_BoundsValidator(bounds)], validate_on=["changed", "submitted"],
             **kwargs,
@@ -134,6 +136,8 @@ class NumberField(Input):
             start = parse_number(self.value, self.bounds)  # typed but not yet committed counts
         except NumberError:
             start = self.number
+            if self.value == "-" and not self.bounds.integer:
+                start = -abs(start)  # a typed sign with no digits yet: nudge the value with that sign
         step = Decimal(repr(self.step))
         if size == "coarse":
             step *= COARSE
@@ -154,23 +158,63 @@ class NumberField(Input):
         number = self.nudged(direction, size)
         self.set_number(number)
         self.selection = Selection(0, len(self.value))  # typing now replaces the nudged value
+        self._nudged_text = self.value
         self.post_message(self.Committed(self, number))
 
+    def _selection_is_a_nudge(self) -> bool:
+        """The whole text is selected because a nudge put it there (not because of focus)."""
+        start, end = sorted(self.selection)
+        return self._nudged_text is not None and self.value == self._nudged_text and (start, end) == (0, len(self.value))
+
     def _minus_or_plus_is_typed(self, character: str) -> bool:
-        """``-`` and ``+`` are text only where a sign can stand: at the start of an empty or
-        cursor-at-start field (``-``) or right after an exponent ``e``; elsewhere they nudge."""
+        """``-`` and ``+`` are text where a sign can stand: at the start of the field (cursor at 0,
+        or a selection from the start, e.g. the whole value selected when the field got focus) or
+        right after an exponent ``e``; elsewhere, and over the selection a nudge left, they nudge."""
         selection = self.selection
         if not selection.is_empty:
             start, end = sorted(selection)
-            return character == "-" and start == 0 and end < len(self.value)
+            if self._selection_is_a_nudge():
+                return False  # - - - nudges three times; "-5" after a nudge is repaired below
+            return character == "-" and start == 0
         position = self.cursor_position
         if position > 0 and self.value[position - 1] in "eE":
             return True
         return character == "-" and position == 0 and not self.value.startswith("-")
 
     async def _on_key(self, event: events.Key) -> None:
-        if self.step is not None and event.character in ("+", "=", "-"):
-            if event.character == "=" or not self._minus_or_plus_is_typed(event.character):
+        if not event.is_printable:
+            self._minus_nudge = None
+            # Textual #6605: a binding (End, BSpace, …) runs only after its key bubbled up to the
+            # app, while a printable key is inserted at once; in a burst "End BSpace 3" the 3 went
+            # in first. Running this field's own bindings here keeps the keys in arrival order.
+            if await self._run_own_binding(event.key):
                 event.stop()
                 event.prevent_default()
-                self.action_nudge(-1 if event.character == "-" else 1)
+            return
+        character = event.character or ""
+        pending, self._minus_nudge = self._minus_nudge, None
+        if pending is not None and (character.isdigit() or character == ".") and self.value == pending[1]:
+            # "-" then a digit over a nudged value: the "-" was a sign after all. Undo the nudge
+            # and type the sign, so "-5" gives -5 whatever was selected (a typed sign wins).
+            self.number = pending[0]
+            self.post_message(self.Committed(self, pending[0]))
+            self.value = "-"
+            self.cursor_position = 1
+            return  # Input's own handler now inserts the digit after the sign
+        if self.step is not None and character in ("+", "=", "-"):
+            if character == "=" or not self._minus_or_plus_is_typed(character):
+                event.stop()
+                event.prevent_default()
+                before = self.number
+                self.action_nudge(-1 if character == "-" else 1)
+                if character == "-":
+                    self._minus_nudge = (before, self.value)
+
+    async def _run_own_binding(self, key: str) -> bool:
+        """Run this field's (non-priority) binding for ``key`` now; False if it has none that acts."""
+        for binding in self._bindings.key_to_bindings.get(key, ()):
+            if binding.priority:
+                continue  # the app ran priority bindings before the key reached us
+            if await self.app.run_action(binding.action, self):
+                return True
+        return False
