@@ -156,102 +156,117 @@ class Trainer:
 
     # --- the loop --------------------------------------------------------------------------
     def train(self) -> Finished:
-        cfg, stepper, control = self.config, self.stepper, self.control
-        n, batches = self.data.train_size, stepper.batches
+        """Every epoch from the start point to ``config.epochs``; Finished says how it ended."""
+        cfg = self.config
         self.emit(Started(config=cfg.to_dict(), device=device_label(self.device),
-                          parameters=count_parameters(self.model), train_size=n, test_size=self.data.test_size,
-                          data_source=self.data.source, start_epoch=self.start_epoch, threads=self.threads,
-                          step_mode=stepper.mode, note=self.note))
+                          parameters=count_parameters(self.model), train_size=self.data.train_size,
+                          test_size=self.data.test_size, data_source=self.data.source,
+                          start_epoch=self.start_epoch, threads=self.threads, step_mode=self.stepper.mode,
+                          note=self.note))
         self._publish(self.start_epoch, self.start_batch)
         self.model.train()
-        last_accuracy = self.history[-1]["test_accuracy"] if self.history else None
+        self.last_accuracy = self.history[-1]["test_accuracy"] if self.history else None
         epoch = self.start_epoch
-        reason = "completed"
         try:
             for epoch in range(self.start_epoch + 1, cfg.epochs + 1):
-                epoch_state = self.generator.get_state()
-                perm = torch.randperm(n, generator=self.generator, device=self.device)
                 first = self.start_batch if epoch == self.start_epoch + 1 else 0
-                stepper.begin_epoch(perm, first)
-                self.read_from, self.loss_sum = first, (self.start_loss_sum if first else 0.0)
-                self.window = []
-                self.paused_s = 0.0
-                epoch_t0 = mark_t = time.perf_counter()
-                mark_b = first
-                b = first
-                stepped = False
-                while b < batches:
-                    if control.stopped:
-                        break
-                    if control.paused:
-                        action = self._pause(epoch, b)
-                        if action == "stop":
-                            break
-                        stepped = action == "step"
-                        if stepped:
-                            mark_t, mark_b = time.perf_counter(), b
-                    stepper.step(b)
-                    report = b % self.progress_every == 0 or stepped
-                    if report or self.check_each_batch:
-                        self._read(epoch, b)
-                    if report:
-                        values, self.window = self.window, []
-                        now = time.perf_counter()
-                        window = max(now - mark_t, 1e-9)
-                        seen = min((b + 1) * cfg.batch_size, n)
-                        self.emit(BatchProgress(
-                            epoch=epoch, batch=b + 1, batches=batches, samples_seen=seen,
-                            running_loss=sum(values) / len(values) if values else math.nan,
-                            samples_per_s=(seen - min(mark_b * cfg.batch_size, n)) / window,
-                            elapsed_s=now - self.t0, loss=values[-1] if values else math.nan))
-                        mark_t, mark_b = now, b + 1
-                    if stepped or control.snapshot_requested:
-                        self._publish(epoch - 1, b + 1)
-                    stepped = False
-                    b += 1
-                if b < batches:  # stopped mid-epoch
-                    self._read(epoch, b - 1)
-                    self._save(epoch - 1, b, epoch_state)
-                    self._publish(epoch - 1, b)
-                    reason = "stopped"
-                    epoch -= 1
-                    break
-                self._read(epoch, batches - 1)
-                train_s = time.perf_counter() - epoch_t0 - self.paused_s
-                train_loss = self.loss_sum / batches
-                ev = evaluate(self.model, self.test_x, self.test_y, cfg.batch_size, self.preview_count)
-                seconds = time.perf_counter() - epoch_t0 - self.paused_s
-                trained = n - min(first * cfg.batch_size, n)
-                last_accuracy = ev.accuracy
-                event = EpochEnd(epoch=epoch, train_loss=train_loss, test_loss=ev.loss, test_accuracy=ev.accuracy,
-                                 per_class_accuracy=ev.per_class_accuracy, confusion=ev.confusion, seconds=seconds,
-                                 samples_per_s=trained / max(train_s, 1e-9), sample_predictions=ev.predictions,
-                                 eval_seconds=seconds - train_s)
-                self.history.append({"epoch": epoch, "train_loss": train_loss, "test_loss": ev.loss,
-                                     "test_accuracy": ev.accuracy, "seconds": seconds,
-                                     "samples_per_s": event.samples_per_s})
-                self.loss_sum = 0.0
-                self._save(epoch, 0, self.generator.get_state())
-                self._publish(epoch, 0)
-                self.emit(event)
-                if control.stopped:
-                    reason = "stopped" if epoch < cfg.epochs else "completed"
-                    break
+                if not self._epoch(epoch, first):
+                    return self._finish(epoch - 1, "stopped")
+                if self.control.stopped:
+                    return self._finish(epoch, "stopped" if epoch < cfg.epochs else "completed")
         except _SaveStop:
-            finished = Finished(epochs=max(epoch - 1, 0), stopped=True, test_accuracy=last_accuracy,
-                                seconds=time.perf_counter() - self.t0, reason="failed")
-            self.emit(finished)
-            return finished
+            return self._finish(max(epoch - 1, 0), "failed")
         except _Diverged as bad:
-            lr = cfg.lr
-            self.emit(Diverged(epoch=epoch, batch=bad.batch, loss=bad.loss,
-                               message=t("train.diverged", epoch=epoch, batch=bad.batch, loss=bad.loss, lr=f"{lr:g}",
-                                         smaller=f"{lr / 10:g}")))
-            finished = Finished(epochs=epoch - 1, stopped=True, test_accuracy=last_accuracy,
-                                seconds=time.perf_counter() - self.t0, reason="diverged")
-            self.emit(finished)
-            return finished
-        finished = Finished(epochs=epoch, stopped=reason == "stopped", test_accuracy=last_accuracy,
+            self.emit(Diverged(epoch=epoch, batch=bad.batch, loss=bad.loss, message=t(
+                "train.diverged", epoch=epoch, batch=bad.batch, loss=bad.loss, lr=f"{cfg.lr:g}",
+                smaller=f"{cfg.lr / 10:g}")))
+            return self._finish(epoch - 1, "diverged")
+        return self._finish(epoch, "completed")
+
+    def _finish(self, epochs: int, reason: str) -> Finished:
+        finished = Finished(epochs=epochs, stopped=reason != "completed", test_accuracy=self.last_accuracy,
                             seconds=time.perf_counter() - self.t0, reason=reason)
         self.emit(finished)
         return finished
+
+    def _epoch(self, epoch: int, first: int) -> bool:
+        """Train epoch ``epoch`` from batch ``first``, then test it. False when stopped mid-epoch
+        (the checkpoint then holds the exact batch reached)."""
+        epoch_state = self.generator.get_state()
+        perm = torch.randperm(self.data.train_size, generator=self.generator, device=self.device)
+        self.stepper.begin_epoch(perm, first)
+        self.read_from, self.loss_sum = first, (self.start_loss_sum if first else 0.0)
+        self.window = []
+        self.paused_s = 0.0
+        epoch_t0 = time.perf_counter()
+        b = self._batches(epoch, first)
+        if b < self.stepper.batches:  # stopped mid-epoch
+            self._read(epoch, b - 1)
+            self._save(epoch - 1, b, epoch_state)
+            self._publish(epoch - 1, b)
+            return False
+        self._end_epoch(epoch, first, epoch_t0)
+        return True
+
+    def _batches(self, epoch: int, first: int) -> int:
+        """Step batches ``first``.. until the epoch ends or a stop; returns the batch reached.
+        Pauses (and single steps) happen between two batches; progress every ``progress_every``."""
+        control, stepper, batches = self.control, self.stepper, self.stepper.batches
+        mark = (time.perf_counter(), first)  # when and where the current speed window began
+        b, stepped = first, False
+        while b < batches:
+            if control.stopped:
+                break
+            if control.paused:
+                action = self._pause(epoch, b)
+                if action == "stop":
+                    break
+                stepped = action == "step"
+                if stepped:
+                    mark = (time.perf_counter(), b)
+            stepper.step(b)
+            report = b % self.progress_every == 0 or stepped
+            if report or self.check_each_batch:
+                self._read(epoch, b)
+            if report:
+                mark = self._progress(epoch, b, mark)
+            if stepped or control.snapshot_requested:
+                self._publish(epoch - 1, b + 1)
+            stepped = False
+            b += 1
+        return b
+
+    def _progress(self, epoch: int, b: int, mark: tuple[float, int]) -> tuple[float, int]:
+        """Emit BatchProgress for batch ``b`` (0-based) with the speed since ``mark``; the new mark."""
+        n, size = self.data.train_size, self.config.batch_size
+        values, self.window = self.window, []
+        now = time.perf_counter()
+        seen = min((b + 1) * size, n)
+        self.emit(BatchProgress(
+            epoch=epoch, batch=b + 1, batches=self.stepper.batches, samples_seen=seen,
+            running_loss=sum(values) / len(values) if values else math.nan,
+            samples_per_s=(seen - min(mark[1] * size, n)) / max(now - mark[0], 1e-9),
+            elapsed_s=now - self.t0, loss=values[-1] if values else math.nan))
+        return now, b + 1
+
+    def _end_epoch(self, epoch: int, first: int, epoch_t0: float) -> None:
+        """Test the epoch's model, record it, save, publish, and emit EpochEnd."""
+        cfg, n, batches = self.config, self.data.train_size, self.stepper.batches
+        self._read(epoch, batches - 1)
+        train_s = time.perf_counter() - epoch_t0 - self.paused_s
+        train_loss = self.loss_sum / batches
+        ev = evaluate(self.model, self.test_x, self.test_y, cfg.batch_size, self.preview_count)
+        seconds = time.perf_counter() - epoch_t0 - self.paused_s
+        trained = n - min(first * cfg.batch_size, n)
+        self.last_accuracy = ev.accuracy
+        event = EpochEnd(epoch=epoch, train_loss=train_loss, test_loss=ev.loss, test_accuracy=ev.accuracy,
+                         per_class_accuracy=ev.per_class_accuracy, confusion=ev.confusion, seconds=seconds,
+                         samples_per_s=trained / max(train_s, 1e-9), sample_predictions=ev.predictions,
+                         eval_seconds=seconds - train_s)
+        self.history.append({"epoch": epoch, "train_loss": train_loss, "test_loss": ev.loss,
+                             "test_accuracy": ev.accuracy, "seconds": seconds,
+                             "samples_per_s": event.samples_per_s})
+        self.loss_sum = 0.0
+        self._save(epoch, 0, self.generator.get_state())
+        self._publish(epoch, 0)
+        self.emit(event)
