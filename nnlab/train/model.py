@@ -86,10 +86,24 @@ def initial_state(config: TrainConfig) -> dict[str, torch.Tensor]:
 
 
 def make_optimizer(config: TrainConfig, params, device: torch.device):
+    """The run's optimizer. On CUDA, Adam is built to be captured in the step's CUDA graph
+    (``capturable=True``): fused (one kernel for all parameters) where this torch has it, else
+    foreach (about 17 launches a step). Either computes Adam's update as the CPU does, within
+    float rounding (tests/train/test_cuda.py compares them). torch's warning that a capturable
+    optimizer is stepping outside a capture is switched off for this instance: the warm-up
+    before capture and the eager last partial batch of each epoch do exactly that, by design."""
     if config.optimizer == "sgd":
         return torch.optim.SGD(params, lr=config.lr)
     if config.optimizer == "momentum":
         return torch.optim.SGD(params, lr=config.lr, momentum=0.9)
     if config.optimizer == "adam":
-        return torch.optim.Adam(params, lr=config.lr, capturable=device.type == "cuda")
+        if device.type != "cuda":
+            return torch.optim.Adam(params, lr=config.lr)
+        params = list(params)
+        try:
+            optimizer = torch.optim.Adam(params, lr=config.lr, fused=True, capturable=True)
+        except (RuntimeError, TypeError, ValueError):  # a torch or device without fused Adam
+            optimizer = torch.optim.Adam(params, lr=config.lr, foreach=True, capturable=True)
+        optimizer._warned_capturable_if_run_uncaptured = True  # torch's own warn-once flag
+        return optimizer
     raise ConfigError(t("train.config.bad", name="optimizer", value=config.optimizer, allowed="sgd|momentum|adam"))

@@ -12,6 +12,15 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from nnlab.i18n import t
+
+
+def _is_oom(error: BaseException) -> bool:
+    """torch's CUDA out-of-memory, also when it arrives as a plain RuntimeError (capture_end)."""
+    oom = getattr(torch.cuda, "OutOfMemoryError", ())
+    return (bool(oom) and isinstance(error, oom)) or (
+        isinstance(error, RuntimeError) and "out of memory" in str(error).lower())
+
 
 class Stepper:
     def __init__(self, model, optimizer, train_x: torch.Tensor, train_y: torch.Tensor, batch_size: int,
@@ -51,7 +60,14 @@ class Stepper:
 
     def _eager(self, b: int) -> None:
         idx = self.perm[b * self.batch_size:(b + 1) * self.batch_size]
-        self.optimizer.zero_grad(set_to_none=True)
+        # With a graph, p.grad is the graph's own gradient buffer: zero it in place and let
+        # backward accumulate into it (0 + g), so the eager last partial batch allocates no
+        # gradients of its own and leaves none behind to go stale beside the graph's (a replay
+        # overwrites the buffer, so zeroing it here is harmless). Without a graph: the usual.
+        if self.graph is not None:
+            for p, g in zip(self.model.parameters(), self._graph_grads):
+                p.grad = g
+        self.optimizer.zero_grad(set_to_none=self.graph is None)
         loss = F.cross_entropy(self.model(self.train_x.index_select(0, idx)), self.train_y.index_select(0, idx))
         loss.backward()
         self.optimizer.step()
@@ -68,42 +84,69 @@ class Stepper:
 
     # --- CUDA graph ---------------------------------------------------------------------
     def capture(self, warmup: int = 3) -> bool:
-        """Capture the full-batch step in a CUDA graph; on any failure restore the exact
+        """Capture the full-batch step in a CUDA graph; on a failure restore the exact
         pre-capture state and stay eager (``self.note`` says why). Warm-up steps train, so the
         weights and optimizer state are saved first and copied back in place afterwards (the
-        graph holds those very tensors)."""
-        if self.train_x.device.type != "cuda" or self.full_batches == 0:
+        graph holds those very tensors).
+
+        Everything runs with the run's GPU as CUDA's current device (``cuda:N`` creates no
+        context on GPU 0). The thread is back on its own stream whatever fails, ``capture_end``
+        included. An out-of-memory error is re-raised after the restore, so the run reports it
+        as out of memory with its hint rather than as a capture failure."""
+        device = self.train_x.device
+        if device.type != "cuda" or self.full_batches == 0:
             return False
+        with torch.cuda.device(device):
+            return self._capture(device, warmup)
+
+    def _capture(self, device: torch.device, warmup: int) -> bool:
         params = [p for p in self.model.parameters()]
         saved_params = [p.detach().clone() for p in params]
         saved_state = {p: {k: (v.clone() if torch.is_tensor(v) else v) for k, v in self.optimizer.state[p].items()}
                        for p in params if p in self.optimizer.state}
+        graph = None
         try:
             self.counter.zero_()
-            stream = torch.cuda.Stream(device=self.train_x.device)
-            stream.wait_stream(torch.cuda.current_stream(self.train_x.device))
+            stream = torch.cuda.Stream(device=device)
+            stream.wait_stream(torch.cuda.current_stream(device))
             with torch.cuda.stream(stream):
                 for _ in range(warmup):
                     self.optimizer.zero_grad(set_to_none=True)
                     self.counter.zero_()
                     self._static_body()
-            torch.cuda.current_stream(self.train_x.device).wait_stream(stream)
+            torch.cuda.current_stream(device).wait_stream(stream)
             self.optimizer.zero_grad(set_to_none=True)
+            torch.cuda.synchronize(device)
+            torch.cuda.empty_cache()
             graph = torch.cuda.CUDAGraph()
             # Capture on the warm-up stream: cuBLAS handles and workspaces are per stream, so
-            # they already exist and nothing is created mid-capture.
-            with torch.cuda.graph(graph, stream=stream):
-                self._static_body()
-            torch.cuda.synchronize(self.train_x.device)
+            # they already exist and nothing is created mid-capture. Not ``torch.cuda.graph``:
+            # when its ``capture_end`` raises, the thread is left on the side stream.
+            with torch.cuda.stream(stream):
+                graph.capture_begin()
+                try:
+                    self._static_body()
+                except BaseException:
+                    try:
+                        graph.capture_end()  # end the (now invalid) capture before leaving the stream
+                    except Exception:  # noqa: BLE001 - the body's error is the one to report
+                        pass
+                    raise
+                graph.capture_end()
+            torch.cuda.synchronize(device)
         except Exception as error:  # noqa: BLE001 - any capture failure falls back to eager
-            self.note = f"CUDA graph capture failed, running eager: {type(error).__name__}: {error}"[:300]
+            oom = _is_oom(error)
+            self.note = "" if oom else t("gpu.capture.failed", why=f"{type(error).__name__}: {error}")[:300]
+            del graph
             self._restore(params, saved_params, saved_state, keep_new_state=False)
             self.optimizer.zero_grad(set_to_none=True)
             self.graph = None
+            if oom:
+                raise
             return False
         self._restore(params, saved_params, saved_state, keep_new_state=True)
-        # The graph writes these gradients; keep them alive for its whole life even when an eager
-        # step (the last partial batch) replaces p.grad.
+        # The graph writes these gradients; keep them alive for its whole life (an eager step
+        # zeroes and refills them in place, see _eager).
         self._graph_grads = [p.grad for p in params]
         self._keep = (self.train_x, self.train_y, self.perm, self.offsets, self.counter, self.losses)
         self.counter.zero_()
