@@ -28,7 +28,7 @@ class Preset:
     bias: float
     activation: str
     input_labels: tuple[str, ...] = ()  # catalog keys naming each input, e.g. "neuron.in.height"
-    band: tuple[float, float] | None = None  # an open interval the output is checked against
+    band: tuple[float, float] | None = None  # an open interval z = w·x + b is checked against (not a = f(z))
 
 
 PRESETS: dict[str, Preset] = {
@@ -54,8 +54,10 @@ class NeuronResult:
     da: float  # f'(z)
 
     def in_band(self, band: tuple[float, float]) -> bool:
+        """The tutorial's check is on the weighted sum (9.7 in (6, 13)), whatever f then does:
+        a sigmoid squashes every z above 6 to ≈ 1, which no band of (6, 13) could hold."""
         lo, hi = band
-        return lo < self.a < hi
+        return lo < self.z < hi
 
     @property
     def vanishing(self) -> bool:

@@ -64,3 +64,13 @@ def test_cli_preset_names_match_the_core_presets():
     from nnlab.core.neuron import PRESETS as CORE_PRESETS
 
     assert tuple(CLI_PRESETS) == tuple(CORE_PRESETS)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "identity"])
+def test_the_normal_band_is_checked_on_z_not_on_the_activation(activation):
+    """Issue 13.2: the tutorial's band (6, 13) is on w·x + b = 9.7; σ(9.7) = 0.99994 is not the point."""
+    p = PRESETS["body_weight"]
+    r = evaluate(p.inputs, p.weights, p.bias, activation)
+    assert r.in_band(p.band)
+    heavier = evaluate((1, 180, 150), p.weights, p.bias, activation)
+    assert not heavier.in_band(p.band)

@@ -402,3 +402,18 @@ async def test_a_nudge_keeps_a_typed_sign():
         assert app.focused.value == "-"
         await pilot.press("up")
         assert app.screen.query_one(NeuronPanel).bias == -0.9
+
+
+async def test_the_band_is_on_z_and_the_sigmoid_plot_keeps_its_own_y_range(widget_text):
+    """Issue 13.2: body-weight preset, then sigmoid: z = 9.7 is inside (6, 13); the y axis stays
+    within the sigmoid's (0, 1), the band drawn as two z lines rather than stretching y to 13."""
+    app = NNLabApp(mode="neuron")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("p", "a")
+        assert app.screen.query_one(NeuronPanel).activation == "sigmoid"
+        result = _text(app, widget_text, "#np-result")
+        assert "normal band (6, 13): z = 9.7 is inside" in result
+        plot = widget_text(app.screen.query_one("#np-plot"))
+        y_labels = [float(line.split("┤")[0]) for line in plot.splitlines() if "┤" in line and line.split("┤")[0].strip()]
+        assert y_labels and max(y_labels) <= 1.0 + 1e-9 and min(y_labels) >= 0.0

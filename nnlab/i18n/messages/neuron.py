@@ -32,7 +32,7 @@ MESSAGES = {
     "neuron.head.preset": ("Preset: {name} (p)", "预设：{name}（p）"),
     "neuron.head.activation": ("Activation f: {name} (a/A)", "激活 f：{name}（a/A）"),
     "neuron.range": ("output range {range}", "输出范围 {range}"),
-    "neuron.band": ("normal band ({lo}, {hi}): a = {a} is {verdict}", "正常区间 ({lo}, {hi})：a = {a} {verdict}"),
+    "neuron.band": ("normal band ({lo}, {hi}): z = {z} is {verdict}", "正常区间 ({lo}, {hi})：z = {z} {verdict}"),
     "neuron.band.inside": ("inside", "在区间内"),
     "neuron.band.outside": ("outside", "在区间外"),
     "neuron.view_keys": ("+/- zoom ←/→ pan 0 c", "+/- 缩放 ←/→ 平移 0 c"),

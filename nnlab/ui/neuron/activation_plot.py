@@ -67,7 +67,9 @@ class ActivationPlot(PlotextPlot):
         self.derivatives = derivatives
         self.window = ZWindow()
         self.z: float | None = None
-        self.band: tuple[float, float] | None = None  # drawn as two green lines at a = lo and a = hi
+        # drawn as two green vertical lines at z = lo and z = hi: the band is on z, so the y axis
+        # keeps the activation's own range (a band at a = 6, 13 flattened a sigmoid to one row)
+        self.band: tuple[float, float] | None = None
 
     def show(self, *, names: tuple[str, ...] | None = None, z: float | None = None,
              derivatives: bool | None = None, band: tuple[float, float] | None = None) -> None:
@@ -101,7 +103,8 @@ class ActivationPlot(PlotextPlot):
                          label=f"{act.label}'(z)")
         if self.band is not None:
             for edge in self.band:
-                plt.hline(edge, "green")
+                if self.window.contains(edge):
+                    plt.vline(edge, "green")
         z = self.z
         if z is not None and self.window.contains(z):
             plt.vline(z, "gray")

@@ -206,7 +206,7 @@ class NeuronPanel(Horizontal):
         if self.band is not None:
             lo, hi = self.band
             inside = r.in_band(self.band)
-            lines.append("\n" + t("neuron.band", lo=fmt(lo), hi=fmt(hi), a=fmt(r.a),
+            lines.append("\n" + t("neuron.band", lo=fmt(lo), hi=fmt(hi), z=fmt(r.z),
                                    verdict=t("neuron.band.inside" if inside else "neuron.band.outside")),
                          style="bold green" if inside else "bold yellow")
         self.query_one("#np-result", Static).update(lines)
