@@ -417,3 +417,21 @@ async def test_the_band_is_on_z_and_the_sigmoid_plot_keeps_its_own_y_range(widge
         plot = widget_text(app.screen.query_one("#np-plot"))
         y_labels = [float(line.split("┤")[0]) for line in plot.splitlines() if "┤" in line and line.split("┤")[0].strip()]
         assert y_labels and max(y_labels) <= 1.0 + 1e-9 and min(y_labels) >= 0.0
+
+
+async def test_an_l1_step_that_raises_the_loss_is_explained_as_oscillation_at_the_kink(widget_text):
+    """Issue 13.5: on L1 a fixed step overshoots the kink; "η may be too large" is not the story."""
+    app = NNLabApp(mode="neuron")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot)
+        await pilot.press("]", "]", "m")
+        loss = app.screen.query_one(LossPanel)
+        assert loss.loss == "l1"
+        for _ in range(60):
+            await pilot.press("g")
+            if loss.last_step.loss_after > loss.last_step.loss_before:
+                break
+        else:
+            pytest.fail("no L1 step raised the loss")
+        step = _text(app, widget_text, "#lp-step")
+        assert "oscillation" in step and "kink" in step and "may be too large" not in step

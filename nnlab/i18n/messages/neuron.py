@@ -59,6 +59,12 @@ MESSAGES = {
     "neuron.loss.no_steps": ("g: one step · G: run 40 steps", "g：走一步 · G：连续 40 步"),
     "neuron.loss.step": ("step {n}: {loss} {first} → {now}", "第 {n} 步：{loss} {first} → {now}"),
     "neuron.loss.rose": ("The loss rose: η may be too large.", "损失上升了：η 可能太大。"),
+    "neuron.loss.rose_l1": (
+        "The loss rose: L1's gradient keeps its size at the kink, so a fixed step η jumps across "
+        "the minimum and back (oscillation). A smaller η lands closer.",
+        "损失上升了：L1 的梯度在折点处大小不变，固定步长 η 会越过最低点再跳回来（振荡）。"
+        "更小的 η 会停得更近。",
+    ),
     "neuron.loss.running": ("running… (G stops)", "运行中…（G 停止）"),
     "neuron.loss.diverged": (
         "Diverged: w or b would pass ±1e6. Lower η (now {lr}).",

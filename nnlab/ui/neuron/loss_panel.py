@@ -241,7 +241,10 @@ class LossPanel(Horizontal):
                           now=fmt(self.history[-1])) + "\n")
             text.append(f"∂{name}/∂w = {fmt(s.grad_w, 4)}  ∂{name}/∂b = {fmt(s.grad_b, 4)}", style="dim")
             if s.loss_after > s.loss_before:
-                text.append("\n" + t("neuron.loss.rose"), style="yellow")
+                # L1's gradient is Σ sign(rᵢ)·xᵢ: it does not shrink near the minimum, so a fixed
+                # step jumps across the kink and back; blaming η alone would mislead there.
+                key = "neuron.loss.rose_l1" if self.loss == "l1" else "neuron.loss.rose"
+                text.append("\n" + t(key), style="yellow")
         if self.running:
             text.append("  " + t("neuron.loss.running"), style="bold")
         self.query_one("#lp-step", Static).update(text)
