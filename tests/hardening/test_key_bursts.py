@@ -87,7 +87,11 @@ def test_end_backspace_3_sent_in_one_tmux_send_keys_to_the_installed_nnlab(tmp_p
         time.sleep(0.5)
         _tmux(socket, "send-keys", "End", "BSpace", "3", "Enter")
         _wait(lambda: "= 2·1 + 3" in screen(), what=screen)
-        _tmux(socket, "send-keys", "Escape", "Tab", "Tab", "Tab", "-", "5", "Enter")
+        _tmux(socket, "send-keys", "Escape")
+        time.sleep(0.3)
+        _tmux(socket, "send-keys", "Tab", "Tab", "Tab")  # keys sent before focus moves go elsewhere: wait
+        time.sleep(0.5)
+        _tmux(socket, "send-keys", "-", "5", "Enter")
         _wait(lambda: "= 2·1 + (-5)" in screen(), what=screen)
     finally:
         _tmux(socket, "kill-server")

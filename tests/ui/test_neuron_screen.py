@@ -435,3 +435,22 @@ async def test_an_l1_step_that_raises_the_loss_is_explained_as_oscillation_at_th
             pytest.fail("no L1 step raised the loss")
         step = _text(app, widget_text, "#lp-step")
         assert "oscillation" in step and "kink" in step and "may be too large" not in step
+
+
+async def test_softmax_shows_the_e_z_step_the_torch_link_and_no_false_equation_at_p_0(widget_text):
+    """Issue 13.4: pᵢ = e^zᵢ / Σⱼ e^zⱼ with an e^z column; p that rounds to 0 is said, not −log(0)."""
+    app = NNLabApp(mode="neuron")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("left_square_bracket")
+        text = _text(app, widget_text, "#sp-ce")
+        assert "pᵢ = e^zᵢ / Σⱼ e^zⱼ" in text and "nn.CrossEntropyLoss" in text
+        assert "e^zᵢ" in _text(app, widget_text, "#sp-head-out")
+        assert _text(app, widget_text, "#sp-out1").startswith("7.389")  # e² = 7.389
+        panel = app.screen.query_one(SoftmaxPanel)
+        panel.query_one("#z1").focus()
+        await pilot.press("backspace", *"1000", "enter", "escape", "t")  # z = (1000, 1, 0.1), target 2
+        text = _text(app, widget_text, "#sp-ce")
+        assert "−log(0)" not in text and "p₂ rounds to 0" in text
+        assert f"CE = logsumexp(z) − z₂ = {fmt(1000.0)} − 1 = {fmt(L.cross_entropy([1000.0, 1.0, 0.1], 1))}" in text
+        assert "e^(zᵢ−m)" in _text(app, widget_text, "#sp-head-out")  # e^1000 would overflow

@@ -77,9 +77,15 @@ MESSAGES = {
     "neuron.sm.logit": ("logit z", "logit 值 z"),
     "neuron.sm.target_mark": ("◀ target", "◀ 目标"),
     "neuron.sm.sum": ("Σp = {total}   target: class {target}", "Σp = {total}   目标：第 {target} 类"),
-    "neuron.sm.underflow": (
-        "p underflows to 0 in float64; the logsumexp form still gives the exact loss.",
-        "p 在 float64 中下溢为 0；logsumexp 的写法仍给出准确的损失。",
+    "neuron.sm.rounds_to_0": (
+        "p{k} rounds to 0 (it underflows in float64), so −log p{k} cannot be computed from it;"
+        " CE comes from logsumexp, exactly:",
+        "p{k} 舍入为 0（在 float64 中下溢），无法由它算 −log p{k}；CE 由 logsumexp 准确算出：",
+    ),
+    "neuron.sm.shifted": ("m = max z: the same p, no overflow", "m = max z：p 不变，不会溢出"),
+    "neuron.sm.torch": (
+        "PyTorch: nn.CrossEntropyLoss()(z, target) takes these logits, not p, and computes logsumexp(z) − z_target.",
+        "PyTorch：nn.CrossEntropyLoss()(z, target) 接收这些 logits（不是 p），计算 logsumexp(z) − z_target。",
     ),
     "neuron.sm.keys": ("t/T target · n add · r remove class", "t/T 目标 · n 添加 · r 删除类别"),
     "neuron.sm.max": ("At most {n} classes.", "最多 {n} 个类别。"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -16,7 +18,9 @@ from nnlab.ui.shared.number_field import NumberField
 LOGIT_BOUNDS = Bounds(-1e6, 1e6)
 MAX_CLASSES, MIN_CLASSES = 10, 2
 DEFAULT_LOGITS = (2.0, 1.0, 0.1)
-BAR_WIDTH = 12
+BAR_WIDTH = 10
+E_WIDTH, P_WIDTH = 10, 10  # the e^z and p columns
+EXP_LIMIT = 700.0  # e^709.78 is the largest float64
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
@@ -115,28 +119,44 @@ class SoftmaxPanel(Vertical):
         p = losses.softmax(z)
         grad = losses.cross_entropy_grad(z, self.target)
         ce = losses.cross_entropy(z, self.target)
+        # The step beginners need: e^zᵢ, then each over their sum. e^710 overflows float64, so past
+        # EXP_LIMIT the column shows e^(zᵢ − m) with m = max z: the same p, every term finite.
+        m = max(z)
+        shift = m if m > EXP_LIMIT else 0.0
+        e = [math.exp(zi - shift) for zi in z]
+        e_head = "e^zᵢ" if shift == 0.0 else "e^(zᵢ−m)"
         self.query_one("#sp-head-out", Static).update(
-            f"{'p = softmax(z)':<{10 + BAR_WIDTH + 2}}∂CE/∂z = p − y"
+            f"{e_head:<{E_WIDTH}}{'pᵢ':<{P_WIDTH + BAR_WIDTH + 1}}∂CE/∂zᵢ = pᵢ − yᵢ"
         )
         for i in range(self.count):
             is_target = i == self.target
             label = f"{'▶' if is_target else ' '} {i + 1}"
             self.query_one(f"#sp-label{i + 1}", Static).update(Text(label, style="bold" if is_target else ""))
             row = Text()
-            row.append(f"{fmt(float(p[i])):<10}")
+            row.append(f"{fmt(e[i], 4):<{E_WIDTH}}", style="dim")
+            row.append(f"{fmt(float(p[i])):<{P_WIDTH}}")
             row.append(bar(float(p[i])), style="bold green" if is_target else "cyan")
-            row.append(f"  {fmt(float(grad[i]), 4):<10}")
+            row.append(f" {fmt(float(grad[i]), 4):<9}")
             if is_target:
                 row.append(t("neuron.sm.target_mark"), style="bold")
             self.query_one(f"#sp-out{i + 1}", Static).update(row)
         k = self.target + 1
         lse = ce + z[self.target]
+        total = math.fsum(e)
         text = Text()
-        text.append(t("neuron.sm.sum", total=fmt(float(p.sum()), 12), target=k) + "\n")
-        text.append(f"CE = −log p{_sub(k)} = −log({fmt(float(p[self.target]))}) = {fmt(ce)}\n", style="bold")
-        text.append(f"   = logsumexp(z) − z{_sub(k)} = {fmt(lse)} − {fmt(z[self.target])}", style="dim")
-        if p[self.target] == 0.0:
-            text.append("\n" + t("neuron.sm.underflow"), style="yellow")
+        text.append(f"pᵢ = e^zᵢ / Σⱼ e^zⱼ   Σⱼ e^{'zⱼ' if shift == 0.0 else '(zⱼ−m)'} = {fmt(total)}", style="bold")
+        if shift:
+            text.append("  " + t("neuron.sm.shifted", m=fmt(m)), style="dim")
+        text.append("\n" + t("neuron.sm.sum", total=fmt(float(p.sum()), 12), target=k) + "\n")
+        p_target = float(p[self.target])
+        if fmt(p_target) == "0":
+            # −log(0) is no number: saying "−log(0) = 1000" would be a false equation.
+            text.append(t("neuron.sm.rounds_to_0", k=_sub(k)) + "\n", style="yellow")
+            text.append(f"CE = logsumexp(z) − z{_sub(k)} = {fmt(lse)} − {fmt(z[self.target])} = {fmt(ce)}", style="bold")
+        else:
+            text.append(f"CE = −log p{_sub(k)} = −log({fmt(p_target)}) = {fmt(ce)}\n", style="bold")
+            text.append(f"   = logsumexp(z) − z{_sub(k)} = {fmt(lse)} − {fmt(z[self.target])}", style="dim")
+        text.append("\n" + t("neuron.sm.torch"), style="dim")
         text.append("\n" + t("neuron.sm.keys"), style="dim")
         self.query_one("#sp-ce", Static).update(text)
         self.query_one("#sp-message", Static).update(Text(self.message))
