@@ -49,7 +49,7 @@ class Params:
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
-    def with_values(self, **values: float) -> "Params":
+    def with_values(self, **values: float) -> Params:
         return replace(self, **{k: float(v) for k, v in values.items()})
 
 
@@ -205,6 +205,8 @@ class Step:
     edges: tuple[str, ...] = ()  # w1..w8
     tutorial: float | None = None  # what the tutorial printed for this quantity (default params)
     chain: tuple[ChainRow, ...] = ()
+    repeat_of: str | None = None  # the earlier step that computed this same quantity (a repeat)
+    reuses: tuple[str, ...] = ()  # earlier steps whose values this one reads ("δ_o1, from step 12")
 
     def explanation(self, lang: str | None = None) -> str:
         from nnlab.i18n import t
@@ -256,23 +258,41 @@ class _Builder:
 
 
 def steps(p: Params = TUTORIAL, bias_updates: bool = False) -> list[Step]:
-    """The whole pass as an ordered list of steps (see the module docstring)."""
+    """The whole pass as an ordered list of steps (see the module docstring), phase by phase."""
     P = compute(p)
-    f, d, g = P.forward, P.local, P.gradients
     b = _Builder(p, tutorial=(p == TUTORIAL))
-    v = p.as_dict()
+    _forward_steps(b, P)
+    _output_steps(b, P)
+    _hidden_steps(b, P)
+    if bias_updates:
+        _bias_steps(b, P)
+    _after_step(b, P, bias_updates)
+    return b.out
 
+
+def _update_step(b: _Builder, P: Pass, w: str, phase: str, nodes: tuple[str, ...], edges: tuple[str, ...]) -> None:
+    p, v, g = b.p, b.p.as_dict(), P.gradients
+    old, grad = v[w], g[w]
+    new = old - p.lr * grad
+    b.add(f"{w}.update", phase, w, f"{w}⁺", f"{w} − η·∂E_total/∂{w}",
+          f"{num(old)} − {num(p.lr)}·{paren(grad)} = {num(new)}", new,
+          "bp.ex.update_bias" if w in BIASES else "bp.ex.update", nodes=nodes, edges=edges, w=w)
+
+
+def _forward_steps(b: _Builder, P: Pass) -> None:
+    """l, out of each neuron, then the errors."""
+    p, f, v = b.p, P.forward, b.p.as_dict()
     # forward ------------------------------------------------------------------------------
     for h, (wa, wb) in (("h1", ("w1", "w2")), ("h2", ("w3", "w4"))):
         b.add(f"fwd.l_{h}", "forward", "forward", f"l_{h}", f"{wa}·i1 + {wb}·i2 + b1",
-              f"{num(v[wa])}·{paren(p.i1)} + {num(v[wb])}·{paren(p.i2)} + {num(p.b1)} = {num(f['l_' + h])}",
+              f"{paren(v[wa])}·{paren(p.i1)} + {paren(v[wb])}·{paren(p.i2)} + {paren(p.b1)} = {num(f['l_' + h])}",
               f[f"l_{h}"], "bp.ex.linear", nodes=("i1", "i2", "b1", h), edges=(wa, wb), node=h, bias="b1")
         b.add(f"fwd.out_{h}", "forward", "forward", f"out_{h}", f"σ(l_{h}) = 1/(1 + e^(−l_{h}))",
               f"1/(1 + e^(−{paren(f['l_' + h])})) = {num(f['out_' + h])}", f[f"out_{h}"], "bp.ex.sigmoid",
               nodes=(h,), node=h)
     for o, (wa, wb) in (("o1", ("w5", "w6")), ("o2", ("w7", "w8"))):
         b.add(f"fwd.l_{o}", "forward", "forward", f"l_{o}", f"{wa}·out_h1 + {wb}·out_h2 + b2",
-              f"{num(v[wa])}·{num(f['out_h1'])} + {num(v[wb])}·{num(f['out_h2'])} + {num(p.b2)} = {num(f['l_' + o])}",
+              f"{paren(v[wa])}·{num(f['out_h1'])} + {paren(v[wb])}·{num(f['out_h2'])} + {paren(p.b2)} = {num(f['l_' + o])}",
               f[f"l_{o}"], "bp.ex.linear", nodes=("h1", "h2", "b2", o), edges=(wa, wb), node=o, bias="b2")
         b.add(f"fwd.out_{o}", "forward", "forward", f"out_{o}", f"σ(l_{o}) = 1/(1 + e^(−l_{o}))",
               f"1/(1 + e^(−{paren(f['l_' + o])})) = {num(f['out_' + o])}", f[f"out_{o}"], "bp.ex.sigmoid",
@@ -285,14 +305,12 @@ def steps(p: Params = TUTORIAL, bias_updates: bool = False) -> list[Step]:
           f"{num(f['E_o1'])} + {num(f['E_o2'])} = {num(f['E_total'])}", f["E_total"], "bp.ex.total",
           nodes=("o1", "o2", "t1", "t2", "E"))
 
-    # backward through the output layer -----------------------------------------------------
-    def update_step(w: str, phase: str, nodes: tuple[str, ...], edges: tuple[str, ...]) -> None:
-        old, grad = v[w], g[w]
-        new = old - p.lr * grad
-        b.add(f"{w}.update", phase, w, f"{w}⁺", f"{w} − η·∂E_total/∂{w}",
-              f"{num(old)} − {num(p.lr)}·{paren(grad)} = {num(new)}", new,
-              "bp.ex.update_bias" if w in BIASES else "bp.ex.update", nodes=nodes, edges=edges, w=w)
 
+
+def _output_steps(b: _Builder, P: Pass) -> None:
+    """w5..w8: the output deltas, each weight's chain in full (the tutorial's order)."""
+    f, d, g, v = P.forward, P.local, P.gradients, b.p.as_dict()
+    # backward through the output layer -----------------------------------------------------
     for w in ("w5", "w6", "w7", "w8"):
         h, o = EDGES[w]
         k = o[1]
@@ -309,8 +327,13 @@ def steps(p: Params = TUTORIAL, bias_updates: bool = False) -> list[Step]:
         b.add(f"{w}.grad", "output", w, f"∂E_total/∂{w}", f"∂E_total/∂out_{o} · ∂out_{o}/∂l_{o} · ∂l_{o}/∂{w}",
               f"{paren(d['e_' + o])} · {num(d['s_' + o])} · {num(f['out_' + h])} = {num(g[w])}", g[w],
               "bp.ex.product", nodes=(h, o, "E"), edges=(w,), chain=chain, w=w)
-        update_step(w, "output", (h, o), (w,))
+        _update_step(b, P, w, "output", (h, o), (w,))
 
+
+
+def _hidden_steps(b: _Builder, P: Pass) -> None:
+    """w1..w4: the hidden deltas through the old w5..w8."""
+    f, d, g, v = P.forward, P.local, P.gradients, b.p.as_dict()
     # backward through the hidden layer (old w5..w8) ----------------------------------------
     for w in ("w1", "w2", "w3", "w4"):
         i, h = EDGES[w]
@@ -345,45 +368,53 @@ def steps(p: Params = TUTORIAL, bias_updates: bool = False) -> list[Step]:
         b.add(ids["grad"], "hidden", w, f"∂E_total/∂{w}", f"∂E_total/∂out_{h} · ∂out_{h}/∂l_{h} · ∂l_{h}/∂{w}",
               f"{paren(d['dE_out_' + h])} · {num(d['s_' + h])} · {paren(v[i])} = {num(g[w])}", g[w],
               "bp.ex.product", nodes=(i, h), edges=(w,), chain=chain, w=w)
-        update_step(w, "hidden", (i, h), (w,))
+        _update_step(b, P, w, "hidden", (i, h), (w,))
 
+
+
+def _bias_steps(b: _Builder, P: Pass) -> None:
+    """The shared biases b2 then b1 (only with bias updates)."""
+    f, d, g, v = P.forward, P.local, P.gradients, b.p.as_dict()
     # the shared biases (optional) ------------------------------------------------------------
-    if bias_updates:
-        ids = ("b2.delta_o1", "b2.dl_o1_db2", "b2.delta_o2", "b2.dl_o2_db2")
-        chain = (ChainRow("b2.grad", ((ids[0], ids[1]), (ids[2], ids[3]))),)
-        for k, o, di, li in (("1", "o1", ids[0], ids[1]), ("2", "o2", ids[2], ids[3])):
-            b.add(di, "bias", "b2", f"∂E_{o}/∂l_{o}", f"∂E_{o}/∂out_{o} · ∂out_{o}/∂l_{o}",
-                  f"{paren(d['e_' + o])} · {num(d['s_' + o])} = {num(d['delta_' + o])}", d[f"delta_{o}"],
-                  "bp.ex.delta", nodes=(o, f"t{k}", "E"), chain=chain, node=o)
-            b.add(li, "bias", "b2", f"∂l_{o}/∂b2", "1", "1", 1.0, "bp.ex.dl_db", nodes=("b2", o), chain=chain,
-                  node=o, bias="b2")
-        b.add("b2.grad", "bias", "b2", "∂E_total/∂b2", "∂E_o1/∂l_o1·∂l_o1/∂b2 + ∂E_o2/∂l_o2·∂l_o2/∂b2",
-              f"{paren(d['delta_o1'])}·1 + {paren(d['delta_o2'])}·1 = {num(g['b2'])}", g["b2"], "bp.ex.shared_bias",
-              nodes=("b2", "o1", "o2"), chain=chain, bias="b2", a="o1", b="o2")
-        update_step("b2", "bias", ("b2",), ())
-        ids = ("b1.dE_dout_h1", "b1.dout_dl_h1", "b1.dE_dout_h2", "b1.dout_dl_h2")
-        chain = (ChainRow("b1.grad", ((ids[0], ids[1]), (ids[2], ids[3]))),)
-        for h, di, si in (("h1", ids[0], ids[1]), ("h2", ids[2], ids[3])):
-            wo1, wo2 = ("w5", "w7") if h == "h1" else ("w6", "w8")
-            b.add(di, "bias", "b1", f"∂E_total/∂out_{h}", f"∂E_o1/∂l_o1·{wo1} + ∂E_o2/∂l_o2·{wo2}",
-                  f"{paren(d['delta_o1'])}·{paren(v[wo1])} + {paren(d['delta_o2'])}·{paren(v[wo2])}"
-                  f" = {num(d['dE_out_' + h])}", d[f"dE_out_{h}"], "bp.ex.sum_paths",
-                  nodes=(h, "o1", "o2"), edges=(wo1, wo2), chain=chain, node=h)
-            b.add(si, "bias", "b1", f"∂out_{h}/∂l_{h}", f"out_{h}·(1 − out_{h})",
-                  f"{num(f['out_' + h])}·(1 − {num(f['out_' + h])}) = {num(d['s_' + h])}", d[f"s_{h}"],
-                  "bp.ex.dsigmoid", nodes=(h,), chain=chain, node=h)
-        b.add("b1.grad", "bias", "b1", "∂E_total/∂b1",
-              "∂E_total/∂out_h1·∂out_h1/∂l_h1 + ∂E_total/∂out_h2·∂out_h2/∂l_h2",
-              f"{paren(d['dE_out_h1'])}·{num(d['s_h1'])} + {paren(d['dE_out_h2'])}·{num(d['s_h2'])} = {num(g['b1'])}",
-              g["b1"], "bp.ex.shared_bias", nodes=("b1", "h1", "h2"), chain=chain, bias="b1", a="h1", b="h2")
-        update_step("b1", "bias", ("b1",), ())
+    ids = ("b2.delta_o1", "b2.dl_o1_db2", "b2.delta_o2", "b2.dl_o2_db2")
+    chain = (ChainRow("b2.grad", ((ids[0], ids[1]), (ids[2], ids[3]))),)
+    for k, o, di, li in (("1", "o1", ids[0], ids[1]), ("2", "o2", ids[2], ids[3])):
+        b.add(di, "bias", "b2", f"∂E_{o}/∂l_{o}", f"∂E_{o}/∂out_{o} · ∂out_{o}/∂l_{o}",
+              f"{paren(d['e_' + o])} · {num(d['s_' + o])} = {num(d['delta_' + o])}", d[f"delta_{o}"],
+              "bp.ex.delta", nodes=(o, f"t{k}", "E"), chain=chain, node=o)
+        b.add(li, "bias", "b2", f"∂l_{o}/∂b2", "1", "1", 1.0, "bp.ex.dl_db", nodes=("b2", o), chain=chain,
+              node=o, bias="b2")
+    b.add("b2.grad", "bias", "b2", "∂E_total/∂b2", "∂E_o1/∂l_o1·∂l_o1/∂b2 + ∂E_o2/∂l_o2·∂l_o2/∂b2",
+          f"{paren(d['delta_o1'])}·1 + {paren(d['delta_o2'])}·1 = {num(g['b2'])}", g["b2"], "bp.ex.shared_bias",
+          nodes=("b2", "o1", "o2"), chain=chain, bias="b2", a="o1", b="o2")
+    _update_step(b, P, "b2", "bias", ("b2",), ())
+    ids = ("b1.dE_dout_h1", "b1.dout_dl_h1", "b1.dE_dout_h2", "b1.dout_dl_h2")
+    chain = (ChainRow("b1.grad", ((ids[0], ids[1]), (ids[2], ids[3]))),)
+    for h, di, si in (("h1", ids[0], ids[1]), ("h2", ids[2], ids[3])):
+        wo1, wo2 = ("w5", "w7") if h == "h1" else ("w6", "w8")
+        b.add(di, "bias", "b1", f"∂E_total/∂out_{h}", f"∂E_o1/∂l_o1·{wo1} + ∂E_o2/∂l_o2·{wo2}",
+              f"{paren(d['delta_o1'])}·{paren(v[wo1])} + {paren(d['delta_o2'])}·{paren(v[wo2])}"
+              f" = {num(d['dE_out_' + h])}", d[f"dE_out_{h}"], "bp.ex.sum_paths",
+              nodes=(h, "o1", "o2"), edges=(wo1, wo2), chain=chain, node=h)
+        b.add(si, "bias", "b1", f"∂out_{h}/∂l_{h}", f"out_{h}·(1 − out_{h})",
+              f"{num(f['out_' + h])}·(1 − {num(f['out_' + h])}) = {num(d['s_' + h])}", d[f"s_{h}"],
+              "bp.ex.dsigmoid", nodes=(h,), chain=chain, node=h)
+    b.add("b1.grad", "bias", "b1", "∂E_total/∂b1",
+          "∂E_total/∂out_h1·∂out_h1/∂l_h1 + ∂E_total/∂out_h2·∂out_h2/∂l_h2",
+          f"{paren(d['dE_out_h1'])}·{num(d['s_h1'])} + {paren(d['dE_out_h2'])}·{num(d['s_h2'])} = {num(g['b1'])}",
+          g["b1"], "bp.ex.shared_bias", nodes=("b1", "h1", "h2"), chain=chain, bias="b1", a="h1", b="h2")
+    _update_step(b, P, "b1", "bias", ("b1",), ())
 
+
+
+def _after_step(b: _Builder, P: Pass, bias_updates: bool) -> None:
+    """The error after every update of the pass applies together."""
+    p, f, g = b.p, P.forward, P.gradients
     # the pass ends: every update applies together -------------------------------------------
     after = forward(update(p, g, bias_updates))["E_total"]
     b.add("pass.E_after", "update", "pass", "E_total⁺", "½(t1 − out_o1⁺)² + ½(t2 − out_o2⁺)²",
           f"{num(f['E_total'])} → {num(after)}", after, "bp.ex.after",
           nodes=("i1", "i2", "h1", "h2", "o1", "o2", "E"), edges=WEIGHTS, change=num(after - f["E_total"]))
-    return b.out
 
 
 @dataclass(frozen=True)

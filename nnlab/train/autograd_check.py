@@ -1,4 +1,4 @@
-"""The 2-2-2 network's gradients through torch float64 autograd, against the hand-derived ones."""
+"""Gradients through torch float64 autograd against the hand-derived ones: the 2-2-2, and any lab network."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
+from nnlab.core.netlab import LEAKY_SLOPE, Lab
+from nnlab.core.netlab import compute as lab_compute
 from nnlab.core.tinynet import BIASES, WEIGHTS, Params, gradients
 
 NAMES = WEIGHTS + BIASES
@@ -48,3 +50,68 @@ def check(p: Params) -> CheckResult:
 
 def max_abs_difference(p: Params) -> float:
     return check(p).max_abs_diff
+
+
+# --------------------------------------------------------------------------------------
+# any lab network: many networks of one shape in one torch call
+
+
+def _act(name: str, z: torch.Tensor) -> torch.Tensor:
+    if name == "sigmoid":
+        return torch.sigmoid(z)
+    if name == "tanh":
+        return torch.tanh(z)
+    if name == "relu":
+        return torch.relu(z)
+    if name == "leaky_relu":
+        return torch.nn.functional.leaky_relu(z, LEAKY_SLOPE)
+    return z
+
+
+def _loss(name: str, out: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """E of each network in the batch (shape N), written with torch's own functions."""
+    F = torch.nn.functional
+    if name == "sse":
+        return 0.5 * ((t - out) ** 2).sum(-1)
+    if name == "mse":
+        return F.mse_loss(out, t, reduction="none").mean(-1)
+    if name == "bce":
+        return F.binary_cross_entropy_with_logits(out, t, reduction="none").sum(-1)
+    return -(t * F.log_softmax(out, dim=-1)).sum(-1)  # ce
+
+
+def lab_autograd(labs: list[Lab]) -> list[tuple[list, list, float]]:
+    """(∂E/∂W per layer, ∂E/∂b per layer, E) of each network by autograd; all share one shape.
+
+    The networks are stacked on a batch dimension and their errors summed: each network's
+    parameters reach only its own error, so one backward gives every network's gradients."""
+    net = labs[0].net
+    f64 = torch.float64
+    Ws = [torch.tensor([lab.W[l] for lab in labs], dtype=f64, requires_grad=True) for l in range(net.depth)]
+    bs = [torch.tensor([lab.b[l] for lab in labs], dtype=f64, requires_grad=True) for l in range(net.depth)]
+    a = torch.tensor([lab.inputs for lab in labs], dtype=f64)  # (N, in)
+    t = torch.tensor([lab.targets for lab in labs], dtype=f64)
+    for l in range(net.depth):
+        z = (Ws[l] @ a.unsqueeze(-1)).squeeze(-1) + bs[l]  # (N, out): a shared bias broadcasts
+        a = _act(net.acts[l], z)
+    E = _loss(net.loss, a, t)
+    E.sum().backward()
+    return [([Ws[l].grad[n].tolist() for l in range(net.depth)], [bs[l].grad[n].tolist() for l in range(net.depth)],
+             float(E[n].detach())) for n in range(len(labs))]
+
+
+def lab_max_abs_diff(labs: list[Lab]) -> tuple[float, int, str]:
+    """The largest |ours − autograd| over every gradient (and E) of ``labs``: (diff, which lab, name)."""
+    worst = (0.0, 0, "")
+    for n, (lab, (dW, db, E)) in enumerate(zip(labs, lab_autograd(labs))):
+        P = lab_compute(lab)
+        net = lab.net
+        pairs = [("E_total", P.E, E)]
+        for l in range(net.depth):
+            for j in range(net.widths[l + 1]):
+                pairs += [(net.weight(l + 1, j, k), P.dW[l][j][k], dW[l][j][k]) for k in range(net.widths[l])]
+            pairs += [(net.bias_name(l + 1, j), P.db[l][j], db[l][j]) for j in range(len(lab.b[l]))]
+        for name, ours, theirs in pairs:
+            if not abs(ours - theirs) <= worst[0]:  # NaN counts as the worst
+                worst = (abs(ours - theirs), n, name)
+    return worst
