@@ -195,6 +195,7 @@ def _started_at(path: Path) -> float | None:
 
 def run_bench(args) -> int:
     from nnlab.run.config import PRESETS
+    from nnlab.run.errors import DeviceError
     from nnlab.train.data import DataError, load
     from nnlab.ui.train.worker import progress_every_for
 
@@ -209,33 +210,58 @@ def run_bench(args) -> int:
         print(error, file=sys.stderr)
         return 1
     every = progress_every_for(data.train_size, config.batch_size)
-    size = args.size
     rounds = max(1, min(args.runs, 10)) if args.runs is not None else 5  # --runs N rounds, 5 unless asked
     load_before = os.getloadavg()[0]
-    bases, same, dashes = [], [], []
     try:
-        from nnlab.run.errors import DeviceError
-        from nnlab.train.device import choose_threads, resolve_device
-
-        device = resolve_device(config.device)
-        # Where the dashboard's torch thread count equals the headless one (2 cores and fewer),
-        # the same-threads baseline is the headless run itself.
-        same_threads = choose_threads(device, True) == choose_threads(device, False)
-        # H D H D ... H: each dashboard run is compared with the headless runs on either side of
-        # it, so a neighbour that slows the machine for a while slows both sides of a pair.
-        bases.append(headless(config, args.data_dir, every))
-        for _ in range(rounds):
-            if not same_threads:
-                same.append(headless(config, args.data_dir, every, ui_threads=True))
-            dashes.append(dashboard(config, args.data_dir, timeout=120 + 60 * epochs, size=size))
-            bases.append(headless(config, args.data_dir, every))
+        bases, same, dashes = _rounds(config, args.data_dir, every, rounds, args.size)
     except (RuntimeError, DeviceError) as error:
         print(t("bench.dash.failed", why=error), file=sys.stderr)
         return 1
+    result = _figures(bases, same, dashes)
+    result.update({
+        "device": dashes[-1]["device"], "epochs": epochs, "rounds": rounds, "train_size": data.train_size,
+        "terminal": f"{args.size[0]}x{args.size[1]}", "progress_every": every,
+        "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    })
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(t("bench.dash.lines", **{k: v for k, v in result.items()
+                                       if k not in ("rss_mb_per_epoch", "throughput_ratio_per_round",
+                                                    "throughput_ratio_windows_per_round")},
+                rss=result["rss_mb_per_epoch"], per_round=result["throughput_ratio_per_round"]))
+    return 0
+
+
+def _rounds(config, data_dir: str | None, every: int, rounds: int, size: tuple[int, int]):
+    """H D H D ... H: each dashboard run is compared with the headless runs on either side of it,
+    so a neighbour that slows the machine for a while slows both sides of a pair. Returns the
+    headless runs, the same-threads headless runs (empty where they equal the headless ones) and
+    the dashboard runs."""
+    from nnlab.train.device import choose_threads, resolve_device
+
+    device = resolve_device(config.device)
+    # Where the dashboard's torch thread count equals the headless one (2 cores and fewer),
+    # the same-threads baseline is the headless run itself.
+    same_threads = choose_threads(device, True) == choose_threads(device, False)
+    bases, same, dashes = [headless(config, data_dir, every)], [], []
+    for _ in range(rounds):
+        if not same_threads:
+            same.append(headless(config, data_dir, every, ui_threads=True))
+        dashes.append(dashboard(config, data_dir, timeout=120 + 60 * config.epochs, size=size))
+        bases.append(headless(config, data_dir, every))
+    return bases, same, dashes
+
+
+def _figures(bases: list[dict], same: list[dict], dashes: list[dict]) -> dict:
+    """The measured figures of one bench: throughput ratios, key latency, ticks, bytes, memory."""
     head_speed = statistics.median(v for b in bases for v in b["epoch_speeds"])
     same_speed = statistics.median(v for b in (same or bases) for v in b["epoch_speeds"])
     dash_speed = statistics.median(v for d in dashes for v in d["epoch_speeds"])
-    mean = lambda run: statistics.fmean(run["epoch_speeds"])  # noqa: E731
+
+    def mean(run: dict) -> float:
+        return statistics.fmean(run["epoch_speeds"])
+
     per_round = [mean(d) / ((mean(before) + mean(after)) / 2)
                  for d, before, after in zip(dashes, bases, bases[1:])]
     dash_w = [window_speed(d["points"]) for d in dashes]
@@ -246,7 +272,7 @@ def run_bench(args) -> int:
     ticks = [v for d in dashes for v in d["tick_gaps_ms"]]
     growth = [d["rss_mb"][-1] - d["rss_mb"][0] for d in dashes if len(d["rss_mb"]) > 1]
     typing = [d["terminal_bytes_per_s_typing"] for d in dashes if d["terminal_bytes_per_s_typing"] is not None]
-    result = {
+    return {
         "throughput_ratio": round(statistics.median(per_round), 3),
         "key_latency_p95_ms": _round(percentile(latencies, 95)),
         "terminal_bytes_per_s": round(statistics.fmean(d["terminal_bytes_per_s"] for d in dashes)),
@@ -266,18 +292,7 @@ def run_bench(args) -> int:
         "tick_gap_p95_ms": _round(percentile(ticks, 95)),
         "tick_gap_max_ms": _round(max(ticks, default=None)),
         "rss_mb_per_epoch": [round(v, 1) for v in dashes[-1]["rss_mb"]],
-        "device": dashes[-1]["device"], "epochs": epochs, "rounds": rounds, "train_size": data.train_size,
-        "terminal": f"{size[0]}x{size[1]}", "progress_every": every,
-        "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(t("bench.dash.lines", **{k: v for k, v in result.items()
-                                       if k not in ("rss_mb_per_epoch", "throughput_ratio_per_round",
-                                                    "throughput_ratio_windows_per_round")},
-                rss=result["rss_mb_per_epoch"], per_round=result["throughput_ratio_per_round"]))
-    return 0
 
 
 def _round(value: float | None) -> float | None:

@@ -33,6 +33,7 @@ import torch
 
 from nnlab.run.config import TrainConfig
 from nnlab.run.control import Control
+from nnlab.run.dataset import PREVIEW_COUNT
 from nnlab.run.errors import CheckpointError, ConfigError, DataError, DeviceError
 from nnlab.run.events import Event, Failed, Finished
 from nnlab.train import memory
@@ -42,7 +43,7 @@ from nnlab.train.trainer import Trainer
 
 def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], control: Control | None = None, *,
         ui_threads: bool = False, save_path: str | None = None, resume_path: str | None = None,
-        preview_count: int = 16, progress_every: int = 100, static_step: bool = False,
+        preview_count: int = PREVIEW_COUNT, progress_every: int = 100, static_step: bool = False,
         save_errors: str = "stop") -> Finished:
     """Train; see the module docstring. ``static_step`` runs the CUDA-graph body eagerly (tests).
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from nnlab.run.dataset import PREVIEW_COUNT
+
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ def per_class_accuracy(confusion) -> tuple[float, ...]:
 
 
 @torch.no_grad()
-def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int, preview_count: int = 16) -> Evaluation:
+def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int, preview_count: int = PREVIEW_COUNT) -> Evaluation:
     """The tutorial's ``test()``: average of per-batch mean losses and the share correct, computed
     in large chunks on the device with one host read at the end."""
     was_training = model.training
