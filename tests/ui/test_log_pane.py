@@ -17,7 +17,7 @@ async def test_loss_lines_are_held_then_written_in_order_before_the_next_other_l
     async with app.run_test() as pilot:
         log = app.query_one(LogPane)
         log.min_interval = 60.0
-        log._last_write = 0.0
+        log._throttle.last = 0.0
         log.loss_line(2.3, 64, 60000)                       # the first one goes out at once
         assert log.lines[-1].startswith("loss: 2.300000")
         log.loss_line(2.2, 6464, 60000)

@@ -13,7 +13,7 @@ from nnlab.run.config import TrainConfig
 from nnlab.train.data import DataError, synthetic
 from nnlab.ui.app import NNLabApp
 from nnlab.ui.shared.confirm_quit import ConfirmQuit
-from nnlab.ui.train.worker import RunEvent, RunProgress
+from nnlab.ui.messages import RunEvent, RunProgress
 from nnlab.ui.train.class_accuracy import ClassAccuracy
 from nnlab.ui.train.confusion_matrix import ConfusionMatrix
 from nnlab.ui.train.epoch_chart import EpochChart
@@ -271,11 +271,11 @@ async def test_anatomy_source_gives_consistent_and_initial_weights(tmp_path):
 
     app = NNLabApp(mode="train", options=options(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
-        before = app.screen.anatomy_source()
+        before = app.screen.runs.anatomy_source()
         assert before["state_dict"] is None and before["initial_state_dict"] is None
         await start_run(app, pilot)
         await until(pilot, lambda: app.active_run is None, what="the end of the run")
-        source = app.screen.anatomy_source()
+        source = app.screen.runs.anatomy_source()
         app.set_focus(None)
         await pilot.press("a")                                  # the Anatomy view opens on this run
         await until(pilot, lambda: type(app.screen).__name__ == "AnatomyScreen", what="the Anatomy view")

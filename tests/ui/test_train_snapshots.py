@@ -8,8 +8,7 @@ from nnlab.run.config import PRESETS
 from nnlab.train.data import synthetic
 from nnlab.run.events import BatchProgress, EpochEnd, Finished, Started
 from nnlab.ui.app import NNLabApp
-from nnlab.ui.train.worker import RunData, RunEnded, RunEvent, RunProgress, TrainRun
-from nnlab.ui.train.log_pane import LogPane
+from nnlab.ui.train.worker import TrainRun
 from nnlab.ui.train.runs_table import RunRecord
 
 CONFIG = PRESETS["tutorial"].with_(epochs=5)
@@ -50,27 +49,27 @@ def progress(epoch: int, upto: int) -> tuple[BatchProgress, ...]:
 
 
 def feed(app, epochs_done: int, finish: bool) -> None:
-    """What a run's worker would post, straight into the controller (same code path as messages)."""
+    """What a run's worker would post, straight into the session (same code path as messages)."""
     ctl = app.screen.runs
     data = synthetic(512, 128, seed=0)
     ctl.run = TrainRun(1, CONFIG, lambda: data, app.screen)
     ctl.record = RunRecord(1, CONFIG.to_dict())
     ctl.next_id = 2
-    ctl.on_data(RunData(1, data))
-    ctl.on_event(RunEvent(1, Started(config=CONFIG.to_dict(), device="cpu", parameters=669_706, train_size=60_000,
-                                     test_size=10_000, data_source="/usr/share/datasets/fashion-mnist")))
-    ctl.q("#epoch-chart", object).reference = True
+    ctl.on_data(1, data)
+    ctl.on_event(1, Started(config=CONFIG.to_dict(), device="cpu", parameters=669_706, train_size=60_000,
+                            test_size=10_000, data_source="/usr/share/datasets/fashion-mnist"))
+    app.screen.live_page.epoch_chart.reference = True
     for epoch in range(1, epochs_done + 1):
-        ctl.on_progress(RunProgress(1, progress(epoch, BATCHES), None))
-        ctl.on_event(RunEvent(1, epoch_end(epoch)))
+        ctl.on_progress(1, progress(epoch, BATCHES), None)
+        ctl.on_event(1, epoch_end(epoch))
     if finish:
-        ctl.on_event(RunEvent(1, Finished(epochs=epochs_done, stopped=False, test_accuracy=ACCURACY[epochs_done - 1],
-                                          seconds=31.0)))
+        ctl.on_event(1, Finished(epochs=epochs_done, stopped=False, test_accuracy=ACCURACY[epochs_done - 1],
+                                 seconds=31.0))
         ctl.run.active = False
-        ctl.on_ended(RunEnded(1, None))
+        ctl.on_ended(1, None)
     else:
-        ctl.on_progress(RunProgress(1, progress(epochs_done + 1, 469), None))
-        ctl.q("#log", LogPane).flush()  # streamed loss lines wait up to a second: show them now
+        ctl.on_progress(1, progress(epochs_done + 1, 469), None)
+        app.screen.live_page.log_pane.flush()  # streamed loss lines wait up to a second: show them now
 
 
 def app_at(page: str, epochs_done: int, finish: bool):

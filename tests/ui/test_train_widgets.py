@@ -9,7 +9,8 @@ from rich.color import Color
 
 from nnlab.core.numbers import NumberError
 from nnlab.run.events import BatchProgress, EpochEnd, Started
-from nnlab.ui.train.worker import RunEvent, RunProgress, TrainRun, describe_error, progress_every_for
+from nnlab.ui.messages import RunEvent, RunProgress
+from nnlab.ui.train.worker import TrainRun, describe_error, progress_every_for
 from nnlab.ui.train.confusion_matrix import heat
 from nnlab.ui.shared.image_grid import image_lines
 from nnlab.ui.train.loss_chart import ema

@@ -1,4 +1,5 @@
-"""ThrottledPlot: a PlotextPlot that redraws at most once per interval and only when visible.
+"""ThrottledPlot: a PlotextPlot that redraws at most once per interval and only when visible;
+Throttle: the one "at most once per interval" timer the UI uses (charts and the log pane).
 
 Redrawing a chart costs CPU (plotext builds the canvas, Rich parses the ANSI) and terminal bytes
 (every cell of the chart is re-sent), so data may change 10 times a second while the chart is
@@ -8,8 +9,39 @@ drawn at most every ``min_interval`` seconds, and not at all while it is on a hi
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 from textual_plotext import PlotextPlot
+
+
+class Throttle:
+    """Runs ``action`` at most once per ``interval()`` seconds: at once when allowed (or asked),
+    else once, on one timer of ``node``, when the interval has passed. Calls in between merge."""
+
+    def __init__(self, node, action: Callable[[], None], interval: Callable[[], float]) -> None:
+        self.node = node
+        self.action = action
+        self.interval = interval          # read at each call: tests and owners change it live
+        self.last = 0.0                   # time.monotonic() of the last run
+        self._timer = None
+
+    def __call__(self, now: bool = False) -> None:
+        wait = self.interval() - (time.monotonic() - self.last)
+        if now or wait <= 0:
+            self.fire()
+        elif self._timer is None:
+            self._timer = self.node.set_timer(wait, self.fire)
+
+    def fire(self) -> None:
+        """Run the action now (the pending timer, if any, is dropped)."""
+        self.cancel()
+        self.last = time.monotonic()
+        self.action()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
 
 
 def downsample(xs: list[float], ys: list[float], points: int) -> tuple[list[float], list[float]]:
@@ -40,30 +72,13 @@ class ThrottledPlot(PlotextPlot):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._last_draw = 0.0
-        self._pending = None
+        self._throttle = Throttle(self, self.refresh, lambda: self.min_interval)
         self._title: str | None = None
         self.draws = 0  # how many times the chart was actually rebuilt (tests, bench)
 
     def changed(self, now: bool = False) -> None:
         """Data changed: redraw now if allowed, else once when the interval has passed."""
-        wait = self.min_interval - (time.monotonic() - self._last_draw)
-        if now or wait <= 0:
-            self._cancel_pending()
-            self._last_draw = time.monotonic()
-            self.refresh()
-        elif self._pending is None:
-            self._pending = self.set_timer(wait, self._fire)
-
-    def _fire(self) -> None:
-        self._pending = None
-        self._last_draw = time.monotonic()
-        self.refresh()
-
-    def _cancel_pending(self) -> None:
-        if self._pending is not None:
-            self._pending.stop()
-            self._pending = None
+        self._throttle(now)
 
     def render(self):
         plt = self.plt

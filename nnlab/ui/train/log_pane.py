@@ -13,12 +13,12 @@ with every write, which at 200x60 made up a third of all the bytes sent to the t
 
 from __future__ import annotations
 
-import time
-
 from rich.cells import cell_len
 from textual.widgets import Log
 
 from nnlab.i18n import t
+from nnlab.run.format import loss_line
+from nnlab.ui.shared.throttled_plot import Throttle
 
 
 class LogPane(Log):
@@ -29,8 +29,7 @@ class LogPane(Log):
     def __init__(self, **kwargs) -> None:
         super().__init__(max_lines=2000, auto_scroll=True, **kwargs)
         self._pending: list[str] = []
-        self._last_write = 0.0
-        self._timer = None
+        self._throttle = Throttle(self, self._write_pending, lambda: self.min_interval)
 
     def say(self, text: str) -> None:
         self._write([text])
@@ -39,8 +38,7 @@ class LogPane(Log):
         self._write([t("dash.log.epoch", epoch=epoch), "-" * 31])
 
     def loss_line(self, loss: float, current: int, total: int) -> None:
-        # The tutorial prints `loss: {loss:>7f}  [{current:>5d}/{size:>5d}]`.
-        self._write([f"loss: {loss:>7f}  [{current:>5d}/{total:>5d}]"], stream=True)
+        self._write([loss_line(loss, current, total)], stream=True)
 
     def test_line(self, accuracy: float, loss: float) -> None:
         self._write([t("dash.log.test_error"),
@@ -48,29 +46,22 @@ class LogPane(Log):
 
     def flush(self) -> None:
         """Write the waiting loss lines now."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self._throttle.fire()
+
+    def _write_pending(self) -> None:
         if self._pending:
             lines, self._pending = self._pending, []
             width = self.scrollable_content_region.width if self.is_mounted else 0
             if width >= 20:
                 lines = [part for line in lines for part in wrap_cells(line, width)]
             self.write_lines(lines)
-        self._last_write = time.monotonic()
 
     def _write(self, lines: list[str], stream: bool = False) -> None:
         self._pending.extend(lines)
-        wait = self.min_interval - (time.monotonic() - self._last_write)
-        if not stream or wait <= 0 or not self.is_mounted:
-            self.flush()
-        elif self._timer is None:
-            self._timer = self.set_timer(wait, self.flush)
+        self._throttle(now=not stream or not self.is_mounted)
 
     def clear(self):
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self._throttle.cancel()
         self._pending = []
         return super().clear()
 

@@ -2,53 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
 from nnlab.i18n import t
+from nnlab.ui.train.state import ProgressState
 
-
-@dataclass(frozen=True)
-class ProgressState:
-    """Everything the view shows; the screen builds a new one from the engine's events."""
-
-    status: str = "idle"            # idle | loading | running | paused | stopping | finished | stopped | failed
-    epoch: int = 0                  # 1-based current epoch (0 before the first batch)
-    epochs: int = 0
-    batch: int = 0                  # batches done in the current epoch
-    batches: int = 0                # batches per epoch
-    start_epoch: int = 0            # epochs already done when resumed
-    elapsed_s: float = 0.0
-    samples_per_s: float = 0.0
-    running_loss: float | None = None
-    device: str = ""
-    gpu: str = ""                   # "GPU 1.2/80.0 GB · 37 %" or ""
-
-    @property
-    def run_fraction(self) -> float:
-        todo = (self.epochs - self.start_epoch) * self.batches
-        if todo <= 0:
-            return 0.0
-        done = (max(self.epoch, self.start_epoch + 1) - 1 - self.start_epoch) * self.batches + self.batch
-        return min(1.0, max(0.0, done / todo))
-
-    @property
-    def epoch_fraction(self) -> float:
-        return min(1.0, self.batch / self.batches) if self.batches else 0.0
-
-    def eta_run_s(self) -> float | None:
-        f = self.run_fraction
-        if f <= 0 or self.elapsed_s <= 0 or self.status not in ("running", "paused"):
-            return None
-        return self.elapsed_s * (1 - f) / f  # includes the test passes, unlike a batch-rate ETA
-
-    def eta_epoch_s(self, batch_size: int) -> float | None:
-        if self.samples_per_s <= 0 or not self.batches or self.status not in ("running", "paused"):
-            return None
-        return (self.batches - self.batch) * batch_size / self.samples_per_s
+__all__ = ["ProgressState", "RunProgressView", "bar", "clock", "pad"]
 
 
 def pad(text: str, cells: int) -> str:

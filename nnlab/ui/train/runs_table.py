@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.train.state import RunRecord
 
-
-@dataclass
-class RunRecord:
-    """What the dashboard keeps of a run (plain values; the weights are not kept)."""
-
-    run_id: int
-    config: dict
-    device: str = ""
-    status: str = "running"                                   # finished | stopped | failed
-    loss_x: list[float] = field(default_factory=list)         # fractional epochs
-    loss_y: list[float] = field(default_factory=list)         # running loss
-    epochs: list[int] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)       # percent, per epoch
-    test_loss: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-    events: list[dict] = field(default_factory=list)          # every event, for export
-
-    @property
-    def label(self) -> str:
-        return f"#{self.run_id}"
-
-    @property
-    def final_accuracy(self) -> float | None:
-        return self.accuracy[-1] if self.accuracy else None
+__all__ = ["RunRecord", "RunsTable"]
 
 
 class RunsTable(DataTable):

@@ -2,59 +2,36 @@
 
 Pages: Setup (form, model summary), Live (progress, loss and epoch charts, log), Insight
 (test images with predictions, confusion matrix, per-class accuracy) and Runs (every finished
-run; mark two to overlay them). The run itself lives on a thread worker (``TrainRun``); this
-screen only applies the messages it posts and sends commands through the engine's Control.
+run; mark two to overlay them), each a widget applying the updates about its own children. The
+run logic is ``TrainSession`` (no widgets); this screen lays out the pages, routes the worker's
+messages and the keys to the session, and serves the session's ``TrainView`` requests.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import TabbedContent
 
-from nnlab.run.gc_pause import collections_paused
 from nnlab.i18n import t
 from nnlab.run.config import PRESETS, TrainConfig
+from nnlab.run.gc_pause import collections_paused
+from nnlab.ui.messages import Notice, Probed, RunData, RunEnded, RunEvent, RunProgress, Summary
 from nnlab.ui.shared.base import LabScreen
-from nnlab.ui.train.run_files import Notice
-from nnlab.ui.train.controller import RunController
-from nnlab.ui.train.worker import RunData, RunEnded, RunEvent, RunProgress
-from nnlab.ui.train.class_accuracy import ClassAccuracy
-from nnlab.ui.train.confusion_matrix import ConfusionMatrix
-from nnlab.ui.train.epoch_chart import EpochChart
-from nnlab.ui.shared.image_grid import ImageGrid
-from nnlab.ui.train.log_pane import LogPane
-from nnlab.ui.train.loss_chart import LossChart
-from nnlab.ui.train.run_progress import RunProgressView
+from nnlab.ui.train.insight_page import InsightPage
+from nnlab.ui.train.live_page import LivePage
+from nnlab.ui.train.runs_page import RunsPage
 from nnlab.ui.train.runs_table import RunsTable
+from nnlab.ui.train.session import TrainSession
 from nnlab.ui.train.setup_form import SetupForm
+from nnlab.ui.train.setup_page import SetupPage
+from nnlab.ui.train.updates import Update
+from nnlab.ui.train.worker import TrainRun
 
-CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")  # = nnlab.train.data.CLASSES (no torch here)
 PAGES = ("setup", "live", "insight", "runs")
-
-
-class Probed(Message):
-    """What the machine offers: devices (label, value) and where the data would come from."""
-
-    bubble = False  # handled by the Train screen only
-
-
-    def __init__(self, devices: list[tuple[str, str]], data_text: str, data_ok: bool) -> None:
-        super().__init__()
-        self.devices, self.data_text, self.data_ok = devices, data_text, data_ok
-
-
-class Summary(Message):
-
-    bubble = False  # handled by the Train screen only
-
-    def __init__(self, config: TrainConfig, text: str, parameters: int | None) -> None:
-        super().__init__()
-        self.config, self.text, self.parameters = config, text, parameters
 
 
 class TrainScreen(LabScreen):
@@ -97,34 +74,17 @@ class TrainScreen(LabScreen):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.runs = RunController(self)
+        self.runs = TrainSession(self, self.app.options, partial(TrainRun, target=self))
 
     # layout ------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
+        self.setup_page = SetupPage(t("dash.page.setup"), self.app.options.get("config"), id="setup")
+        self.live_page = LivePage(t("dash.page.live"), id="live")
+        self.insight_page = InsightPage(t("dash.page.insight"), id="insight")
+        self.runs_page = RunsPage(t("dash.page.runs"), id="runs")
+        self.pages = (self.setup_page, self.live_page, self.insight_page, self.runs_page)
         with TabbedContent(initial="setup", id="pages"):
-            with TabPane(t("dash.page.setup"), id="setup"):
-                with Horizontal(id="setup-page"):
-                    yield SetupForm(self.app.options.get("config"), id="form")
-                    with VerticalScroll(id="summary"):
-                        yield Static(t("dash.summary.building"), id="summary-text")
-            with TabPane(t("dash.page.live"), id="live"):
-                yield RunProgressView(id="progress")
-                with Horizontal(id="charts"):
-                    yield LossChart(id="loss-chart")
-                    yield EpochChart(id="epoch-chart")
-                yield LogPane(id="log")
-            with TabPane(t("dash.page.insight"), id="insight"):
-                with VerticalScroll():
-                    with Horizontal(id="insight-top"):
-                        yield ConfusionMatrix(CLASS_NAMES, id="confusion")
-                        yield ClassAccuracy(CLASS_NAMES, id="class-acc")
-                    yield ImageGrid(CLASS_NAMES, id="images")
-            with TabPane(t("dash.page.runs"), id="runs"):
-                yield Static(t("dash.runs.hint"), id="runs-hint")
-                yield RunsTable(id="runs-table")
-                with Horizontal(id="runs-charts"):
-                    yield LossChart(id="compare-loss")
-                    yield EpochChart(id="compare-epochs")
+            yield from self.pages
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 118, "narrow")
@@ -149,7 +109,7 @@ class TrainScreen(LabScreen):
         self.post_message(Probed(devices, text, ok))
 
     def on_probed(self, message: Probed) -> None:
-        form = self.query_one(SetupForm)
+        form = self.setup_page.form
         form.set_devices(message.devices)
         form.set_data_source(message.data_text, message.data_ok)
         self.build_summary(form.config(show=False) or PRESETS["tutorial"])
@@ -169,23 +129,20 @@ class TrainScreen(LabScreen):
             self.post_message(Summary(config, t("dash.summary.failed", why=error), None))
 
     def on_summary(self, message: Summary) -> None:
-        text = message.text
-        if message.parameters is not None:
-            text = t("dash.summary.head") + "\n\n" + text + "\n\n" + t("dash.summary.params", n=f"{message.parameters:,}")
-        self.query_one("#summary-text", Static).update(text)
+        self.setup_page.show_summary(message.text, message.parameters)
 
-    # run messages -> the controller ----------------------------------------------------------
+    # the worker's messages -> the session ------------------------------------------------------
     def on_run_progress(self, message: RunProgress) -> None:
-        self.runs.on_progress(message)
+        self.runs.on_progress(message.run_id, message.batches, message.gpu)
 
     def on_run_event(self, message: RunEvent) -> None:
-        self.runs.on_event(message)
+        self.runs.on_event(message.run_id, message.event)
 
     def on_run_data(self, message: RunData) -> None:
-        self.runs.on_data(message)
+        self.runs.on_data(message.run_id, message.data)
 
     def on_run_ended(self, message: RunEnded) -> None:
-        self.runs.on_ended(message)
+        self.runs.on_ended(message.run_id, message.error)
 
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity, timeout=8)
@@ -193,10 +150,44 @@ class TrainScreen(LabScreen):
     def on_runs_table_marked(self, message: RunsTable.Marked) -> None:
         self.runs.compare(message.run_ids)
 
-    # keys --------------------------------------------------------------------------------
+    # TrainView: what the session asks of the screen ----------------------------------------------
+    def show(self, update: Update) -> None:
+        for page in self.pages[1:]:  # the Setup page shows no run
+            page.apply(update)
+
     def show_page(self, page: str) -> None:
         self.query_one("#pages", TabbedContent).active = page
 
+    def form_config(self, show: bool = True) -> TrainConfig | None:
+        return self.setup_page.form.config(show=show)
+
+    def set_form_config(self, config: TrainConfig) -> None:
+        self.setup_page.form.set_config(config)
+
+    def may_write(self, paths, written: set[str], proceed, force: bool) -> bool:
+        from nnlab.ui.shared.overwrite import may_write
+
+        return may_write(self.app, paths, written, proceed, force=force)
+
+    def in_background(self, job) -> None:
+        self.run_worker(lambda: self.post_message(Notice(*job())), thread=True, group="save", exit_on_error=False)
+
+    def ask_resume(self, directory: str, suggestion: str | None, answer) -> None:
+        from nnlab.ui.train.resume_prompt import ResumePrompt
+
+        self.app.push_screen(ResumePrompt(directory, suggestion), answer)
+
+    def start_run(self, run: TrainRun) -> None:
+        run.start(self)
+
+    def set_active_run(self, run: TrainRun) -> None:
+        self.app.active_run = run
+
+    def release_run(self, run: TrainRun) -> None:
+        if self.app.active_run is run:
+            self.app.active_run = None
+
+    # keys --------------------------------------------------------------------------------
     def action_page(self, delta: int) -> None:
         tabs = self.query_one("#pages", TabbedContent)
         i = PAGES.index(tabs.active) if tabs.active in PAGES else 0
@@ -227,16 +218,14 @@ class TrainScreen(LabScreen):
         self.runs.clear()
 
     def action_smooth(self) -> None:
-        on = self.query_one("#loss-chart", LossChart).toggle_smooth()
-        compare = self.query_one("#compare-loss", LossChart)
-        if compare.smooth != on:
-            compare.toggle_smooth()  # the chart titles say "(smoothed)": no toast needed
+        live = self.live_page.loss_chart
+        live.toggle_smooth()
+        self.runs_page.follow(live.smooth, live.log_scale)
 
     def action_log_scale(self) -> None:
-        on = self.query_one("#loss-chart", LossChart).toggle_log()
-        compare = self.query_one("#compare-loss", LossChart)
-        if compare.log_scale != on:
-            compare.toggle_log()
+        live = self.live_page.loss_chart
+        live.toggle_log()
+        self.runs_page.follow(live.smooth, live.log_scale)
 
     def action_anatomy(self) -> None:
         try:
@@ -244,8 +233,4 @@ class TrainScreen(LabScreen):
         except ImportError:
             self.notify(t("dash.anatomy.missing"), severity="warning")
             return
-        self.app.push_screen(AnatomyScreen(source=self.anatomy_source))
-
-    def anatomy_source(self) -> dict:
-        """What the Anatomy view inspects: config, consistent weights, initial weights, data, epoch."""
-        return self.runs.anatomy_source()
+        self.app.push_screen(AnatomyScreen(source=self.runs.anatomy_source))

@@ -18,60 +18,13 @@ import time
 import traceback
 from typing import Any, Callable
 
-from textual.message import Message
-
-from nnlab.run.gc_pause import collections_paused
 from nnlab.i18n import t
-from nnlab.run.events import BatchProgress, Event, Failed
+from nnlab.run.dataset import PREVIEW_COUNT
+from nnlab.run.events import BatchProgress, EpochEnd, Event, Failed, Started
+from nnlab.run.gc_pause import collections_paused
+from nnlab.ui.messages import RunData, RunEnded, RunEvent, RunProgress
 
-
-class RunProgress(Message):
-    """BatchProgress events merged since the last message, plus GPU figures when on a GPU."""
-
-    bubble = False  # handled by the Train screen only
-
-
-    def __init__(self, run_id: int, batches: tuple[BatchProgress, ...], gpu: dict | None) -> None:
-        super().__init__()
-        self.run_id = run_id
-        self.batches = batches
-        self.gpu = gpu
-
-
-class RunEvent(Message):
-    """Any other engine event (Started, EpochEnd, Paused, Resumed, Diverged, Finished, Failed)."""
-
-    bubble = False  # handled by the Train screen only
-
-
-    def __init__(self, run_id: int, event: Event) -> None:
-        super().__init__()
-        self.run_id = run_id
-        self.event = event
-
-
-class RunData(Message):
-    """The data set the run uses (loaded on the worker), so the screen can show test images."""
-
-    bubble = False  # handled by the Train screen only
-
-
-    def __init__(self, run_id: int, data: Any) -> None:
-        super().__init__()
-        self.run_id = run_id
-        self.data = data
-
-
-class RunEnded(Message):
-    """The worker returned: ``error`` is a translated message when it failed."""
-
-    bubble = False  # handled by the Train screen only
-
-
-    def __init__(self, run_id: int, error: str | None) -> None:
-        super().__init__()
-        self.run_id = run_id
-        self.error = error
+__all__ = ["RunData", "RunEnded", "RunEvent", "RunProgress", "TrainRun", "describe_error", "progress_every_for"]
 
 
 class TrainRun:
@@ -79,7 +32,7 @@ class TrainRun:
 
     def __init__(self, run_id: int, config, data_factory: Callable[[], Any], target, *,
                  save_path: str | None = None, resume_path: str | None = None,
-                 preview_count: int = 16, progress_every: int | None = None, interval: float = 0.2,
+                 preview_count: int = PREVIEW_COUNT, progress_every: int | None = None, interval: float = 0.2,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.run_id = run_id
         self.config = config
@@ -194,19 +147,19 @@ class TrainRun:
     def _emit(self, event: Event) -> None:
         if self._stop.is_set() and self.control is not None and not self.control.stopped:
             self.control.stop()  # belt and braces: the stop flag is honoured at the next batch
-        if isinstance(event, BatchProgress):
+        if isinstance(event, BatchProgress):  # merged: at most one RunProgress per interval
             self._pending.append(event)
             now = self.clock()
             if now - self._last_post >= self.interval:
                 self._flush(now)
             return
         self._flush()
-        kind = getattr(event, "KIND", "")
-        if kind == "started":
-            self.device = getattr(event, "device", "")
-            self.on_gpu = self.device.lower() != "cpu"
-        elif kind == "epoch":
-            self.epoch = getattr(event, "epoch", self.epoch)
+        match event:
+            case Started(device=device):
+                self.device = device
+                self.on_gpu = device.lower() != "cpu"
+            case EpochEnd(epoch=epoch):
+                self.epoch = epoch
         self.target.post_message(RunEvent(self.run_id, event))
 
     def _flush(self, now: float | None = None) -> None:

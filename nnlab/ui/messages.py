@@ -1,0 +1,95 @@
+"""Every message a UI worker posts to its screen, in one module, each written once as a dataclass.
+
+Textual's ``Message.__init__`` ends in ``__post_init__``, so a dataclass subclass gets the message
+set up by the generated ``__init__``. ``eq=False`` keeps messages compared by identity, as Textual
+expects. None of them bubble: each is handled by the screen that started the worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+from nnlab.run.config import TrainConfig
+from nnlab.run.events import BatchProgress, Event
+
+message = dataclass(eq=False)  # the one decorator every message below shares
+
+
+class Posted(Message, bubble=False):
+    """A message a worker posts to one screen: it does not bubble to the app. (A ``bubble = False``
+    in a class body is overwritten by ``Message.__init_subclass__``: the class keyword is what counts.)"""
+
+    def __init_subclass__(cls, bubble: bool | None = False, **kwargs) -> None:
+        super().__init_subclass__(bubble=bubble, **kwargs)
+
+
+# the Train screen ------------------------------------------------------------------------------
+@message
+class RunProgress(Posted):
+    """BatchProgress events merged since the last message, plus GPU figures when on a GPU."""
+
+    run_id: int
+    batches: tuple[BatchProgress, ...]
+    gpu: dict | None
+
+
+@message
+class RunEvent(Posted):
+    """Any other engine event (Started, EpochEnd, Paused, Resumed, Diverged, Finished, Failed)."""
+
+    run_id: int
+    event: Event
+
+
+@message
+class RunData(Posted):
+    """The data set the run uses (loaded on the worker), so the screen can show test images."""
+
+    run_id: int
+    data: Any
+
+
+@message
+class RunEnded(Posted):
+    """The worker returned: ``error`` is a translated message when it failed."""
+
+    run_id: int
+    error: str | None
+
+
+@message
+class Probed(Posted):
+    """What the machine offers: devices (label, value) and where the data would come from."""
+
+    devices: list[tuple[str, str]]
+    data_text: str
+    data_ok: bool
+
+
+@message
+class Summary(Posted):
+    """The Setup page's model summary, built on a worker (torch)."""
+
+    config: TrainConfig
+    text: str
+    parameters: int | None
+
+
+@message
+class Notice(Posted):
+    """A notification from a worker thread (posted, never called across threads)."""
+
+    text: str
+    severity: str = "information"
+
+
+# the Anatomy screen ----------------------------------------------------------------------------
+@message
+class AnatomyDone(Posted):
+    """A walk-through request ended: ``outcome`` is a ``Walked`` or a ``WalkFailed``."""
+
+    generation: int
+    outcome: Any

@@ -1,0 +1,367 @@
+"""TrainSession: the Train screen's run logic — start and steer runs, turn their events into view updates.
+
+Widget-free and Textual-free: it holds the runs (records, ids, the current run, its progress
+state) and talks to the screen only through ``TrainView`` below: plain ``Update`` values for the
+pages (``nnlab.ui.train.updates``) plus a few requests only a screen can serve (notify, switch
+page, ask a question, start a worker). Files are a composed ``RunFiles``. Runs on the UI thread;
+the run itself is a ``TrainRun`` on a thread worker, built by the ``make_run`` the screen passes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any, Callable, Protocol
+
+from nnlab.i18n import t
+from nnlab.run.config import PRESETS, ConfigError, TrainConfig
+from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Event, Failed, Finished, Paused, Resumed,
+                              SaveFailed, Started)
+from nnlab.ui.train import updates as up
+from nnlab.ui.train.run_files import RunFiles
+from nnlab.ui.train.state import ProgressState, RunRecord
+
+LOG_EVERY = 100  # batches between loss lines, as in the tutorial
+
+
+class TrainView(Protocol):
+    """What the session needs from the screen (the screen implements it; tests fake it)."""
+
+    def show(self, update: up.Update) -> None: ...            # to every page
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None) -> None: ...
+    def show_page(self, page: str) -> None: ...
+    def form_config(self, show: bool = True) -> TrainConfig | None: ...
+    def set_form_config(self, config: TrainConfig) -> None: ...
+    def may_write(self, paths, written: set[str], proceed: Callable[[], None], force: bool) -> bool: ...
+    def in_background(self, job: Callable[[], tuple[str, str]]) -> None: ...   # job's (text, severity) is notified
+    def ask_resume(self, directory: str, suggestion: str | None, answer: Callable[[dict | None], None]) -> None: ...
+    def start_run(self, run) -> None: ...
+    def set_active_run(self, run) -> None: ...                # what quit/SIGHUP see (app.active_run)
+    def release_run(self, run) -> None: ...                   # clears it if it is still ``run``
+
+
+def is_tutorial(config: TrainConfig) -> bool:
+    """The tutorial's model and optimisation (device, seed and epoch count aside)."""
+    base = PRESETS["tutorial"]
+    return config.with_(device=base.device, seed=base.seed, epochs=base.epochs, preset=base.preset) == base
+
+
+def gpu_text(gpu: dict | None) -> str:
+    if not gpu:
+        return ""
+    text = t("dash.gpu.memory", used=f"{gpu['used_gb']:.1f}", total=f"{gpu['total_gb']:.1f}")
+    if gpu.get("util") is not None:
+        text += " · " + t("dash.gpu.util", util=gpu["util"])
+    return text
+
+
+class TrainSession:
+    def __init__(self, view: TrainView, options: dict, make_run: Callable[..., Any]) -> None:
+        self.view = view
+        self.options = options
+        self.make_run = make_run                  # (run_id, config, data_factory, save_path=, resume_path=)
+        self.files = RunFiles(options, view)
+        self.run = None                           # the current or last run
+        self.record: RunRecord | None = None
+        self.records: dict[int, RunRecord] = {}
+        self.next_id = 1
+        self.state = ProgressState()
+        self.data = None                          # the data set of the last run (reused by the next)
+        self.train_size = 0
+        self._logged_epoch = 0
+        self._images_for = None
+
+    @property
+    def active(self) -> bool:
+        return self.run is not None and self.run.active
+
+    def log(self, text: str) -> None:
+        self.view.show(up.LogLine(text))
+
+    def show(self, **changes) -> None:
+        self.state = replace(self.state, **changes)
+        self.view.show(up.Progress(self.state, self.run.config.batch_size if self.run else None))
+
+    # data ----------------------------------------------------------------------------------
+    def data_factory(self):
+        factory = self.options.get("data_factory")
+        if factory is not None:
+            return factory
+        if self.data is not None:
+            cached = self.data
+            return lambda: cached
+        data_dir = self.options.get("data_dir")
+
+        def load():
+            from nnlab.train.data import load as load_data
+
+            return load_data(data_dir)
+
+        return load
+
+    def describe_data_source(self) -> tuple[str, bool]:
+        """Called on a worker thread (locating the files imports torch and reads headers)."""
+        if self.options.get("data_factory") is not None:
+            return t("dash.data.injected"), True
+        try:
+            from nnlab.train.data import DataError, locate
+
+            try:
+                where = locate(self.options.get("data_dir"))
+            except DataError as error:
+                return t("dash.data.missing", why=error), False
+        except Exception as error:  # noqa: BLE001 - shown, never raised
+            return t("dash.data.missing", why=error), False
+        if where.kind == "download":
+            return t("dash.data.download", path=where.path), True
+        key = "dash.data.sample" if where.is_sample else "dash.data.found"
+        return t(key, path=where.path, train=f"{where.train_size:,}", test=f"{where.test_size:,}"), True
+
+    # commands (keys) -------------------------------------------------------------------------
+    def start(self, config: TrainConfig | None = None, resume_path: str | None = None,
+              confirmed: bool = False) -> None:
+        view = self.view
+        if self.active:
+            view.notify(t("dash.already_running"), severity="warning")
+            return
+        config = config or view.form_config()
+        if config is None:
+            view.show_page("setup")
+            view.notify(t("dash.setup.invalid"), severity="error")
+            return
+        try:
+            config.validate()
+        except ConfigError as error:
+            view.show_page("setup")
+            view.notify(str(error), severity="error")
+            return
+        if not confirmed and not self.files.may_write_save_file(
+                resume_path, lambda: self.start(config, resume_path, confirmed=True)):
+            return
+        run_id, self.next_id = self.next_id, self.next_id + 1
+        self.record = RunRecord(run_id, config.to_dict())
+        self.reset_live(keep_log=True)
+        view.show(up.NewSeries(f"#{run_id}", reference=is_tutorial(config)))
+        self.run = self.make_run(run_id, config, self.data_factory(),
+                                 save_path=self.files.autosave_path(run_id), resume_path=resume_path)
+        view.set_active_run(self.run)
+        self.show(status="loading", epochs=config.epochs)
+        self.log(t("dash.log.starting", run=run_id, preset=config.preset, device=config.device))
+        view.show_page("live")
+        view.start_run(self.run)
+
+    def toggle_pause(self) -> None:
+        if not self.active:
+            self.view.notify(t("dash.no_run"), severity="warning")
+        elif self.run.paused:
+            self.run.resume()
+        else:
+            self.run.pause()  # the engine's Paused event (between two batches) updates the status
+
+    def stop(self) -> None:
+        if not self.active:
+            self.view.notify(t("dash.no_run"), severity="warning")
+            return
+        self.run.stop()
+        self.show(status="stopping")
+
+    def step(self) -> None:
+        if not self.active:
+            self.view.notify(t("dash.no_run"), severity="warning")
+        elif not self.run.step():
+            self.view.notify(t("dash.step.not_paused"), severity="warning")
+
+    def clear(self) -> None:
+        if self.active:
+            self.view.notify(t("dash.clear.running"), severity="warning")
+            return
+        self.reset_live()
+        self.state = ProgressState()
+        self.show()
+        self.view.notify(t("dash.cleared"), timeout=2)
+
+    def reset_live(self, keep_log: bool = False) -> None:
+        self.view.show(up.ResetLive(keep_log))
+        self._logged_epoch = 0
+
+    def save_checkpoint(self) -> None:
+        self.files.save_copy(self.run)
+
+    def export(self) -> None:
+        """The current (or last) run's events as JSONL and its epochs as CSV."""
+        self.files.export(self.record)
+
+    # resume ------------------------------------------------------------------------------------
+    def ask_resume(self) -> None:
+        if self.active:
+            self.view.notify(t("dash.already_running"), severity="warning")
+            return
+        self.view.ask_resume(str(self.files.runs_dir()), self.options.get("resume_path"), self.resume_answer)
+
+    def resume_answer(self, answer: dict | None) -> None:
+        if not answer:
+            return
+        saved: TrainConfig = answer["config"]
+        done = int(answer["epoch"])
+        wanted = self.view.form_config(show=False)
+        epochs = max(saved.epochs, wanted.epochs if wanted else 0)
+        if epochs <= done:
+            epochs = done + 1  # one more epoch at least, else there is nothing to resume
+        device = wanted.device if wanted else saved.device
+        config = saved.with_(epochs=epochs, device=device)
+        self.view.set_form_config(config)
+        self.log(t("dash.log.resuming", path=answer["path"], epoch=done, epochs=epochs))
+        self.start(config=config, resume_path=answer["path"])
+
+    # anatomy -----------------------------------------------------------------------------------
+    def anatomy_source(self) -> dict:
+        """What the Anatomy view inspects: config, consistent weights, initial weights, data, epoch."""
+        run = self.run
+        config = run.config if run else (self.view.form_config(show=False) or PRESETS["tutorial"])
+        info = run.snapshot_info() if run else None
+        return {"config": config, "state_dict": info.state_dict if info else None,
+                "initial_state_dict": self.initial_weights(run),
+                "data": self.data if self.data is not None else (run.data if run else None),
+                "epoch": info.epoch if info else 0}
+
+    def initial_weights(self, run) -> dict | None:
+        """The run's weights before its first step: rebuilt exactly as the engine builds them
+        (the seed, on the CPU, the global RNG forked). None for resumed runs and before a run."""
+        if run is None or run.resume_path:
+            return None
+        if getattr(run, "_initial", None) is None:
+            from nnlab.train.model import initial_state
+
+            run._initial = initial_state(run.config)
+        return run._initial
+
+    # what the worker posts ---------------------------------------------------------------------
+    def _mine(self, run_id: int) -> bool:
+        return self.run is not None and run_id == self.run.run_id and self.record is not None
+
+    def on_data(self, run_id: int, data) -> None:
+        if not self._mine(run_id):
+            return
+        if self.options.get("data_factory") is None:
+            self.data = data
+        self.train_size = len(data.train_y)
+        if self._images_for is not data:
+            self._images_for = data
+            n = self.run.preview_count
+            self.view.show(up.Images(data.test_x[:n], data.test_y[:n]))
+
+    def on_progress(self, run_id: int, batches: tuple[BatchProgress, ...], gpu: dict | None) -> None:
+        if not self._mine(run_id) or not batches:
+            return
+        rec = self.record
+        xs = [b.epoch - 1 + b.batch / b.batches for b in batches]
+        ys = [b.running_loss for b in batches]
+        rec.loss_x.extend(xs)
+        rec.loss_y.extend(ys)
+        rec.events.extend(batches)
+        self.view.show(up.LossPoints(xs, ys))
+        for b in batches:
+            if b.epoch != self._logged_epoch:
+                self._logged_epoch = b.epoch
+                self.view.show(up.LogEpoch(b.epoch))
+            if (b.batch - 1) % LOG_EVERY == 0:  # the tutorial prints batches 0, 100, 200, ... (0-based)
+                loss = b.loss if math.isfinite(b.loss) else b.running_loss
+                self.view.show(up.LogLoss(loss, b.samples_seen, self.train_size))
+        last = batches[-1]
+        status = "stopping" if self.run.stopping else ("paused" if self.state.status == "paused" else "running")
+        self.show(status=status, epoch=last.epoch, batch=last.batch, batches=last.batches,
+                  elapsed_s=last.elapsed_s, samples_per_s=last.samples_per_s, running_loss=last.running_loss,
+                  gpu=gpu_text(gpu))
+
+    def on_event(self, run_id: int, event: Event) -> None:
+        """One engine event of the current run: recorded, then dispatched on its type."""
+        if not self._mine(run_id):
+            return
+        self.record.events.append(event)
+        match event:
+            case Started():
+                self._started(event)
+            case EpochEnd():
+                self._epoch_end(event)
+            case Paused():
+                self._paused(event)
+            case Resumed():
+                self._resumed(event)
+            case SaveFailed():
+                self._save_failed(event)
+            case Diverged():
+                self._diverged(event)
+            case Failed():
+                self._failed(event)
+            case Finished():
+                self._finished(event)
+
+    def _started(self, ev: Started) -> None:
+        self.record.device = ev.device
+        self.train_size = ev.train_size
+        self.show(status="running", device=ev.device, start_epoch=ev.start_epoch,
+                  epoch=ev.start_epoch, batch=0, epochs=int(ev.config.get("epochs", self.state.epochs)))
+        self.log(t("dash.log.device", device=ev.device))
+        self.log(t("dash.log.started", params=f"{ev.parameters:,}", train=f"{ev.train_size:,}",
+                   test=f"{ev.test_size:,}", source=ev.data_source))
+        if ev.start_epoch:
+            self.log(t("dash.log.resumed_at", epoch=ev.start_epoch))
+
+    def _epoch_end(self, ev: EpochEnd) -> None:
+        rec = self.record
+        rec.epochs.append(ev.epoch)
+        rec.accuracy.append(ev.test_accuracy * 100)
+        rec.test_loss.append(ev.test_loss)
+        self.view.show(up.EpochResult(ev))
+        self.show(epoch=ev.epoch, batch=self.state.batches, samples_per_s=ev.samples_per_s)
+
+    def _paused(self, ev: Paused) -> None:
+        self.show(status="paused")
+        self.log(t("dash.log.paused", epoch=ev.epoch, batch=ev.batch))
+
+    def _resumed(self, ev: Resumed) -> None:
+        self.show(status="stopping" if self.run.stopping else "running")
+        self.log(t("dash.log.resumed"))
+
+    def _save_failed(self, ev: SaveFailed) -> None:
+        self.view.notify(ev.message, title=t("safe.save_failed.title"), severity="error", timeout=20)
+        self.log(ev.message)
+
+    def _diverged(self, ev: Diverged) -> None:
+        self.record.status = "failed"
+        self.view.notify(ev.message, title=t("dash.diverged.title"), severity="error", timeout=10)
+        self.log(ev.message)
+
+    def _failed(self, ev: Failed) -> None:
+        self.record.status = "failed"
+        self.show(status="failed")
+        self.view.notify(ev.message, title=t("dash.failed.title"), severity="error", timeout=12)
+        self.log(t("dash.log.failed", why=ev.message))
+
+    def _finished(self, ev: Finished) -> None:
+        rec = self.record
+        if rec.status != "failed":
+            rec.status = "stopped" if ev.stopped else "finished"
+        rec.seconds = ev.seconds
+        self.show(status=rec.status, elapsed_s=ev.seconds)
+        self.log(t("dash.log.done") if rec.status == "finished" else t("dash.log.stopped", epochs=ev.epochs))
+
+    def on_ended(self, run_id: int, error: str | None) -> None:
+        if self.run is None or run_id != self.run.run_id:
+            return
+        self.view.release_run(self.run)
+        rec = self.record
+        if rec is not None and rec.run_id not in self.records:
+            if error is not None:
+                rec.status = "failed"
+                self.show(status="failed")
+            elif rec.status == "running":
+                rec.status = "stopped"
+                self.show(status="stopped")
+            self.records[rec.run_id] = rec
+            self.view.show(up.RunDone(rec))
+
+    # runs page -----------------------------------------------------------------------------
+    def compare(self, run_ids: tuple[int, ...]) -> None:
+        self.view.show(up.Compare(tuple(self.records[i] for i in run_ids if i in self.records)))
