@@ -185,3 +185,34 @@ async def test_resizing_down_to_tiny_sizes_never_crashes(mode):
             await _settle(pilot)
         assert app.is_running
         assert app.screen.query_one(ModeBar).mode == mode
+
+
+async def _help_text(app, pilot, widget_text) -> tuple[str, str]:
+    await pilot.press("question_mark")
+    await pilot.pause()
+    assert isinstance(app.screen, HelpScreen)
+    own = widget_text(app.screen.query_one("#help-keys"))
+    shared = widget_text(app.screen.query_one("#help-global-keys"))
+    await pilot.press("escape")
+    await pilot.pause()
+    return own, shared
+
+
+async def test_help_lists_this_panels_keys_then_the_global_ones_without_contradictions(widget_text):
+    """Issue 13.10: no keys of other panels, no "Next field" without fields, ^c only as Quit."""
+    app = NNLabApp(mode="neuron")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        own, shared = await _help_text(app, pilot, widget_text)
+        assert t("neuron.key.activation") in own and t("key.focus_next") in own
+        for other in ("neuron.key.gd_step", "neuron.key.target", "neuron.key.derivatives"):
+            assert t(other) not in own, other
+        assert t("key.copy") not in own and "^c" in shared and t("key.quit") in shared
+        await pilot.press("right_square_bracket", "right_square_bracket")  # the loss panel
+        own, _ = await _help_text(app, pilot, widget_text)
+        assert t("neuron.key.gd_step") in own and t("neuron.key.activation") not in own
+        await pilot.press("2")
+        await pilot.pause()
+        if not app.screen.focus_chain:
+            own, _ = await _help_text(app, pilot, widget_text)
+            assert t("key.focus_next") not in own

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,6 +13,9 @@ from textual.widgets import Static
 
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
+
+
+FIELD_ACTIONS = ("focus_next", "focus_previous")  # keys that only move between fields
 
 
 def _key_table(rows: list[tuple[str, str]]) -> Table:
@@ -47,13 +51,25 @@ class HelpScreen(ModalScreen[None]):
         translate_bindings(self)
         self._target = screen
 
-    def _rows(self, node) -> list[tuple[str, str]]:
-        """(keys, description) per action of ``node``; several keys for one action share a row."""
+    def _rows(self, node, check=None, skip_keys: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        """(keys, description) per action of ``node``; several keys for one action share a row.
+
+        ``check`` (the screen's ``check_action``) drops keys that do nothing here, e.g. another
+        panel's; ``skip_keys`` drops keys something else takes first (the app's priority ctrl+c
+        quits, so the screen's "ctrl+c Copy" would be a second, false meaning)."""
         keys_by_description: dict[str, list[str]] = {}
-        for bindings in node._bindings.key_to_bindings.values():
+        table = node._bindings.key_to_bindings
+        overruled = {b.action for key in skip_keys for b in table.get(key, ())}  # e.g. copy on ctrl+c and super+c
+        for key, bindings in table.items():
             for binding in bindings:
-                if not binding.description:
+                if not binding.description or binding.action in overruled:
                     continue
+                if check is not None:
+                    namespace, name, params = parse_action(binding.action)
+                    if name in FIELD_ACTIONS and not node.focus_chain:
+                        continue  # "tab Next field" where there are no fields
+                    if not namespace and not check(name, params):
+                        continue
                 display = binding.key_display or self.app.get_key_display(binding)
                 keys = keys_by_description.setdefault(binding.description, [])
                 if display not in keys:
@@ -64,7 +80,10 @@ class HelpScreen(ModalScreen[None]):
         target = self._target
         mode = getattr(target, "MODE", "")
         title = t("mode." + mode) if mode else target.__class__.__name__
-        own = self._rows(target)
+        app_priority = frozenset(
+            key for key, bindings in self.app._bindings.key_to_bindings.items() if any(b.priority for b in bindings)
+        )
+        own = self._rows(target, check=target.check_action, skip_keys=app_priority)
         shared = self._rows(self.app)
         with VerticalScroll():
             yield Static(t("help.title", screen=title), classes="help-title")
