@@ -30,7 +30,10 @@ def _error(capsys, *args) -> str:
 
 def test_json_shape_and_values(capsys):
     out = _json(capsys)
-    assert list(out) == ["params", "bias_updates", "forward", "gradients", "updated", "steps"]
+    assert list(out) == ["params", "bias_updates", "forward", "gradients", "updated", "steps",
+                         "net", "inputs", "targets", "layers", "loss", "step_counts"]  # the lab's keys after
+    assert out["layers"][1] == {"W": [[0.25, 0.35], [0.3, 0.4]], "b": [0.5]} and out["loss"] == out["forward"]["E_total"]
+    assert out["step_counts"] == {"weight": 76, "node": 40}
     assert list(out["params"]) == list(PARAM_NAMES) and out["params"] == TUTORIAL.as_dict()
     assert list(out["forward"]) == FORWARD_KEYS
     assert out["forward"]["E_total"] == pytest.approx(0.096867268, abs=1e-9)
@@ -146,3 +149,69 @@ def test_without_flags_the_app_opens_with_the_given_params(monkeypatch):
     assert main(["backprop", "--set", "w5=0.3", "--bias-updates"]) == 0
     assert opened["mode"] == "backprop"
     assert opened["backprop_params"]["w5"] == 0.3 and opened["backprop_bias_updates"] is True
+
+
+LAB_KEYS = ["net", "inputs", "targets", "lr", "bias_updates", "order", "step_counts", "layers", "forward", "loss",
+            "gradients", "updated", "steps"]
+
+
+def test_any_network_as_json(capsys):
+    out = _json(capsys, "--net", "3-4-2", "--act", "relu,sigmoid", "--loss", "ce", "--seed", "5")
+    assert list(out)[:len(LAB_KEYS)] == LAB_KEYS and "probabilities" in out
+    assert out["net"] == {"widths": [3, 4, 2], "activations": ["relu", "sigmoid"], "loss": "ce", "biases": "layer"}
+    W1 = out["layers"][0]["W"]
+    assert len(W1) == 4 and all(len(row) == 3 for row in W1)  # rows = units of this layer, cols = the layer before
+    assert [len(g["W"]) for g in out["gradients"]] == [4, 2] and len(out["forward"]) == 2
+    assert sorted(out["targets"]) == [0.0, 1.0]
+    assert _json(capsys, "--net", "3-4-2", "--act", "relu,sigmoid", "--loss", "ce", "--seed", "5") == out
+    assert len(out["steps"]) == out["step_counts"]["weight"]
+    node = _json(capsys, "--net", "3-4-2", "--act", "relu,sigmoid", "--loss", "ce", "--seed", "5", "--order", "node")
+    assert len(node["steps"]) == node["step_counts"]["node"] < len(out["steps"])
+    assert any(s["reuses"] for s in node["steps"]) and any(s["repeat_of"] for s in out["steps"])
+    assert node["gradients"] == out["gradients"]
+
+
+def test_the_lab_json_reads_back_as_params(capsys, tmp_path):
+    out = _json(capsys, "--net", "2-3-3-1", "--act", "tanh", "--loss", "bce", "--biases", "neuron", "--seed", "9")
+    file = tmp_path / "lab.json"
+    file.write_text(json.dumps(out), encoding="utf-8")
+    again = _json(capsys, "--params", str(file))
+    assert again["gradients"] == out["gradients"] and again["net"] == out["net"]
+    changed = _json(capsys, "--params", str(file), "--set", "w1=0.5", "--passes", "3")
+    assert changed["layers"][0]["W"][0][0] == 0.5 and len(changed["history"]) == 3
+
+
+def test_the_tutorial_net_flag_keeps_the_tutorials_numbers(capsys):
+    out = _json(capsys, "--net", "2-2-2")
+    assert out["loss"] == forward(TUTORIAL)["E_total"]
+    assert [s["value"] for s in out["steps"]] == [s.value for s in steps(TUTORIAL)]
+
+
+def test_lab_markdown_says_the_order_and_marks_reuse(capsys):
+    assert main(["backprop", "--markdown", "--order", "node"]) == 0
+    text = capsys.readouterr().out
+    assert "40 steps" in text and "76" in text and "δ" not in text.split("##")[0]
+    assert "∂E_o1/∂l_o1, from step 14" in text
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--net", "2-5-2"], "1 to 4 units"), (["--net", "2-2-2-2-2-2"], "weight layers"),
+    (["--net", "2-2", "--act", "swish"], "unknown activation"), (["--loss", "hinge"], "unknown loss"),
+    (["--net", "2-2-1", "--loss", "ce"], "at least 2 outputs"), (["--seed", "x"], "--seed"),
+    (["--seed", "1", "--params", "x.json"], "one of --seed"), (["--order", "z"], "--order"),
+    (["--net", "3-2", "--set", "w99=1"], "unknown parameter"), (["--net", "2-2-2", "--act", "a,b,c"], "--act"),
+    (["--biases", "row"], "bias mode"), (["--net", "2--2"], "--net"),
+])
+def test_bad_network_flags_are_one_line_errors(capsys, args, words):
+    assert words in _error(capsys, "--json", *args)
+
+
+def test_a_bad_lab_file_is_a_one_line_error(capsys, tmp_path):
+    file = tmp_path / "lab.json"
+    file.write_text(json.dumps({"net": {"widths": [2, 2]}, "layers": [{"W": [[1, "x"], [0, 0]], "b": [0]}],
+                                "inputs": [0, 0], "targets": [0, 0]}), encoding="utf-8")
+    assert "layers[0].W" in _error(capsys, "--json", "--params", str(file))
+
+
+def test_the_screen_refuses_a_network_it_cannot_draw_yet(capsys):
+    assert "--json" in _error(capsys, "--net", "3-4-2")
