@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import os
 import signal
 import sys
 import threading
 
-from nnlab.commands.usage import UsageError
+from nnlab.commands.usage import UsageError, say
 from nnlab.i18n import t
 from nnlab.run.config import ConfigError, TrainConfig
 
@@ -17,54 +18,84 @@ EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
 class Printer:
     """Turns events into the tutorial's output (stdout) and problems (stderr)."""
 
-    def __init__(self, out=None, err=None):
+    def __init__(self, out=None, err=None, on_out_gone=None):
         self.out, self.err = out or sys.stdout, err or sys.stderr
         self.epoch_shown = 0
         self.last = None
         self.started = None
+        self.on_out_gone = on_out_gone  # called once when stdout breaks (a closed pipe, a full disk)
+        self.out_gone: str | None = None
+
+    def _write(self, stream, text: str) -> None:
+        """Never raises (case 14): a stdout that went away stops the run through ``on_out_gone``,
+        which then still writes its stop-save; a line for a dead stderr is dropped."""
+        if stream is None or (stream is self.out and self.out_gone is not None):
+            return
+        try:
+            stream.write(text + "\n")
+        except UnicodeEncodeError:
+            encoding = getattr(stream, "encoding", None) or "ascii"
+            self._write(stream, text.encode(encoding, "backslashreplace").decode(encoding, "replace"))
+        except (OSError, ValueError, AttributeError) as error:
+            self._gone(stream, error)
+
+    def _gone(self, stream, error: BaseException) -> None:
+        if stream is not self.out:
+            return
+        self.out_gone = getattr(error, "strerror", None) or type(error).__name__
+        say(t("cli.error", message=t("err.stdout_gone", why=self.out_gone)), self.err)
+        if self.on_out_gone is not None:
+            self.on_out_gone()
+
+    def flush(self) -> None:
+        if self.out_gone is None:
+            try:
+                self.out.flush()
+            except (OSError, ValueError, AttributeError) as error:
+                self._gone(self.out, error)
 
     def __call__(self, event) -> None:
         kind = event.KIND
         if kind == "started":
             self.started = event
-            print(t("train.cli.using", device=event.device, threads=event.threads, mode=event.step_mode), file=self.out)
+            self._write(self.out, t("train.cli.using", device=event.device, threads=event.threads, mode=event.step_mode))
             if event.data_source == "sample":
-                print(t("train.data.sample_notice", train=f"{event.train_size:,}", test=f"{event.test_size:,}"),
-                      file=self.out)
+                self._write(self.out, t("train.data.sample_notice", train=f"{event.train_size:,}",
+                                        test=f"{event.test_size:,}"))
             else:
-                print(t("train.cli.data", source=event.data_source, train=f"{event.train_size:,}",
-                        test=f"{event.test_size:,}"), file=self.out)
-            print(t("train.cli.model", params=f"{event.parameters:,}", hidden="-".join(map(str, event.config["hidden"])),
+                self._write(self.out, t("train.cli.data", source=event.data_source, train=f"{event.train_size:,}",
+                                        test=f"{event.test_size:,}"))
+            self._write(self.out, t("train.cli.model", params=f"{event.parameters:,}", hidden="-".join(map(str, event.config["hidden"])),
                     activation=event.config["activation"], optimizer=event.config["optimizer"],
-                    lr=f"{event.config['lr']:g}", batch=event.config["batch_size"]), file=self.out)
+                    lr=f"{event.config['lr']:g}", batch=event.config["batch_size"]))
             if event.start_epoch:
-                print(t("train.cli.resumed", epoch=event.start_epoch), file=self.out)
+                self._write(self.out, t("train.cli.resumed", epoch=event.start_epoch))
             if event.note:
-                print(event.note, file=self.err)
-            print(file=self.out)
+                self._write(self.err, event.note)
+            self._write(self.out, "")
         elif kind == "batch":
             self._header(event.epoch)
-            print(f"loss: {event.loss:>7f}  [{event.samples_seen:>5d}/{self.started.train_size:>5d}]", file=self.out)
+            self._write(self.out, f"loss: {event.loss:>7f}  [{event.samples_seen:>5d}/{self.started.train_size:>5d}]")
         elif kind == "epoch":
             self._header(event.epoch)
-            print(t("train.cli.test_error", accuracy=f"{100 * event.test_accuracy:>0.1f}",
-                    loss=f"{event.test_loss:>8f}"), file=self.out)
-            print(t("train.cli.speed", epoch=event.epoch, seconds=f"{event.seconds:.2f}",
+            self._write(self.out, t("train.cli.test_error", accuracy=f"{100 * event.test_accuracy:>0.1f}",
+                    loss=f"{event.test_loss:>8f}"))
+            self._write(self.out, t("train.cli.speed", epoch=event.epoch, seconds=f"{event.seconds:.2f}",
                     train=f"{event.seconds - event.eval_seconds:.2f}", rate=f"{event.samples_per_s:,.0f}",
-                    test=f"{event.eval_seconds:.2f}", train_loss=f"{event.train_loss:.6f}"), file=self.out)
-            print(file=self.out)
+                    test=f"{event.eval_seconds:.2f}", train_loss=f"{event.train_loss:.6f}"))
+            self._write(self.out, "")
         elif kind in ("diverged", "save_failed"):
-            print(event.message, file=self.err)
+            self._write(self.err, event.message)
         elif kind == "failed":
-            print(t("cli.error", message=event.message), file=self.err)
+            self._write(self.err, t("cli.error", message=event.message))
         elif kind == "finished":
             self.last = event
-        self.out.flush()
+        self.flush()
 
     def _header(self, epoch: int) -> None:
         if epoch != self.epoch_shown:
             self.epoch_shown = epoch
-            print(t("train.cli.epoch", epoch=epoch) + "\n-------------------------------", file=self.out)
+            self._write(self.out, t("train.cli.epoch", epoch=epoch) + "\n-------------------------------")
 
 
 def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int) -> int:
@@ -102,7 +133,7 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
         except data_mod.DataError as error:
             if args.data_dir:  # a --data-dir that does not hold the data is a bad value
                 raise UsageError(str(error)) from None
-            print(t("cli.error", message=str(error)), file=sys.stderr)
+            say(t("cli.error", message=str(error)))
             return 1
         try:
             memory.check_fits(config, location.train_size, location.test_size, device)
@@ -111,11 +142,11 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
         try:
             data = data_mod.load(args.data_dir)
         except data_mod.DataError as error:
-            print(t("cli.error", message=str(error)), file=sys.stderr)
+            say(t("cli.error", message=str(error)))
             return 1
         if caught:
             return EXIT_SIGNAL[caught[0]]
-        printer = Printer()
+        printer = Printer(on_out_gone=control.stop)
         writers = []
         try:  # an output that cannot even be created is reported before any training
             if args.metrics:
@@ -123,19 +154,34 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
             if args.csv:
                 writers.append(CsvWriter(args.csv))
         except OSError as error:
-            print(t("cli.error", message=t("safe.export_failed", path=error.filename or args.csv or args.metrics,
-                                           why=error.strerror or error)), file=sys.stderr)
+            for writer in writers:
+                writer.close()
+            say(t("cli.error", message=t("safe.export_failed", path=_shown(error, args.csv or args.metrics),
+                                         why=error.strerror or error)))
             return 1
         on_error = getattr(args, "on_save_error", None) or "stop"
         export_failed: list[str] = []
+        saves = {"failed_now": False, "last_failed": False, "any_ok": False}
 
         def emit(event) -> None:
+            kind = getattr(event, "KIND", "")
+            if kind == "save_failed":
+                saves["failed_now"] = True
+            elif kind == "epoch" and args.save:  # the save of this epoch end came just before
+                saves["last_failed"], saves["failed_now"] = saves["failed_now"], False
+                saves["any_ok"] = saves["any_ok"] or not saves["last_failed"]
+            elif kind in ("finished", "failed") and saves["failed_now"]:  # the stop-save failed
+                saves["last_failed"] = True
             printer(event)
             for writer in writers:
+                if getattr(writer, "failed", False):
+                    continue  # reported once; the live log is incomplete from there
                 try:
                     writer(event)
-                except OSError as error:  # the previous file is intact (atomic) or the line is lost
-                    print(t("safe.export_failed", path=writer.path, why=error.strerror or error), file=sys.stderr)
+                except OSError as error:  # CSV: the previous file is intact (atomic); JSONL: lines lost
+                    key = "err.jsonl_failed" if isinstance(writer, JsonlWriter) else "safe.export_failed"
+                    say(t(key, path=writer.path, why=error.strerror or error))
+                    writer.failed = True
                     if on_error == "stop":
                         export_failed.append(str(writer.path))
                         control.stop()
@@ -149,27 +195,40 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    return _summary(finished, args, caught)
+    code = _summary(finished, args, caught, printer, saves)
+    if printer.out_gone is not None and code in (0, 130):
+        return 1  # stopped because stdout went away: the run did not do what was asked
+    return code
 
 
-def _summary(finished, args, caught: list[int]) -> int:
+def _shown(error: OSError, fallback) -> str:
+    return os.fsdecode(error.filename) if error.filename is not None else str(fallback)
+
+
+def _summary(finished, args, caught: list[int], printer: "Printer", saves: dict) -> int:
+    out = lambda text: printer._write(printer.out, text)  # noqa: E731 - never raises
     if finished.reason == "failed":
         return 1
     if finished.reason == "diverged":
-        print(t("train.cli.diverged_exit"), file=sys.stderr)
+        say(t("train.cli.diverged_exit"))
         return 1
     if finished.reason == "completed":
-        print(t("train.cli.done"))
+        out(t("train.cli.done"))
     accuracy = "—" if finished.test_accuracy is None or math.isnan(finished.test_accuracy) \
         else f"{100 * finished.test_accuracy:.1f}%"
-    print(t("train.cli.summary", epochs=finished.epochs, seconds=f"{finished.seconds:.1f}", accuracy=accuracy))
-    if args.save:
-        print(t("train.cli.saved", path=args.save))
+    out(t("train.cli.summary", epochs=finished.epochs, seconds=f"{finished.seconds:.1f}", accuracy=accuracy))
+    save_lost = bool(args.save) and saves["last_failed"]
+    if args.save and not save_lost:
+        out(t("train.cli.saved", path=args.save))
     if args.metrics or args.csv:
-        print(t("train.cli.metrics_written", paths=", ".join(p for p in (args.metrics, args.csv) if p)))
+        out(t("train.cli.metrics_written", paths=", ".join(p for p in (args.metrics, args.csv) if p)))
+    printer.flush()
+    if save_lost:  # case 12: never "checkpoint: FILE" when FILE holds an older epoch (or nothing)
+        state = "err.save_state_old" if os.path.exists(args.save) else "err.save_state_none"
+        say(t("cli.error", message=t("err.save_not_written", path=args.save, state=t(state))))
     if finished.reason == "stopped":
         name = signal.Signals(caught[0]).name if caught else "stop"
-        print(t("train.cli.stopped", signal=name, resume=f" --resume {args.save}" if args.save else ""),
-              file=sys.stderr)
+        resume = f" --resume {args.save}" if args.save and not save_lost else ""
+        say(t("train.cli.stopped", signal=name, resume=resume))
         return EXIT_SIGNAL.get(caught[0], 130) if caught else 130
-    return 0
+    return 1 if save_lost else 0

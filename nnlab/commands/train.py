@@ -72,26 +72,79 @@ def parse_overrides(args: argparse.Namespace) -> dict:
     return out
 
 
-def _check_outputs(args: argparse.Namespace, refuse_existing: bool) -> None:
-    """Output files must be creatable; existing ones are refused headless without --force (the
-    dashboard asks instead). Resolved like open() will (nnlab.fs.paths), links included."""
-    from nnlab.fs.paths import OutputExists, check_output, same_file
+OUTPUT_FLAGS = (("--metrics", "metrics"), ("--csv", "csv"), ("--save", "save"))
 
-    for flag, path in (("--metrics", args.metrics), ("--csv", args.csv), ("--save", args.save)):
+
+def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(flag, path) of every file the run reads: --resume and the files in --data-dir."""
+    found = [("--resume", args.resume)] if args.resume else []
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir:
+        for sub in ("", os.path.join("FashionMNIST", "raw")):
+            try:
+                with os.scandir(os.path.join(os.path.expanduser(data_dir), sub)) as entries:
+                    found += [("--data-dir", e.path) for e in entries if e.name.endswith(("ubyte", "ubyte.gz"))]
+            except OSError:
+                pass
+    return found
+
+
+def _check_outputs(args: argparse.Namespace, refuse_existing: bool) -> None:
+    """Every output checked before any work (issue 19 Deliver 2): a regular file or a new name
+    (never a device, FIFO or directory), in a directory that can be written, a name within the
+    file system's limits, distinct by inode from every input (--resume included: --save may
+    replace it, since it is read first; --metrics and --csv may not) and from each other; an
+    existing one is refused headless without --force (the dashboard asks instead). Paths are
+    resolved like open() will (nnlab.fs.paths), ``~`` expanded, and the args updated to the
+    expanded names so the check and the writer see the same file."""
+    from nnlab.fs.paths import NotRegularFile, OutputExists, check_output, file_id, same_file
+
+    for name in ("metrics", "csv", "save", "resume"):
+        value = getattr(args, name)
+        if value:
+            setattr(args, name, os.path.expanduser(value))
+    inputs = [(flag, path, file_id(path)) for flag, path in _inputs(args)]
+    targets = []
+    for flag, name in OUTPUT_FLAGS:
+        path = getattr(args, name)
         if not path:
             continue
-        into_resume = flag == "--save" and args.resume and os.path.exists(args.resume) and same_file(path, args.resume)
+        into_resume = flag == "--save" and bool(args.resume) and same_file(path, args.resume)
+        for other, source, ident in inputs:
+            if (ident is not None and ident == file_id(path)) or (other == "--resume" and same_file(path, source)):
+                if not (into_resume and other == "--resume"):
+                    raise UsageError(t("err.out.is_input", flag=flag, path=path, other=other, input=source))
         try:
-            check_output(path, overwrite=args.force or into_resume or not refuse_existing)
+            target = check_output(path, overwrite=args.force or into_resume or not refuse_existing)
         except OutputExists:
             raise UsageError(t("train.cli.exists", flag=flag, path=path)) from None
-        except NotADirectoryError:
-            raise UsageError(t("train.cli.no_parent", flag=flag, path=path)) from None
+        except NotRegularFile:
+            raise UsageError(t("err.out.not_regular", flag=flag, path=path)) from None
         except IsADirectoryError:
             raise UsageError(t("train.cli.is_dir", flag=flag, path=path)) from None
-    outs = [os.path.realpath(p) for p in (args.metrics, args.csv, args.save) if p]
-    if len(outs) != len(set(outs)):
+        except NotADirectoryError:
+            raise UsageError(t("train.cli.no_parent", flag=flag, path=path)) from None
+        except OSError as error:  # no permission, a name too long, a loop of links
+            raise UsageError(t("err.out.os", flag=flag, path=path, why=error.strerror or error)) from None
+        targets.append((target, file_id(path)))
+    names = [target for target, _ in targets]
+    idents = [ident for _, ident in targets if ident is not None]
+    if len(names) != len(set(names)) or len(idents) != len(set(idents)):
         raise UsageError(t("train.cli.same_file"))
+
+
+def lock_save(args: argparse.Namespace):
+    """The --save file's lock (case 7), or None without --save; UsageError when another run holds it."""
+    if not args.save:
+        return None
+    from nnlab.fs.lock import Busy, OutputLock
+
+    try:
+        return OutputLock(args.save).acquire()
+    except Busy as busy:
+        raise UsageError(t("err.out.busy", flag="--save", path=args.save, pid=busy.holder or "?")) from None
+    except OSError as error:
+        raise UsageError(t("err.out.os", flag="--save", path=args.save, why=error.strerror or error)) from None
 
 
 def run(args: argparse.Namespace) -> int | None:
@@ -107,6 +160,11 @@ def run(args: argparse.Namespace) -> int | None:
                             "save_path": args.save, "resume_path": args.resume, "metrics_path": args.metrics,
                             "csv_path": args.csv, "force": args.force, "data_dir": args.data_dir}
         return None  # the app opens in the train mode with these options
-    from nnlab.commands.headless import run_headless  # torch only on this path
+    lock = lock_save(args)
+    try:
+        from nnlab.commands.headless import run_headless  # torch only on this path
 
-    return run_headless(args, config, overrides, progress_every)
+        return run_headless(args, config, overrides, progress_every)
+    finally:
+        if lock is not None:
+            lock.release()

@@ -7,9 +7,12 @@ at each epoch end so the file on disk is always complete.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
+import os
+import stat
 from pathlib import Path
 
 from nnlab.fs import atomic
@@ -22,14 +25,36 @@ class JsonlWriter:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._handle = open(self.path, "w", encoding="utf-8")
+        atomic.refuse_special(self.path)
+        if self.path.is_symlink():  # never written through: a new file takes the link's place
+            self.path.unlink()
+        # O_NONBLOCK: a FIFO put at the name after the check fails at once (no reader) or is
+        # refused below, never a blocking open() that signals cannot end (issue 19 case 11).
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, 0o666)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise atomic.NotRegularFile(self.path)
+        os.set_blocking(fd, True)
+        self._handle = open(fd, "w", encoding="utf-8")
+        self.failed = False  # a write failed: the file is incomplete from there on
 
     def __call__(self, event: Event) -> None:
-        self._handle.write(event.to_json() + "\n")
-        self._handle.flush()
+        try:
+            self._handle.write(event.to_json() + "\n")
+            self._handle.flush()
+        except OSError:
+            self.failed = True
+            raise
 
     def close(self) -> None:
-        self._handle.close()
+        """Close; a buffer that cannot be flushed any more (a full disk) is dropped, never raised."""
+        try:
+            self._handle.close()
+        except OSError:
+            self.failed = True
+            with contextlib.suppress(OSError, ValueError):  # the buffered close closes the fd anyway
+                os.close(self._handle.fileno())
 
 
 CSV_COLUMNS = ["epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "samples_per_s",

@@ -9,9 +9,12 @@ retried unsafely; the refusal names what it tried to import.
 
 from __future__ import annotations
 
+import errno
 import io
+import math
 import pickle
 import pickletools
+import stat
 import warnings
 import zipfile
 from pathlib import Path
@@ -20,7 +23,7 @@ import torch
 
 from nnlab.i18n import t
 from nnlab.fs import atomic
-from nnlab.run.config import TrainConfig
+from nnlab.run.config import MAX_BATCH, MAX_EPOCHS, ConfigError, TrainConfig
 from nnlab.run.errors import CheckpointError
 
 FORMAT = "nnlab-checkpoint"
@@ -43,7 +46,36 @@ def save(path, model, optimizer, *, epoch: int, config: TrainConfig, history: li
     }
     path = Path(path)
     with atomic.atomic_open(path, "wb") as handle:
-        torch.save(payload, handle)
+        recording = _Recording(handle)
+        try:
+            torch.save(payload, recording)
+        except RuntimeError as error:  # torch's zip writer turns a failed write into RuntimeError
+            if recording.error is not None:  # case 6: the real cause (ENOSPC, EIO), as OSError
+                raise recording.error from None
+            raise OSError(errno.EIO, (str(error).splitlines() or ["write failed"])[0][:120], str(path)) from None
+
+
+class _Recording:
+    """A file wrapper keeping the OSError of the write that failed: on a full disk torch.save
+    raises ``RuntimeError: [enforce fail at inline_container.cc] unexpected pos``, and the
+    ``--on-save-error`` policy and the message need the OSError (ENOSPC) underneath."""
+
+    def __init__(self, handle):
+        self.handle, self.error = handle, None
+
+    def write(self, data) -> int:
+        try:
+            return self.handle.write(data)
+        except OSError as error:
+            self.error = error
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.handle.flush()
+        except OSError as error:
+            self.error = error
+            raise
 
 
 def _to_cpu(value):
@@ -90,20 +122,53 @@ def _code_in(path: Path, head: bytes) -> list[str]:
     return [n for n in _pickle_imports(data) if not n.startswith(_SAFE_PREFIXES)]
 
 
+def _stat(path: Path):
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        raise CheckpointError(t("train.ckpt.missing", path=path)) from None
+    except OSError as error:  # no permission on the way, a name too long, a loop of links
+        raise CheckpointError(t("err.os", path=path, why=error.strerror or error)) from None
+
+
+def _check_zip(path: Path, size: int, max_bytes: int) -> None:
+    """Bounded decompression (case 9): the members' uncompressed sizes, read from the central
+    directory before anything is inflated, must fit the limit and what the file's size allows
+    (torch stores its members uncompressed: a legitimate file is never much bigger unpacked)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+        raise CheckpointError(t("train.ckpt.truncated", path=path, why=_first_line(error))) from None
+    if total > max_bytes or total > 2 * size + (1 << 20):
+        raise CheckpointError(t("err.ckpt.bomb", path=path, size=total, have=size))
+
+
+def _first_line(error: BaseException) -> str:
+    """The error's first line, or its class name when it has no text (a bare EOFError: case 5)."""
+    lines = str(error).splitlines()
+    return (lines[0] if lines and lines[0].strip() else type(error).__name__)[:120]
+
+
 def load(path, map_location="cpu", max_bytes: int = MAX_BYTES) -> dict:
-    """The checkpoint's dict, or CheckpointError saying exactly what is wrong with the file."""
+    """The checkpoint's dict, or CheckpointError saying exactly what is wrong with the file:
+    readable, bounded, a zip of tensors without code, and every field as the schema wants."""
     path = Path(path)
-    if not path.exists():
-        raise CheckpointError(t("train.ckpt.missing", path=path))
-    if not path.is_file():
+    st = _stat(path)
+    if not stat.S_ISREG(st.st_mode):
         raise CheckpointError(t("train.ckpt.not_file", path=path))
-    size = path.stat().st_size
+    size = st.st_size
     if size == 0:
         raise CheckpointError(t("train.ckpt.empty", path=path))
     if size > max_bytes:
         raise CheckpointError(t("train.ckpt.too_large", path=path, size=size, limit=max_bytes))
-    with open(path, "rb") as handle:
-        head = handle.read(4)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError as error:
+        raise CheckpointError(t("err.os", path=path, why=error.strerror or error)) from None
+    if head.startswith(_ZIP_MAGIC):
+        _check_zip(path, size, max_bytes)
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols before refusing: we explain instead
             warnings.simplefilter("ignore")
@@ -112,22 +177,20 @@ def load(path, map_location="cpu", max_bytes: int = MAX_BYTES) -> dict:
         code = _code_in(path, head)
         if code:
             raise CheckpointError(t("train.ckpt.code", path=path, names=", ".join(sorted(set(code))))) from None
-        raise CheckpointError(t("train.ckpt.garbage", path=path)) from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as error:
         if head.startswith(_ZIP_MAGIC):
-            raise CheckpointError(t("train.ckpt.truncated", path=path, why=str(error).splitlines()[0][:120])) from None
+            raise CheckpointError(t("train.ckpt.truncated", path=path, why=_first_line(error))) from None
+        raise CheckpointError(t("train.ckpt.garbage", path=path)) from None
+    except MemoryError:
+        raise CheckpointError(t("train.ckpt.too_large", path=path, size=size, limit=max_bytes)) from None
+    except Exception as error:  # noqa: BLE001 - any way a damaged file fails to unpickle is "damaged"
+        if head.startswith(_ZIP_MAGIC):
+            raise CheckpointError(t("train.ckpt.truncated", path=path, why=_first_line(error))) from None
         raise CheckpointError(t("train.ckpt.garbage", path=path)) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(t("train.ckpt.not_nnlab", path=path))
     if payload.get("version") != VERSION:
         raise CheckpointError(t("train.ckpt.version", path=path, version=payload.get("version"), want=VERSION))
-    for key, kind in (("epoch", int), ("config", dict), ("model", dict), ("optimizer", dict), ("history", list)):
-        if not isinstance(payload.get(key), kind):
-            raise CheckpointError(t("train.ckpt.field", path=path, field=key))
-    try:
-        payload["config_obj"] = TrainConfig.from_dict(payload["config"])
-    except (TypeError, ValueError) as error:
-        raise CheckpointError(t("train.ckpt.field", path=path, field=f"config ({error})")) from None
+    payload["config_obj"] = validate_payload(payload, path)
     return payload
 
 
@@ -155,3 +218,156 @@ def apply(checkpoint: dict, model, optimizer=None) -> None:
             optimizer.load_state_dict(checkpoint["optimizer"])
         except (ValueError, KeyError, RuntimeError) as error:
             raise CheckpointError(t("train.ckpt.optimizer", why=error)) from None
+
+
+# --- the schema (issue 19 cases 10, 18, 19) -------------------------------------------------
+INPUTS, OUTPUTS = 784, 10
+MAX_HISTORY = MAX_EPOCHS + 1
+
+
+def _bad(path, field: str, value, want: str) -> CheckpointError:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return CheckpointError(t("err.ckpt.schema", path=path, field=field, value=shown, want=want))
+
+
+def _int(path, field: str, value, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise _bad(path, field, value, f"an integer {lo}..{hi}")
+    return value
+
+
+def _number(path, field: str, value, allow_none: bool = False, allow_nan: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _bad(path, field, value, "a number")
+    if not allow_nan and not math.isfinite(value):
+        raise _bad(path, field, value, "a finite number")
+
+
+def expected_shapes(config: TrainConfig) -> dict[str, tuple[int, ...]]:
+    """The model's state_dict shapes for ``config`` (nnlab.train.model: Linear layers at the even
+    indices of ``linear_relu_stack``), computed without allocating anything."""
+    widths = [INPUTS, *config.hidden, OUTPUTS]
+    shapes = {}
+    for i, (fan_in, fan_out) in enumerate(zip(widths, widths[1:])):
+        shapes[f"linear_relu_stack.{2 * i}.weight"] = (fan_out, fan_in)
+        shapes[f"linear_relu_stack.{2 * i}.bias"] = (fan_out,)
+    return shapes
+
+
+def _tensor(path, field: str, value, shape: tuple[int, ...] | None = None) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor) or not value.is_floating_point():
+        raise _bad(path, field, value if not isinstance(value, torch.Tensor) else f"a {value.dtype} tensor",
+                   "a floating-point tensor")
+    if shape is not None and tuple(value.shape) != shape:
+        raise _bad(path, field, f"shape {tuple(value.shape)}", f"shape {shape}")
+    if not bool(torch.isfinite(value).all()):
+        raise CheckpointError(t("err.ckpt.nonfinite", path=path, field=field))
+    return value
+
+
+def config_of(payload: dict, path) -> TrainConfig:
+    raw = payload.get("config")
+    if not isinstance(raw, dict):
+        raise _bad(path, "config", raw, "a dict")
+    hidden = raw.get("hidden")
+    if not isinstance(hidden, (list, tuple)) or not all(isinstance(h, int) and not isinstance(h, bool) for h in hidden):
+        raise _bad(path, "config.hidden", hidden, "a list of integer widths")
+    try:
+        config = TrainConfig.from_dict(raw)
+        return config.validate()
+    except ConfigError as error:
+        raise CheckpointError(t("train.ckpt.field", path=path, field=f"config ({error})")) from None
+    except (TypeError, ValueError) as error:
+        raise CheckpointError(t("train.ckpt.field", path=path, field=f"config ({error})")) from None
+
+
+def validate_payload(payload: dict, path) -> TrainConfig:
+    """The checkpoint's TrainConfig once every field has been checked; CheckpointError otherwise."""
+    config = config_of(payload, path)
+    _int(path, "epoch", payload.get("epoch"), 0, MAX_EPOCHS)
+
+    model = payload.get("model")
+    if not isinstance(model, dict):
+        raise _bad(path, "model", type(model).__name__, "a dict of tensors")
+    shapes = expected_shapes(config)
+    missing = [k for k in shapes if k not in model]
+    unexpected = [k for k in model if k not in shapes]
+    if missing or unexpected:
+        first = missing[0] if missing else unexpected[0]
+        raise _bad(path, f"model[{first!r}]", "missing" if missing else "present",
+                   f"the layers of hidden={list(config.hidden)}")
+    for key, shape in shapes.items():
+        _tensor(path, f"model[{key!r}]", model[key], shape)
+
+    _optimizer(payload.get("optimizer"), path, config, [shapes[k] for k in shapes])
+
+    history = payload.get("history")
+    if not isinstance(history, list) or len(history) > MAX_HISTORY:
+        raise _bad(path, "history", type(history).__name__, f"a list of at most {MAX_HISTORY} epoch records")
+    for i, entry in enumerate(history):
+        if not isinstance(entry, dict):
+            raise _bad(path, f"history[{i}]", entry, "a dict of numbers")
+        for key, value in entry.items():
+            _number(path, f"history[{i}].{key}", value, allow_none=True, allow_nan=True)
+
+    extra = payload.get("extra", {})
+    if not isinstance(extra, dict):
+        raise _bad(path, "extra", type(extra).__name__, "a dict")
+    if "batch" in extra:
+        _int(path, "extra.batch", extra["batch"], 0, MAX_BATCH)
+    if "epoch_loss_sum" in extra:
+        _number(path, "extra.epoch_loss_sum", extra["epoch_loss_sum"])
+    state = extra.get("shuffle_state")
+    if state is not None and not (isinstance(state, torch.Tensor) and state.dtype == torch.uint8 and state.dim() == 1):
+        raise _bad(path, "extra.shuffle_state", state if not isinstance(state, torch.Tensor) else state.dtype,
+                   "a 1-d uint8 tensor")
+    if "device" in extra and not isinstance(extra["device"], str):
+        raise _bad(path, "extra.device", extra["device"], "a string")
+    return config
+
+
+_STATE_TENSORS = {"exp_avg", "exp_avg_sq", "momentum_buffer", "max_exp_avg_sq"}
+
+
+def _optimizer(optimizer, path, config: TrainConfig, param_shapes: list[tuple[int, ...]]) -> None:
+    if not isinstance(optimizer, dict):
+        raise _bad(path, "optimizer", type(optimizer).__name__, "a dict")
+    groups, state = optimizer.get("param_groups"), optimizer.get("state")
+    if not isinstance(groups, list) or not groups:
+        raise _bad(path, "optimizer.param_groups", groups, "a list of parameter groups")
+    if not isinstance(state, dict):
+        raise _bad(path, "optimizer.state", type(state).__name__, "a dict")
+    ids: list[int] = []
+    for g, group in enumerate(groups):
+        if not isinstance(group, dict):
+            raise _bad(path, f"optimizer.param_groups[{g}]", group, "a dict")
+        params = group.get("params")
+        if not isinstance(params, list) or not all(isinstance(p, int) and not isinstance(p, bool) for p in params):
+            raise _bad(path, f"optimizer.param_groups[{g}].params", params, "a list of parameter ids")
+        ids += params
+        for key, value in group.items():
+            if key in ("lr", "momentum", "weight_decay", "eps", "dampening"):
+                _number(path, f"optimizer.param_groups[{g}].{key}", value)
+    if len(ids) != len(param_shapes) or len(set(ids)) != len(ids):
+        raise _bad(path, "optimizer.param_groups", f"{len(ids)} parameters", f"{len(param_shapes)} (one per tensor)")
+    shape_of = dict(zip(ids, param_shapes))
+    for pid, entry in state.items():
+        if pid not in shape_of:
+            raise _bad(path, "optimizer.state", f"parameter id {pid!r}", f"one of {sorted(shape_of)}")
+        if not isinstance(entry, dict):
+            raise _bad(path, f"optimizer.state[{pid}]", type(entry).__name__, "a dict")
+        for key, value in entry.items():
+            field = f"optimizer.state[{pid}].{key}"
+            if key in _STATE_TENSORS:
+                tensor = _tensor(path, field, value, shape_of[pid])
+                if key in ("exp_avg_sq", "max_exp_avg_sq") and bool((tensor < 0).any()):
+                    raise _bad(path, field, "negative values", "values >= 0 (a second moment)")
+            elif key == "step":
+                step = value.item() if isinstance(value, torch.Tensor) and value.numel() == 1 else value
+                _number(path, field, step)
+                if step < 0:
+                    raise _bad(path, field, step, "a step count >= 0")
