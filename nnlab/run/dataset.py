@@ -12,3 +12,15 @@ INPUT_FEATURES = IMAGE_SIDE ** 2  # 784: the model's input width
 TRAIN_SIZE = 60_000               # the full training split
 TEST_SIZE = 10_000                # the full test split
 PREVIEW_COUNT = 16                # test images 0..15: the Insight grid and their predictions
+
+
+def class_name(index: int, lang: str | None = None) -> str:
+    """Class ``index``'s name in the interface language (``CLASSES`` holds the English ones)."""
+    from nnlab.i18n import t  # here: the data layer stays importable without the catalogs loaded
+
+    return t(f"class.{index}", lang=lang)
+
+
+def class_names(lang: str | None = None) -> tuple[str, ...]:
+    """All ten names in the interface language, in label order (what the UI should show)."""
+    return tuple(class_name(i, lang) for i in range(NUM_CLASSES))

@@ -71,3 +71,23 @@ def test_duplicate_keys_are_refused(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="defined twice"):
         catalog()
     monkeypatch.setattr(i18n, "_catalog", None)
+
+
+def test_fashion_mnist_class_names_have_chinese_names_and_match_the_dataset():
+    """Issue 13.11: the ten classes in Chinese; the English catalog entries are CLASSES themselves."""
+    from nnlab.run.dataset import CLASSES, class_names
+
+    assert class_names("en") == CLASSES
+    assert class_names("zh") == ("T恤/上衣", "裤子", "套头衫", "连衣裙", "外套", "凉鞋", "衬衫", "运动鞋", "包", "短靴")
+
+
+def test_a_backprop_pass_and_an_epoch_are_two_words_in_chinese():
+    """Issue 13.11: 轮 is an epoch (轮数, 第 N 轮); a backprop pass is 遍 (第 1 遍)."""
+    from nnlab.i18n import catalog
+
+    for key, (english, chinese) in catalog().items():
+        if key.startswith("bp.") and "pass" in english.lower():  # a backprop pass (one forward + backward)
+            assert "轮" not in chinese, key
+        if "epoch" in english.lower():
+            assert "遍" not in chinese, key
+    assert "轮" in t("dash.setup.epochs", lang="zh")
