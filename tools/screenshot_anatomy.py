@@ -32,7 +32,7 @@ async def shoot(lang: str) -> list[Path]:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = AnatomyScreen(source=source)
         await app.push_screen(screen)
-        while screen.anatomy is None:
+        while screen.session.anatomy is None:
             await pilot.pause(0.05)
         await pilot.pause()
         for name, keys in ((f"anatomy{suffix}.svg", ()), (f"anatomy-relu{suffix}.svg", ("n", "n", "n"))):

@@ -302,6 +302,7 @@ def _round(value: float | None) -> float | None:
 # --- the child: the app in the pty -----------------------------------------------------------
 def _child(spec_path: str) -> int:
     from nnlab.run.config import TrainConfig
+    from nnlab.run.events import EpochEnd, Failed, Finished, Started
     from nnlab.ui.app import NNLabApp
     from nnlab.ui.train.screen import TrainScreen
 
@@ -337,18 +338,18 @@ def _child(spec_path: str) -> int:
 
         def on_run_event(self, message) -> None:
             super().on_run_event(message)
-            kind = message.event.KIND
-            if kind == "started":
-                record["started_at"] = time.monotonic()
-                record["device"] = message.event.device
-                out.with_suffix(".started").write_text(repr(record["started_at"]))
-            elif kind == "epoch":
-                record["rss_mb"].append(rss_mb())
-                record["epoch_speeds"].append(message.event.samples_per_s)
-            elif kind == "finished":
-                record["finished_at"] = time.monotonic()
-            elif kind == "failed":
-                record["error"] = message.event.message
+            match message.event:
+                case Started(device=device):
+                    record["started_at"] = time.monotonic()
+                    record["device"] = device
+                    out.with_suffix(".started").write_text(repr(record["started_at"]))
+                case EpochEnd(samples_per_s=speed):
+                    record["rss_mb"].append(rss_mb())
+                    record["epoch_speeds"].append(speed)
+                case Finished():
+                    record["finished_at"] = time.monotonic()
+                case Failed(message=why):
+                    record["error"] = why
 
         def on_run_ended(self, message) -> None:
             super().on_run_ended(message)

@@ -41,7 +41,7 @@ async def until(pilot, condition, timeout: float = 30.0) -> None:
 
 
 def ready(screen: AnatomyScreen):
-    return lambda: screen.anatomy is not None and screen.shown_generation == screen.generation
+    return lambda: screen.session.anatomy is not None and screen.session.shown_generation == screen.session.generation
 
 
 async def open_view(app, pilot, source) -> AnatomyScreen:
@@ -71,7 +71,7 @@ async def test_steps_through_data_layers_softmax_and_parameters(fashion, screen_
             await pilot.press("n")
             assert f"Anatomy {i}/9: {name}" in header(screen_text, app)
             if name == "ReLU" and i == 4:
-                relu = screen.anatomy.layers[2]
+                relu = screen.session.anatomy.layers[2]
                 assert f"zeroed {relu.zeroed[0]} of 512" in screen_text(app)
                 assert "ReLU()" in screen_text(app)
             if name == "Softmax":
@@ -94,32 +94,32 @@ async def test_picking_images(fashion, screen_text):
     app = NNLabApp(mode="train")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_view(app, pilot, make_source(fashion)[1])
-        assert screen.anatomy.data.indices == (0, 1, 2)
+        assert screen.session.anatomy.data.indices == (0, 1, 2)
         await pilot.press("plus")
         await until(pilot, ready(screen))
-        assert screen.anatomy.data.indices == (0, 1, 2, 3)
+        assert screen.session.anatomy.data.indices == (0, 1, 2, 3)
         assert "#0 #1 #2 #3" in header(screen_text, app)
-        assert screen.anatomy.data.picked.x_shape == (4, 1, 28, 28)
+        assert screen.session.anatomy.data.picked.x_shape == (4, 1, 28, 28)
         for _ in range(5):
             await pilot.press("minus")
         await until(pilot, ready(screen))
-        assert screen.anatomy.data.indices == (0,)
+        assert screen.session.anatomy.data.indices == (0,)
         for _ in range(10):
             await pilot.press("plus")
         await until(pilot, ready(screen))
-        assert screen.anatomy.data.indices == tuple(range(8))
+        assert screen.session.anatomy.data.indices == tuple(range(8))
         await pilot.press("right_square_bracket")
         await until(pilot, ready(screen))
-        assert screen.anatomy.data.indices == tuple(range(8, 16))
+        assert screen.session.anatomy.data.indices == tuple(range(8, 16))
         await pilot.press("left_square_bracket", "left_square_bracket")
         await until(pilot, ready(screen))
-        assert screen.anatomy.data.indices == tuple(range(56, 64))  # wraps around the 64 test images
+        assert screen.session.anatomy.data.indices == tuple(range(56, 64))  # wraps around the 64 test images
         await pilot.press("r")
         await until(pilot, ready(screen))
-        picked = screen.anatomy.data.indices
+        picked = screen.session.anatomy.data.indices
         assert len(set(picked)) == 8 and picked != tuple(range(56, 64)) and all(0 <= i < 64 for i in picked)
         await pilot.press("n", "n", "n")  # the layers follow the picked images
-        assert screen.anatomy.layers[0].output.shape == (8, 784)
+        assert screen.session.anatomy.layers[0].output.shape == (8, 784)
 
 
 async def test_parameters_table_and_detail_then_escape_back(fashion, screen_text):
@@ -132,7 +132,7 @@ async def test_parameters_table_and_detail_then_escape_back(fashion, screen_text
         text = screen_text(app)
         assert "Total: 669,706 parameters (669,706 trainable)" in text
         assert "linear_relu_stack.0.weight" in text and "512×784" in text and "401,408" in text
-        first = screen.anatomy.parameters.entries[0]
+        first = screen.session.anatomy.parameters.entries[0]
         assert f"std {first.stats.std:.4g}" in text
         await pilot.press("down")
         assert "linear_relu_stack.0.bias  [512]" in screen_text(app)
@@ -157,16 +157,16 @@ async def test_refreshes_when_an_epoch_ends_and_shows_how_far_weights_moved(fash
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_view(app, pilot, source)
         await pilot.press("w")
-        generation = screen.generation
+        generation = screen.session.generation
         await pilot.pause(1.5)
-        assert screen.generation == generation  # same epoch: nothing recomputed
+        assert screen.session.generation == generation  # same epoch: nothing recomputed
         initial = anatomy.initial_state(box["config"])
         trained = {k: v.clone() for k, v in initial.items()}
         trained["linear_relu_stack.4.bias"] += 0.5
         box.update(state_dict=trained, initial_state_dict=initial, epoch=1)
-        await until(pilot, lambda: screen.generation > generation and ready(screen)())
+        await until(pilot, lambda: screen.session.generation > generation and ready(screen)())
         assert "after epoch 1" in header(screen_text, app)
-        bias = screen.anatomy.parameters.entries[-1]
+        bias = screen.session.anatomy.parameters.entries[-1]
         assert bias.moved_l2 == pytest.approx(torch.full((10,), 0.5).norm().item(), rel=1e-6)
         table = screen.query_one(ParamTable)
         table.move_cursor(row=5)
@@ -191,7 +191,7 @@ async def test_failures_are_shown_and_the_app_keeps_running(screen_text, tmp_pat
     async with app.run_test(size=(80, 24)) as pilot:
         screen = AnatomyScreen(source=source)
         await app.push_screen(screen)
-        await until(pilot, lambda: screen.shown_generation == screen.generation)
+        await until(pilot, lambda: screen.session.shown_generation == screen.session.generation)
         shown = " ".join(line.strip() for line in screen_text(app).splitlines())  # the message wraps
         assert f"Cannot show the anatomy: data directory {tmp_path / 'nowhere'} does not exist" in shown
         gone.append(True)  # from now on the source itself fails
@@ -213,7 +213,7 @@ async def test_the_train_mode_opens_the_view_with_a(fashion, monkeypatch):
         await until(pilot, lambda: isinstance(app.screen, AnatomyScreen))
         screen = app.screen
         await until(pilot, ready(screen))
-        assert screen.source is not None and screen.anatomy.parameters.total == 669_706
+        assert screen.session.source is not None and screen.session.anatomy.parameters.total == 669_706
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, TrainScreen)
@@ -238,9 +238,9 @@ async def test_nnlab_anatomy_opens_the_view_in_train_mode(fashion, monkeypatch, 
         screen = app.screen
         await until(pilot, ready(screen))
         assert app.current_mode == "train"
-        assert screen.anatomy.data.indices == (5, 6)
+        assert screen.session.anatomy.data.indices == (5, 6)
         assert "checkpoint run.pt, epoch 3" in header(screen_text, app)
-        assert screen.anatomy.parameters.entries[0].first == tuple(
+        assert screen.session.anatomy.parameters.entries[0].first == tuple(
             model.linear_relu_stack[0].weight.detach().reshape(-1)[:8].tolist())
 
 
@@ -292,3 +292,28 @@ def test_snapshot_parameters_zh(snap_compare, fashion):
     below it the total 669,706 and the selected tensor's first values and statistics."""
     app, open_it = _snap_app(fashion, "zh")
     assert snap_compare(app, terminal_size=(80, 24), run_before=lambda pilot: open_it(pilot, "w"))
+
+
+def test_anatomy_session_needs_no_textual_and_drops_stale_results():
+    """The walk's state apart from widgets: image picks wrap, a newer request makes older results stale."""
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    from nnlab.ui.anatomy.session import AnatomySession, Walked, WalkFailed
+
+    code = "import sys, nnlab.ui.anatomy.session; print('textual' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
+    s = AnatomySession()
+    first, second = s.request({}), s.request({})
+    assert (first.generation, second.generation, second.count, second.picked) == (1, 2, 3, None)
+    assert not s.accept(1, WalkFailed("old")) and s.shown_generation == -1
+    data = SimpleNamespace(test_size=10)
+    assert s.accept(2, Walked(anatomy=None, data=data, weights={}, info="x")) and s.data is data
+    s.turn_page(-1)
+    assert s.indices() == [7, 8, 9]                       # wraps around the 10 test images
+    s.change_count(+10)
+    assert s.count == 8 and s.indices() == [7, 8, 9, 0, 1, 2, 3, 4]
+    assert s.pick_random() and len(s.picked) == 8 and s.request({}).picked == tuple(s.picked)
+    assert s.go(99) == "params" and s.go(-5) == "data"    # steps clamp (no layers before a walk)

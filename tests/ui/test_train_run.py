@@ -279,7 +279,7 @@ async def test_anatomy_source_gives_consistent_and_initial_weights(tmp_path):
         app.set_focus(None)
         await pilot.press("a")                                  # the Anatomy view opens on this run
         await until(pilot, lambda: type(app.screen).__name__ == "AnatomyScreen", what="the Anatomy view")
-        assert app.screen._snapshot["epoch"] == 3 and app.screen._snapshot["state_dict"] is not None
+        assert app.screen.session._snapshot["epoch"] == 3 and app.screen.session._snapshot["state_dict"] is not None
         await pilot.press("escape")
         await until(pilot, lambda: type(app.screen).__name__ == "TrainScreen", what="back to the dashboard")
     with torch.random.fork_rng(devices=[]):
