@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.nnlab-installed
 
-.PHONY: run test clean
+.PHONY: run test clean gpu-check gpu-check-dry gpu-wheels
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,3 +20,17 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# The GPU check (issue 18). On the GPU machine (no venv there, its own python3 has torch):
+# `make gpu-check` (or `bash tools/gpu_check.sh`): one JSON report, within 8 minutes.
+# Here, where pip can download: `make gpu-wheels` fills .device/ (ignored) with the wheels of
+# textual, textual-plotext and their pure-Python needs at the versions in .venv, and the four
+# FashionMNIST .gz files. `make gpu-check-dry` runs the same script on the CPU.
+gpu-check:
+	PYTHON=$(PYTHON) bash tools/gpu_check.sh $(ARGS)
+
+gpu-check-dry: $(STAMP)
+	PYTHON=$(BIN)/python bash tools/gpu_check.sh --dry-run $(ARGS)
+
+gpu-wheels: $(STAMP)
+	$(BIN)/python -m nnlab.bench.gpu_check --prepare $(ARGS)

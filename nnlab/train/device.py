@@ -158,7 +158,8 @@ def gpu_figures(device: str) -> dict | None:
         return None
     try:
         index = torch.device(device).index
-        index = torch.cuda.current_device() if index is None else index
+        if index is None:  # "cuda": the current device, without initialising CUDA to ask
+            index = torch.cuda.current_device() if torch.cuda.is_initialized() else 0
         figures = _torch_figures(index)
     except Exception:  # noqa: BLE001 - never let a probe kill the run
         return None

@@ -129,7 +129,7 @@ class Stepper:
                 except BaseException:
                     try:
                         graph.capture_end()  # end the (now invalid) capture before leaving the stream
-                    except Exception:  # noqa: BLE001 - the body's error is the one to report
+                    except Exception:  # noqa: BLE001, S110 - the body's error is the one to report
                         pass
                     raise
                 graph.capture_end()
