@@ -231,7 +231,7 @@ async def test_compare_view_overlays_the_three_at_the_neurons_z(widget_text):
         await pilot.press("d")
         assert plot.derivatives
         await pilot.press("plus")
-        assert "z ∈ [-4, 4]" in _text(app, widget_text, "#cp-readout")
+        assert "z ∈ [-2, 2]" in _text(app, widget_text, "#cp-readout")  # from the compare default [-4, 4]
         await pilot.press("a")  # the neuron panel's key does nothing here
         assert app.screen.query_one(NeuronPanel).activation == "sigmoid"
         await pilot.press("left_square_bracket", "tab", "backspace", "-", "3", "enter")  # z = -5
@@ -454,3 +454,21 @@ async def test_softmax_shows_the_e_z_step_the_torch_link_and_no_false_equation_a
         assert "−log(0)" not in text and "p₂ rounds to 0" in text
         assert f"CE = logsumexp(z) − z₂ = {fmt(1000.0)} − 1 = {fmt(L.cross_entropy([1000.0, 1.0, 0.1], 1))}" in text
         assert "e^(zᵢ−m)" in _text(app, widget_text, "#sp-head-out")  # e^1000 would overflow
+
+
+async def test_compare_opens_where_the_s_shapes_show_z_is_typeable_and_f_prime_is_dotted(widget_text):
+    """Issue 13.3: z ∈ [-4, 4], y clipped to [-1.2, 2]; z typed in the panel; f' drawn with '·'."""
+    from nnlab.ui.neuron.compare_panel import ComparePanel
+
+    app = NNLabApp(mode="neuron")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("]", "d")
+        assert "z ∈ [-4, 4]" in _text(app, widget_text, "#cp-readout")
+        plot = widget_text(app.screen.query_one("#cp-plot"))
+        assert "2.00┤" in plot and "-1.20┤" in plot and "·" in plot
+        await pilot.press("tab")
+        assert app.focused.id == "cp-z"
+        await pilot.press("-", "2", "enter")
+        assert app.screen.query_one(ComparePanel).z == -2.0
+        assert "at z = -2" in _text(app, widget_text, "#cp-table")

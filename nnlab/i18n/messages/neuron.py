@@ -53,7 +53,7 @@ MESSAGES = {
     "neuron.cmp.range": ("range", "范围"),
     "neuron.cmp.dead": ("dead (z < 0)", "“死”（z < 0）"),
     "neuron.cmp.vanishing": ("gradient vanishes", "梯度消失"),
-    "neuron.cmp.keys": ("z from the Neuron panel · d f' · +/- ←/→ 0 c", "z 来自神经元面板 · d 导数 · +/- ←/→ 0 c"),
+    "neuron.cmp.keys": ("z: tab types it (or the Neuron panel's) · d f' · +/- ←/→ 0 c", "z：tab 输入（或来自神经元面板）· d 导数 · +/- ←/→ 0 c"),
     # the loss panel
     "neuron.loss.descending": ("descend {loss} (m)", "下降目标 {loss}（m）"),
     "neuron.loss.no_steps": ("g: one step · G: run 40 steps", "g：走一步 · G：连续 40 步"),

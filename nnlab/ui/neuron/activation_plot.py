@@ -14,6 +14,10 @@ MIN_HALF, MAX_HALF = 1e-3, 1e6
 MAX_CENTER = 1e13  # z itself is at most 6·1e6·1e6 + 1e6
 SINGLE_COLORS = ("cyan", "orange")  # f, f'
 COMPARE_COLORS = {"sigmoid": "cyan", "tanh": "magenta", "relu": "green"}
+# Overlaid, ReLU's z up to 8 squashed sigmoid and tanh into two rows: the compare view opens on
+# z ∈ [-4, 4] with y clipped to [-1.2, 2], where both S-shapes fill the height.
+COMPARE_HALF, COMPARE_YLIM = 4.0, (-1.2, 2.0)
+DERIVATIVE_MARKER = "·"  # f is a solid braille line, f' a dotted one: told apart without colour
 
 
 class ZWindow:
@@ -21,6 +25,7 @@ class ZWindow:
 
     def __init__(self, center: float = DEFAULT_CENTER, half: float = DEFAULT_HALF) -> None:
         self.center, self.half = center, half
+        self.default_half = half
 
     @property
     def lo(self) -> float:
@@ -43,7 +48,7 @@ class ZWindow:
         self.zoom(1.0)  # re-apply the resolution floor for the new centre
 
     def reset(self) -> None:
-        self.center, self.half = DEFAULT_CENTER, DEFAULT_HALF
+        self.center, self.half = DEFAULT_CENTER, self.default_half
 
     def contains(self, z: float) -> bool:
         return self.lo <= z <= self.hi
@@ -65,7 +70,7 @@ class ActivationPlot(PlotextPlot):
         super().__init__(**kwargs)
         self.names = names
         self.derivatives = derivatives
-        self.window = ZWindow()
+        self.window = ZWindow(half=COMPARE_HALF if len(names) > 1 else DEFAULT_HALF)
         self.z: float | None = None
         # drawn as two green vertical lines at z = lo and z = hi: the band is on z, so the y axis
         # keeps the activation's own range (a band at a = 6, 13 flattened a sigmoid to one row)
@@ -99,8 +104,7 @@ class ActivationPlot(PlotextPlot):
             f_color, df_color = self._colors(name)
             plt.plot(zs, act.f(zs), color=f_color, marker="braille", label=f"{act.label}(z)")
             if self.derivatives:
-                plt.plot(zs, act.df(zs), color=df_color, marker="dot" if not single else "braille",
-                         label=f"{act.label}'(z)")
+                plt.plot(zs, act.df(zs), color=df_color, marker=DERIVATIVE_MARKER, label=f"{act.label}'(z)")
         if self.band is not None:
             for edge in self.band:
                 if self.window.contains(edge):
@@ -122,4 +126,6 @@ class ActivationPlot(PlotextPlot):
                         plt.text(f"({fmt(z, 3)}, {fmt(y, 3)})", z + (2 if right else -2) * cell, y,
                                  color=color, background="default", alignment="left" if right else "right")
         plt.xlim(lo, hi)
+        if not single:
+            plt.ylim(*COMPARE_YLIM)
         return super().render()

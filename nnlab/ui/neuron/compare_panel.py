@@ -5,13 +5,17 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from nnlab.core import activations
 from nnlab.core.neuron import fmt
+from nnlab.core.numbers import Bounds
 from nnlab.i18n import t
 from nnlab.ui.neuron.activation_plot import COMPARE_COLORS, ActivationPlot
+from nnlab.ui.shared.number_field import NumberField
+
+Z_BOUNDS = Bounds(-1e13, 1e13)  # as far as the window can pan
 
 
 class ComparePanel(Vertical):
@@ -20,6 +24,10 @@ class ComparePanel(Vertical):
     DEFAULT_CSS = """
     ComparePanel { height: 1fr; }
     ComparePanel #cp-table { height: auto; }
+    ComparePanel #cp-z-row { height: 1; }
+    ComparePanel #cp-z-label { width: 5; }
+    ComparePanel NumberField { width: 14; }
+    ComparePanel #cp-message { color: $error; width: 1fr; }
     ComparePanel #cp-readout { height: auto; }
     """
 
@@ -29,6 +37,10 @@ class ComparePanel(Vertical):
         self.derivatives = False
 
     def compose(self) -> ComposeResult:
+        with Horizontal(id="cp-z-row"):
+            yield Static("z =", id="cp-z-label")
+            yield NumberField(self.z, Z_BOUNDS, "{:.12g}", step=0.1, revert_on_blur=True, compact=True, id="cp-z")
+            yield Static(id="cp-message")
         yield Static(id="cp-table")
         yield ActivationPlot(activations.TUTORIAL_THREE, derivatives=False, id="cp-plot")
         yield Static(id="cp-readout")
@@ -42,7 +54,19 @@ class ComparePanel(Vertical):
 
     def set_z(self, z: float) -> None:
         self.z = z
+        self.query_one("#cp-z", NumberField).set_number(z)
         self.redraw()
+
+    def on_number_field_committed(self, message: NumberField.Committed) -> None:
+        message.stop()  # typed here: this view's z only (the neuron keeps its own)
+        self.z = float(message.number)
+        self.query_one("#cp-message", Static).update("")
+        self.redraw()
+
+    def on_number_field_invalid(self, message: NumberField.Invalid) -> None:
+        message.stop()
+        self.query_one("#cp-message", Static).update(
+            Text(t("neuron.msg.rejected", field="z", reason=message.reason, kept=fmt(float(message.field.number)))))
 
     def toggle_derivatives(self) -> None:
         self.derivatives = not self.derivatives
