@@ -20,7 +20,7 @@ from nnlab.run.config import TrainConfig
 from nnlab.train.data import synthetic
 from nnlab.train.model import NeuralNetwork
 
-SMALL = TrainConfig(epochs=1, batch_size=32, lr=0.05, hidden=(32,), seed=3)
+SMALL = TrainConfig(epochs=1, batch_size=32, lr=0.05, hidden=(32,), seed=3, device="cpu")
 
 
 def save_model(path, hidden=(32,), epoch=1):

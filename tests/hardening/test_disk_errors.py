@@ -18,7 +18,7 @@ from nnlab.train import checkpoint, engine
 from nnlab.run.config import TrainConfig
 from nnlab.train.data import synthetic
 
-CONFIG = TrainConfig(epochs=3, batch_size=32, lr=0.05, hidden=(32,), seed=3)
+CONFIG = TrainConfig(epochs=3, batch_size=32, lr=0.05, hidden=(32,), seed=3, device="cpu")
 
 
 def fail_replace(monkeypatch, name: str, times: int = 1, skip: int = 0) -> dict:

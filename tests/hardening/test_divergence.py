@@ -14,7 +14,7 @@ from nnlab.train import step as step_mod
 from nnlab.run.config import TrainConfig
 from nnlab.train.data import synthetic
 
-CONFIG = TrainConfig(epochs=3, batch_size=32, lr=0.05, hidden=(32,), seed=3)
+CONFIG = TrainConfig(epochs=3, batch_size=32, lr=0.05, hidden=(32,), seed=3, device="cpu")
 BATCHES = 8  # 256 images / 32
 
 
@@ -63,7 +63,7 @@ def test_huge_learning_rate_diverges_and_leaves_the_checkpoint_alone(tmp_path):
     """Resume a good checkpoint with lr = 1e6: the run diverges, the file is byte-identical after."""
     path = tmp_path / "ck.pt"
     data = synthetic(256, 64)
-    tutorial = TrainConfig(epochs=1, batch_size=32, lr=1e-3)  # 784-512-512-10, SGD
+    tutorial = TrainConfig(epochs=1, batch_size=32, lr=1e-3, device="cpu")  # 784-512-512-10, SGD
     engine.run(tutorial, data, lambda e: None, save_path=str(path))
     before = path.read_bytes()
     events = []

@@ -10,7 +10,7 @@ from nnlab.train import data as data_mod
 from nnlab.run.config import TrainConfig
 
 # threads=1: the machine the tests run on is shared; 2 threads there can be 10x slower than 1
-SMALL = TrainConfig(epochs=2, batch_size=32, lr=0.05, hidden=(32,), seed=3, threads=1)
+SMALL = TrainConfig(epochs=2, batch_size=32, lr=0.05, hidden=(32,), seed=3, threads=1, device="cpu")
 
 
 def tiny(n_train: int = 256, n_test: int = 64, seed: int = 0):

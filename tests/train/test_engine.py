@@ -51,7 +51,7 @@ def test_event_order_and_contents():
 
 def test_loss_at_initialisation_is_ln_10():
     """The tutorial model's first batch: softmax over 10 near-equal logits → loss ≈ ln 10 = 2.3026."""
-    events, _ = run(TrainConfig(epochs=1, batch_size=64, threads=1), progress_every=1)
+    events, _ = run(TrainConfig(epochs=1, batch_size=64, threads=1, device="cpu"), progress_every=1)
     first = next(e for e in events if isinstance(e, BatchProgress))
     assert first.loss == pytest.approx(math.log(10), abs=0.05)
 
@@ -66,7 +66,7 @@ def test_learns_the_synthetic_classes():
 def test_one_batch_can_be_overfit():
     data = tiny(32, 32)
     data = type(data)(data.train_x, data.train_y, data.train_x, data.train_y, "synthetic")  # test on the batch
-    events, finished = run(TrainConfig(epochs=60, batch_size=32, lr=0.05, optimizer="adam", hidden=(64,), threads=1), data)
+    events, finished = run(TrainConfig(epochs=60, batch_size=32, lr=0.05, optimizer="adam", hidden=(64,), threads=1, device="cpu"), data)
     last = [e for e in events if isinstance(e, EpochEnd)][-1]
     assert last.train_loss < 0.01 and finished.test_accuracy == 1.0
 
@@ -217,9 +217,9 @@ def test_nan_loss_diverges_naming_the_batch(monkeypatch, tmp_path):
 
 def test_huge_learning_rate_diverges_and_keeps_checkpoint(tmp_path):
     save = tmp_path / "good.pt"
-    run(TrainConfig(epochs=1, batch_size=32, lr=1e-3, threads=1), save_path=str(save))
+    run(TrainConfig(epochs=1, batch_size=32, lr=1e-3, threads=1, device="cpu"), save_path=str(save))
     before = save.read_bytes()
-    events, finished = run(TrainConfig(epochs=2, batch_size=32, lr=1e6, threads=1), save_path=str(save), progress_every=1)
+    events, finished = run(TrainConfig(epochs=2, batch_size=32, lr=1e6, threads=1, device="cpu"), save_path=str(save), progress_every=1)
     assert finished.reason == "diverged"
     diverged = next(e for e in events if isinstance(e, Diverged))
     assert diverged.epoch == 1 and not math.isfinite(diverged.loss)
