@@ -38,6 +38,7 @@ from nnlab.run.errors import CheckpointError, ConfigError, DataError, DeviceErro
 from nnlab.run.events import Event, Failed, Finished
 from nnlab.train import memory
 from nnlab.train.data import FashionData
+from nnlab.train.device import device_scope, resolve_device
 from nnlab.train.trainer import Trainer
 
 
@@ -57,13 +58,16 @@ def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], c
     oom_detail = None
     frozen = False
     try:
-        trainer = Trainer(config, data, emit, control, ui_threads=ui_threads, save_path=save_path,
-                          resume_path=resume_path, preview_count=preview_count,
-                          progress_every=max(1, int(progress_every)), static_step=static_step,
-                          save_errors=save_errors)
-        gc.freeze()  # see the module docstring: no full collection of torch's objects mid-run
-        frozen = True
-        return trainer.train()
+        # On cuda:N everything (allocations, streams, capture, syncs) runs with N current, so no
+        # context is created on GPU 0 for a run on another GPU.
+        with device_scope(resolve_device(config.device)):
+            trainer = Trainer(config, data, emit, control, ui_threads=ui_threads, save_path=save_path,
+                              resume_path=resume_path, preview_count=preview_count,
+                              progress_every=max(1, int(progress_every)), static_step=static_step,
+                              save_errors=save_errors)
+            gc.freeze()  # see the module docstring: no full collection of torch's objects mid-run
+            frozen = True
+            return trainer.train()
     except (CheckpointError, ConfigError, DataError, DeviceError) as error:
         emit(Failed(message=str(error)))
     except Exception as error:  # noqa: BLE001 - e.g. out of memory: reported, never a silent hang

@@ -231,6 +231,9 @@ class Trainer:
             if report:
                 mark = self._progress(epoch, b, mark)
             if stepped or control.snapshot_requested:
+                # On CUDA losses are read only at progress points: read up to this batch first, so
+                # a snapshot never publishes the weights of a step that diverged.
+                self._read(epoch, b)
                 self._publish(epoch - 1, b + 1)
             stepped = False
             b += 1
