@@ -1,11 +1,11 @@
-# Two commands: `make run` and `make test`. Both create .venv when missing and
+# Two commands: `make run` and `make test` (plus `make test-fast`, `make lint`, `make wheel-check`). Both create .venv when missing and
 # (re)install only when pyproject.toml changed, so a second run starts in seconds.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.nnlab-installed
 
-.PHONY: run test clean gpu-check gpu-check-dry gpu-wheels
+.PHONY: run test test-fast lint wheel-check clean gpu-check gpu-check-dry gpu-wheels
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,20 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything not marked slow (no full-data runs, no tmux walk-throughs, no benches).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# ruff (a small rule set, and the formatter's check) and the import-linter layer contracts.
+lint: $(STAMP)
+	$(BIN)/ruff check nnlab tests tools
+	$(BIN)/ruff format --check nnlab tests tools
+	$(BIN)/lint-imports
+
+# The built wheel, installed non-editable in a fresh venv with no dataset and no network.
+wheel-check: $(STAMP)
+	bash .ci/wheel_check.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache
