@@ -74,6 +74,14 @@ def walkthrough(opts: dict, data_dir: str | None) -> dict:
         except checkpoint.CheckpointError as error:
             raise UsageError(str(error)) from None
         config, state, epoch = saved["config_obj"], saved["model"], saved["epoch"]
+        from nnlab.run.errors import ConfigError
+        from nnlab.train import memory
+        from nnlab.train.device import resolve_device
+
+        try:  # the same check as train --resume (issue 19 case 10): refuse before allocating
+            memory.check_fits(config, fashion.train_size, n_test, resolve_device("cpu"))
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
         model_info = {"source": "checkpoint", "checkpoint": str(Path(opts["checkpoint"])), "epoch": epoch,
                       "initial_weights": "rebuilt from config.seed, as the engine initialises a run"}
     else:

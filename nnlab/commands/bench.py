@@ -20,7 +20,7 @@ def terminal_size(text: str) -> tuple[int, int]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("what", choices=("startup", "train", "dashboard"), help=t("cli.bench.what"))
-    parser.add_argument("--runs", type=int, default=None, help=t("cli.bench.runs"))
+    parser.add_argument("--runs", default=None, help=t("cli.bench.runs"))
     parser.add_argument("--json", action="store_true", help=t("cli.json"))
     parser.add_argument("--device", default="auto", help=t("cli.bench.device"))
     parser.add_argument("--epochs", type=int, default=None, help=t("cli.bench.epochs"))
@@ -28,12 +28,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=t("cli.bench.size"))
 
 
+MAX_RUNS = 1000  # `bench startup --runs 99999999` ran for hours; 0 silently ran 1 (issue 19 case 24)
+
+
+def runs(args: argparse.Namespace, default: int) -> int:
+    """--runs parsed by the strict number parser, 1..MAX_RUNS (UsageError, exit 2, otherwise)."""
+    if args.runs is None:
+        return default
+    from nnlab.commands.usage import UsageError
+    from nnlab.core.numbers import Bounds, NumberError, parse_number
+
+    try:
+        return int(parse_number(str(args.runs), Bounds(1, MAX_RUNS, integer=True)))
+    except NumberError as error:
+        raise UsageError(t("err.bench.runs", value=args.runs, why=error.message())) from None
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.runs is not None:
+        args.runs = runs(args, 5)
     if args.what == "startup":
         from nnlab.bench.startup import measure_startup
 
         try:
-            result = measure_startup(runs=max(1, args.runs if args.runs is not None else 5), lang=args.lang)
+            result = measure_startup(runs=args.runs if args.runs is not None else 5, lang=args.lang)
         except (RuntimeError, OSError) as error:
             print(t("bench.startup.failed", why=error), file=sys.stderr)
             return 1

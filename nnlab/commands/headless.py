@@ -156,7 +156,7 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
         except OSError as error:
             for writer in writers:
                 writer.close()
-            say(t("cli.error", message=t("safe.export_failed", path=_shown(error, args.csv or args.metrics),
+            say(t("cli.error", message=t("safe.export_failed", path=_shown(error, args.csv if args.metrics and writers else args.metrics or args.csv),
                                          why=error.strerror or error)))
             return 1
         on_error = getattr(args, "on_save_error", None) or "stop"

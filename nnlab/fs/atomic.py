@@ -115,7 +115,10 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", encoding: str | None 
     clean_strays(path)
     tmp = temp_name(path)
     kwargs = {"encoding": encoding or "utf-8", "newline": ""} if mode == "w" else {}
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    except OSError as error:  # name the file asked for, never the temp (issue 19 case 26)
+        raise type(error)(error.errno, error.strerror, os.fspath(path)) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # ours, fresh (O_EXCL): never blocks
     except OSError:

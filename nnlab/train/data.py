@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import math
 import os
+import stat
 import struct
 import threading
 import zlib
@@ -86,7 +87,11 @@ def _find_files(directory: Path) -> dict[str, Path] | None:
     for role, name in FILES.items():
         for sub in (directory, directory / "FashionMNIST" / "raw"):
             for candidate in (sub / name, sub / f"{name}.gz"):
-                if candidate.is_file():
+                try:
+                    is_file = candidate.is_file()
+                except OSError:  # unreadable on the way: not there for us (locate names an explicit dir)
+                    is_file = False
+                if is_file:
                     found[role] = candidate
                     break
             if role in found:
@@ -97,9 +102,27 @@ def _find_files(directory: Path) -> dict[str, Path] | None:
 def _missing(directory: Path) -> list[str]:
     found = _find_files(directory) or {}
     partial = {role for role in FILES if any(
-        (sub / n).is_file() for sub in (directory, directory / "FashionMNIST" / "raw")
+        _is_file(sub / n) for sub in (directory, directory / "FashionMNIST" / "raw")
         for n in (FILES[role], FILES[role] + ".gz"))}
     return [FILES[role] + "[.gz]" for role in FILES if role not in found and role not in partial]
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+MAX_ITEMS = 1_000_000   # images per idx file (FashionMNIST has 60,000): more is a corrupt header
+MAX_GZ_MEMBER = 1 << 32  # gzip's ISIZE holds the size mod 2**32; beyond it the check below is blind
+
+
+def _gz_isize(path: Path) -> int:
+    """The uncompressed size mod 2**32 that a .gz file's trailer records (read, not inflated)."""
+    with open(path, "rb") as handle:
+        handle.seek(-4, os.SEEK_END)
+        return struct.unpack("<I", handle.read(4))[0]
 
 
 def _open_idx(path: Path):
@@ -128,12 +151,14 @@ def read_header(path: Path, labels: bool) -> tuple[int, ...]:
 def _read_checked(path: Path, labels: bool) -> bytes:
     """The whole (decompressed) file, with its length and label values checked."""
     dims = read_header(path, labels)
+    need = 4 + 4 * len(dims) + math.prod(dims)
+    if dims[0] > MAX_ITEMS:
+        raise DataError(t("err.data.header_lies", path=path, count=dims[0], need=need, have=0))
     try:
-        with _open_idx(path) as handle:
-            blob = handle.read()
+        with _open_idx(path) as handle:  # bounded (case 9): never more than the header's size + 1
+            blob = handle.read(need + 1)
     except (OSError, EOFError, zlib.error) as error:
         raise DataError(t("train.data.corrupt", path=path, why=error)) from error
-    need = 4 + 4 * len(dims) + math.prod(dims)
     if len(blob) < need:
         raise DataError(t("train.data.truncated", path=path, have=len(blob), need=need))
     if len(blob) > need:
@@ -149,13 +174,24 @@ def _check_sizes(files: dict[str, Path]) -> tuple[int, int]:
     for role, path in files.items():
         labels = role.endswith("labels")
         dims = read_header(path, labels)
+        need = 4 + 4 * len(dims) + dims[0] * (1 if labels else 28 * 28)
         if path.suffix != ".gz":
-            need = 4 + 4 * len(dims) + dims[0] * (1 if labels else 28 * 28)
             have = path.stat().st_size
             if have < need:
                 raise DataError(t("train.data.truncated", path=path, have=have, need=need))
             if have > need:
                 raise DataError(t("train.data.trailing", path=path, have=have, need=need))
+        else:  # case 20: a header's count checked against the size the gzip trailer records
+            try:
+                isize = _gz_isize(path)
+            except (OSError, struct.error) as error:
+                raise DataError(t("train.data.corrupt", path=path, why=error)) from error
+            if dims[0] > MAX_ITEMS or need >= MAX_GZ_MEMBER:
+                raise DataError(t("err.data.header_lies", path=path, count=dims[0], need=need, have=isize))
+            if isize < need:
+                raise DataError(t("train.data.truncated", path=path, have=isize, need=need))
+            if isize > need:
+                raise DataError(t("train.data.trailing", path=path, have=isize, need=need))
         sizes[role] = dims[0]
     for split in ("train", "test"):
         if sizes[f"{split}_images"] != sizes[f"{split}_labels"]:
@@ -202,8 +238,14 @@ def locate(data_dir: str | None = None, allow_sample: bool = True, allow_downloa
     explicit = data_dir or os.environ.get("NNLAB_DATA_DIR") or None
     if explicit:
         directory = Path(explicit).expanduser()
-        if not directory.is_dir():
-            raise DataError(t("train.data.no_dir", path=directory))
+        try:
+            if not directory.is_dir():
+                raise DataError(t("train.data.no_dir", path=directory))
+            os.listdir(directory)  # case 17: unreadable or unenterable is one line, not a traceback
+            if not os.access(directory, os.R_OK | os.X_OK):
+                raise PermissionError(13, os.strerror(13))
+        except OSError as error:  # and case 16: a name too long
+            raise DataError(t("err.data.unreadable", path=directory, why=error.strerror or error)) from None
         files = _find_files(directory)
         if files is None:
             raise DataError(t("train.data.incomplete", path=directory, missing=", ".join(_missing(directory))))
@@ -250,17 +292,36 @@ def _unpack(location: DataLocation) -> Path:
     raw = root / "FashionMNIST" / "raw"
     try:
         raw.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        import tempfile
-
-        root = Path(tempfile.mkdtemp(prefix="nnlab-data-"))
+    except OSError:  # HOME read-only (case 21): one private directory per user, reused by every run
+        root = _temp_root(_fingerprint(location.files))
         raw = root / "FashionMNIST" / "raw"
-        raw.mkdir(parents=True)
+        raw.mkdir(parents=True, exist_ok=True)
     for role, path in files.items():
         target = raw / FILES[role]
         if target.is_file() and target.stat().st_size > 0:  # unpacked (and checked) before
             continue
         atomic.write_bytes(target, _read_checked(path, role.endswith("labels")))
+    return root
+
+
+def _temp_root(fingerprint: str) -> Path:
+    """``$TMPDIR/nnlab-<uid>/unpacked/<fingerprint>``: 0700 and ours, or a fresh temp directory
+    removed at exit when that name is someone else's."""
+    import tempfile
+
+    base = Path(tempfile.gettempdir()) / f"nnlab-{os.getuid()}"
+    try:
+        base.mkdir(mode=0o700, exist_ok=True)
+        st = os.lstat(base)
+        if st.st_uid == os.getuid() and stat.S_ISDIR(st.st_mode) and not st.st_mode & 0o077:
+            return base / "unpacked" / fingerprint
+    except OSError:
+        pass
+    import atexit
+    import shutil
+
+    root = Path(tempfile.mkdtemp(prefix="nnlab-data-"))
+    atexit.register(shutil.rmtree, root, True)
     return root
 
 

@@ -111,7 +111,9 @@ class NNLabApp(App[int]):
 
         try:
             loop = asyncio.get_running_loop()
-            for signum in (signal.SIGHUP, signal.SIGTERM):
+            # SIGQUIT, SIGUSR1, SIGUSR2 would kill at once and leave the terminal in the alternate
+            # screen with mouse tracking on (issue 19 case 23): they stop and exit like SIGTERM.
+            for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
                 loop.add_signal_handler(signum, partial(self._on_signal, signum))
             loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals
