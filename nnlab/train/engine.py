@@ -1,5 +1,6 @@
-"""The training loop: the tutorial's model and optimizer on device-resident data, emitting events.
+"""``engine.run``: one training run from Started to Finished, the entry point every caller uses.
 
+The epoch loop itself is ``nnlab.train.trainer.Trainer``; steering is ``nnlab.run.control.Control``.
 ``run(config, data, emit, control)`` trains and returns the ``Finished`` event (also emitted;
 on an error ``Failed`` is emitted instead and the returned ``Finished`` has reason "failed").
 Events in order: Started, then per batch group BatchProgress (every ``progress_every`` batches:

@@ -1,1 +1,1 @@
-"""nnlab.ui.anatomy."""
+"""The Anatomy view: a model walked layer by layer on real test images, then its parameters."""

@@ -1,1 +1,1 @@
-"""nnlab.ui.backprop."""
+"""Backprop mode: the stepper, its network diagram, the edit form and the passes chart."""

@@ -1,1 +1,1 @@
-"""nnlab.ui.neuron."""
+"""Neuron mode: one neuron and its activation, the compare view, losses and softmax."""

@@ -1,1 +1,1 @@
-"""nnlab.ui.shared."""
+"""Widgets and screens every mode uses: the base screen, dialogs, help, number fields, plots, images."""

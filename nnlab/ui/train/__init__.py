@@ -1,1 +1,1 @@
-"""nnlab.ui.train."""
+"""Train mode: the dashboard (Setup, Live, Insight, Runs pages) over a widget-free TrainSession."""
