@@ -14,7 +14,8 @@ Rules: a last line without "\\n" is incomplete (a writer killed mid-line, or one
 it is left for a later call, never parsed. A first line that is not the nnlab-events header,
 or a header of another version, makes the whole file "skipped" (reported once). A line that is
 not a JSON object, or (decode=True) an event this nnlab does not know, is reported and skipped.
-A log that became shorter than what was read is read again from the start (``restarted``).
+A log that became shorter than what was read, or was replaced by another file, is read again
+from the start (``restarted``).
 
 "lost": status.json says running, no final event ends the log, and the writer is gone: its
 lock is free (the kernel drops a dead process's flock, in any pid namespace), or, where the lock
@@ -58,6 +59,7 @@ class EventLog:
         self.problem_count = 0
         self._discarding = False   # inside an over-long line: drop bytes up to its "\n"
         self._unknown: set[str] = set()
+        self._ino: tuple[int, int] | None = None   # a log replaced by another file is read anew
 
     def _problem(self, key: str, **fields: Any) -> None:
         self.problem_count += 1
@@ -79,7 +81,9 @@ class EventLog:
                 self._problem("runs.log.unreadable", why="not a regular file")
                 self.skipped = True
                 return b""
-            if st.st_size < self.offset:
+            replaced = self._ino is not None and (st.st_dev, st.st_ino) != self._ino
+            self._ino = (st.st_dev, st.st_ino)
+            if st.st_size < self.offset or (replaced and self.offset):
                 self._problem("runs.log.shrank", size=st.st_size, offset=self.offset)
                 self.offset, self.line, self.header, self._discarding = 0, 0, None, False
                 self.restarted = True

@@ -73,8 +73,8 @@ MESSAGES = {
         "{path}：第 {line} 行：{kind!r} 事件的字段缺失或有误（{why}）；已跳过",
     ),
     "runs.log.shrank": (
-        "{path}: the log became shorter ({size} < {offset} bytes read); reading it again from the start",
-        "{path}：日志变短了（{size} < 已读取的 {offset} 字节）；从头重新读取",
+        "{path}: the log became shorter or was replaced ({size} bytes, {offset} read); reading it again from the start",
+        "{path}：日志变短了或被替换（{size} 字节，已读取 {offset}）；从头重新读取",
     ),
     "runs.log.gap": (
         "{path}: line {line}: {dropped} events were lost by the writer (disk full?)",
