@@ -1,0 +1,74 @@
+"""Messages of sweeps: the --sweep grammar, grouping, batched training and `nnlab bench sweep`."""
+
+MESSAGES = {
+    # nnlab.run.sweep: parsing --sweep / --sweep-random
+    "sweep.bad_form": (
+        "--sweep {text!r}: write SETTING=VALUE,VALUE,... (e.g. lr=1e-3,1e-2) or, with --sweep-random, SETTING=LO..HI[:log]",
+        "--sweep {text!r}：请写成 设置=值,值,...（例如 lr=1e-3,1e-2），或配合 --sweep-random 写成 设置=下限..上限[:log]",
+    ),
+    "sweep.not_setting": (
+        "--sweep {name}: not a setting that can be swept; use one of {allowed}",
+        "--sweep {name}：不是可扫描的设置；请使用 {allowed} 之一",
+    ),
+    "sweep.twice": ("--sweep {name} is given twice: put all its values in one --sweep", "--sweep {name} 出现了两次：请把它的所有值放进一个 --sweep"),
+    "sweep.empty_value": ("--sweep {name}: value {position} is empty", "--sweep {name}：第 {position} 个值为空"),
+    "sweep.duplicate": ("--sweep {name}: {value} is listed twice", "--sweep {name}：{value} 出现了两次"),
+    "sweep.bad_value": ("--sweep {name}={value}: {why}", "--sweep {name}={value}：{why}"),
+    "sweep.bad_choice": ("--sweep {name}={value}: choose from {allowed}", "--sweep {name}={value}：请从 {allowed} 中选择"),
+    "sweep.bad_hidden": (
+        "--sweep hidden={value}: give widths joined by x, e.g. 512x512 (1 to {layers} widths of 1..{max})",
+        "--sweep hidden={value}：请用 x 连接宽度，例如 512x512（1 到 {layers} 个宽度，每个 1..{max}）",
+    ),
+    "sweep.range_needs_random": (
+        "--sweep {name}={value}: a range needs --sweep-random N; a grid lists its values",
+        "--sweep {name}={value}：范围需要配合 --sweep-random N；网格请列出各个值",
+    ),
+    "sweep.bad_range": (
+        "--sweep {name}={value}: a range is LO..HI with LO < HI, optionally :log (LO > 0)",
+        "--sweep {name}={value}：范围写成 下限..上限，且下限 < 上限，可加 :log（下限 > 0）",
+    ),
+    "sweep.range_not_numeric": ("--sweep {name}: a range needs a numeric setting; list the choices instead", "--sweep {name}：范围只适用于数值设置；请改为列出选项"),
+    "sweep.no_axes": ("--sweep-random {count}: give at least one --sweep SETTING=LO..HI", "--sweep-random {count}：请至少给出一个 --sweep 设置=下限..上限"),
+    "sweep.bad_count": ("--sweep-random {value}: give a whole number of members, 1..{max}", "--sweep-random {value}：请给出成员数量（整数，1..{max}）"),
+    "sweep.bad_max": ("--max-members {value}: give a whole number, 1..{max}", "--max-members {value}：请给出整数，1..{max}"),
+    "sweep.too_many": (
+        "the sweep has {count} members ({detail}), over the limit of {limit}: drop values or raise --max-members",
+        "此扫描有 {count} 个成员（{detail}），超过上限 {limit}：请减少取值或提高 --max-members",
+    ),
+    "sweep.member_invalid": ("sweep member {member} ({changes}): {why}", "扫描成员 {member}（{changes}）：{why}"),
+    # nnlab.train.sweep: batched groups
+    "sweep.empty_group": ("a sweep group needs at least one member", "扫描组至少需要一个成员"),
+    "sweep.mixed_group": (
+        "these members cannot train in one batched step: their {setting} differs",
+        "这些成员无法在同一批量步骤中训练：它们的 {setting} 不同",
+    ),
+    "sweep.too_big": (
+        "a group of {members} members needs about {need} GiB but the {device} has {have} GiB free: sweep fewer members at once (--max-members) or a smaller batch/model",
+        "{members} 个成员的组约需 {need} GiB，但 {device} 只有 {have} GiB 可用：请一次扫描更少成员（--max-members）或使用更小的批大小/模型",
+    ),
+    "sweep.note.batched": ("trained batched with {k} members ({impl})", "与 {k} 个成员批量训练（{impl}）"),
+    # nnlab bench sweep
+    "bench.sweep.header": (
+        "device: {device}; data: {data}; {epochs} epoch(s); members differ by lr, SGD, batch 64, one seed; machine shared: figures are noisy",
+        "设备：{device}；数据：{data}；{epochs} 轮；成员仅学习率不同，SGD，批大小 64，同一种子；机器为共享：数据有噪声",
+    ),
+    "bench.sweep.columns": (
+        "{k:>3}  {how:<11} {s:>10} {sps:>16} {ratio:>10}",
+        "{k:>3}  {how:<11} {s:>10} {sps:>16} {ratio:>10}",
+    ),
+    "bench.sweep.head": ("K", "K"),
+    "bench.sweep.how": ("how", "方式"),
+    "bench.sweep.s_epoch": ("s/epoch", "秒/轮"),
+    "bench.sweep.samples": ("samples/s/member", "样本/秒/成员"),
+    "bench.sweep.ratio_col": ("seq÷batch", "顺序÷批量"),
+    "bench.sweep.batched": ("batched", "批量"),
+    "bench.sweep.sequential": ("sequential", "顺序"),
+    "bench.sweep.skipped": ("K={k} {how}: skipped, over --max-seconds {limit}", "K={k} {how}：已跳过，超过 --max-seconds {limit}"),
+    "bench.sweep.progress": ("K={k} {how}: {s} s/epoch", "K={k} {how}：{s} 秒/轮"),
+    "bench.sweep.bad_epochs": ("--epochs must be 1..100", "--epochs 必须在 1..100 之间"),
+    "bench.sweep.bad_members": ("--members {value}: give counts 1..64 joined by commas, e.g. 1,4,8,16", "--members {value}：请给出用逗号连接的数量 1..64，例如 1,4,8,16"),
+    "cli.bench.data_dir": ("FashionMNIST directory for bench train/sweep (default: the usual search)", "bench train/sweep 使用的 FashionMNIST 目录（默认：常规查找）"),
+    "cli.bench.max_seconds": ("bench sweep: skip measurements once this many seconds have passed", "bench sweep：超过此秒数后跳过其余测量"),
+    "cli.bench.members": ("bench sweep: member counts to measure (default 1,4,8,16)", "bench sweep：要测量的成员数（默认 1,4,8,16）"),
+    "cli.bench.impl": ("bench sweep: batched forward, bmm or vmap (default bmm); both measures both", "bench sweep：批量前向方式 bmm 或 vmap（默认 bmm）；both 两者都测"),
+}
