@@ -267,7 +267,17 @@ def steps(p: Params = TUTORIAL, bias_updates: bool = False) -> list[Step]:
     if bias_updates:
         _bias_steps(b, P)
     _after_step(b, P, bias_updates)
-    return b.out
+    return _mark_repeats(b.out)
+
+
+def _mark_repeats(all_steps: list[Step]) -> list[Step]:
+    """Each step that computes a quantity an earlier step computed names that step (``repeat_of``)."""
+    first: dict[str, str] = {}
+    out = []
+    for step in all_steps:
+        out.append(replace(step, repeat_of=first.get(step.symbol)))
+        first.setdefault(step.symbol, step.id)
+    return out
 
 
 def _update_step(b: _Builder, P: Pass, w: str, phase: str, nodes: tuple[str, ...], edges: tuple[str, ...]) -> None:

@@ -8,13 +8,21 @@ import time
 import pytest
 
 from nnlab.core import netlab, tinynet
-from nnlab.core.netlab import ACTIVATIONS, BIAS_MODES, LOSSES, Net, NetError, draw, parse_net, tutorial_lab
+from nnlab.core.netlab import (
+    ACTIVATIONS,
+    BIAS_MODES,
+    LOSSES,
+    Net,
+    NetError,
+    draw,
+    parse_net,
+    tutorial_lab,
+)
 from nnlab.core.netlab_steps import counts, steps
-from nnlab.i18n import t
 
 SHAPES = [(1, 1), (2, 2, 2), (3, 4, 2), (2, 3, 3, 1), (4, 1, 4), (1, 4, 4, 4, 2), (4, 4, 4, 4, 4)]
 FIELDS = ("id", "phase", "group", "symbol", "formula", "substituted", "value", "explain", "explain_fields",
-          "nodes", "edges", "tutorial", "chain")
+          "nodes", "edges", "tutorial", "chain", "repeat_of", "reuses")
 
 
 def test_the_tutorial_in_weight_order_is_tinynets_pass_exactly():

@@ -310,3 +310,57 @@ async def test_every_step_fits_the_panel_at_80x24(lang):
             lines = panel.render().wrap(app.console, panel.size.width)
             assert len(lines) <= panel.size.height, (step.id, len(lines))
             assert all(len(line) <= diagram.size.width for line in diagram.render().plain.splitlines())
+
+
+async def test_o_switches_to_node_order_with_the_same_gradients(widget_text):
+    """`o`: each node's delta once (40 steps, not 76), every weight's gradient the same, reuse named."""
+    app = NNLabApp(mode="backprop")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        screen = _screen(app)
+        weight = {s.id: s.value for s in screen.steps}
+        await pilot.press("o")
+        await _settle(pilot)
+        assert screen.order == "node" and len(screen.steps) == 40
+        assert all(s.value == weight[s.id] for s in screen.steps if s.id.endswith(".grad"))
+        k = next(i for i, s in enumerate(screen.steps) if s.id == "w5.grad")
+        screen.go(k)
+        await _settle(pilot)
+        panel = screen.query_one(StepPanel).render().plain
+        assert "∂E_o1/∂l_o1, from step 14" in panel and "out_h1, from step 2" in panel
+        for k in range(len(screen.steps)):  # every node-order step fits the 80x24 panel
+            screen.go(k)
+            p = screen.query_one(StepPanel)
+            assert len(p.render().wrap(app.console, p.size.width)) <= p.size.height
+        await pilot.press("o")
+        await _settle(pilot)
+        assert len(screen.steps) == 76
+
+
+async def test_weight_order_names_its_repeats_and_the_truncated_tutorial_digit(widget_text):
+    app = NNLabApp(mode="backprop")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        screen = _screen(app)
+        screen.go(next(i for i, s in enumerate(screen.steps) if s.id == "w6.dE_dout"))
+        await _settle(pilot)
+        assert "repeats step 12" in screen.query_one(StepPanel).render().plain
+        screen.go(next(i for i, s in enumerate(screen.steps) if s.id == "fwd.E_o2"))
+        await _settle(pilot)
+        text = screen.query_one(StepPanel).render().plain
+        assert "tutorial 0.085960731 ✓" in text and "(the tutorial truncated)" in text
+
+
+async def test_r_after_edits_asks_first_and_then_goes_back_to_the_start():
+    app = NNLabApp(mode="backprop", options={"backprop_params": TUTORIAL.with_values(w5=0.3).as_dict()})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        screen = _screen(app)
+        screen.edited = True  # as after an `e` edit
+        screen.params = TUTORIAL.with_values(w5=0.9)
+        await pilot.press("r")
+        await _settle(pilot)
+        assert screen.params.w5 == 0.9  # the first r only asks
+        await pilot.press("r")
+        await _settle(pilot)
+        assert screen.params.w5 == 0.3 and not screen.edited  # what the screen opened with, not the tutorial

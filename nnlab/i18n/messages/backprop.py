@@ -40,11 +40,11 @@ MESSAGES = {
     ),
     "bp.ex.update": (
         "Gradient descent: move {w} against its gradient, scaled by η. It waits: all updates apply together.",
-        "梯度下降：让 {w} 沿梯度的反方向移动，步长乘以 η。先不生效：所有更新在本轮结束时一起应用。",
+        "梯度下降：让 {w} 沿梯度的反方向移动，步长乘以 η。先不生效：所有更新在本遍结束时一起应用。",
     ),
     "bp.ex.update_bias": (
         "Gradient descent on the shared bias {w}, applied together with the weights at the end of the pass.",
-        "对共享偏置 {w} 做梯度下降，在本轮结束时与权重一起应用。",
+        "对共享偏置 {w} 做梯度下降，在本遍结束时与权重一起应用。",
     ),
     "bp.ex.delta": (
         "{node}'s delta: the error's slope times the sigmoid's slope; every path through {node} reuses it.",
@@ -52,7 +52,7 @@ MESSAGES = {
     ),
     "bp.ex.old_weight": (
         "l_{node} depends on out_{src} through {w}: the OLD {w}, since no update applies before the pass ends.",
-        "l_{node} 通过 {w} 依赖 out_{src}：用的是旧的 {w}，因为本轮结束前任何更新都不生效。",
+        "l_{node} 通过 {w} 依赖 out_{src}：用的是旧的 {w}，因为本遍结束前任何更新都不生效。",
     ),
     "bp.ex.path": (
         "One path from the error into out_{src}: through {node}.",
@@ -72,14 +72,14 @@ MESSAGES = {
     ),
     "bp.ex.after": (
         "All updates applied together change the error by {change}. Press u to start the next pass.",
-        "所有更新一起应用后，误差变化了 {change}。按 u 开始下一轮。",
+        "所有更新一起应用后，误差变化了 {change}。按 u 开始下一遍。",
     ),
     # phases
     "bp.phase.forward": ("Forward pass", "前向传播"),
     "bp.phase.output": ("Backward: output layer", "反向传播：输出层"),
     "bp.phase.hidden": ("Backward: hidden layer", "反向传播：隐藏层"),
     "bp.phase.bias": ("Backward: shared biases", "反向传播：共享偏置"),
-    "bp.phase.update": ("End of the pass", "本轮结束"),
+    "bp.phase.update": ("End of the pass", "本遍结束"),
     # keys
     "bp.key.next": ("Next", "下一步"),
     "bp.key.back": ("Back", "上一步"),
@@ -90,19 +90,22 @@ MESSAGES = {
     "bp.key.update": ("Update", "更新"),
     "bp.key.reset": ("Reset", "重置"),
     "bp.key.edit": ("Edit", "编辑"),
-    "bp.key.iterate": ("N passes", "运行 N 轮"),
+    "bp.key.iterate": ("N passes", "运行 N 遍"),
     "bp.key.bias": ("Biases", "偏置"),
+    "bp.key.order": ("Order", "顺序"),
     "bp.key.apply": ("Apply", "应用"),
     "bp.key.cancel": ("Cancel", "取消"),
     # the step panel
-    "bp.panel.step": ("Step {n}/{total} · pass {pass_no} · {phase}", "第 {n}/{total} 步 · 第 {pass_no} 轮 · {phase}"),
+    "bp.panel.step": ("Step {n}/{total} · pass {pass_no} · {phase}", "第 {n}/{total} 步 · 第 {pass_no} 遍 · {phase}"),
     "bp.panel.formula": ("formula", "公式"),
     "bp.panel.numbers": ("numbers", "代入"),
     "bp.panel.value": ("value", "数值"),
     "bp.panel.tutorial": ("tutorial {value} {mark}", "教程 {value} {mark}"),
     "bp.panel.bias_on": ("bias updates on", "偏置更新：开"),
     "bp.panel.bias_off": ("bias updates off", "偏置更新：关"),
-    "bp.panel.edited": ("(tutorial: its own network, pass 1 only)", "（教程只有它自己网络的第 1 轮）"),
+    "bp.panel.truncated": ("(the tutorial truncated)", "（教程是截断的）"),
+    "bp.panel.diff": ("(differs by {diff})", "（相差 {diff}）"),
+    "bp.panel.edited": ("(tutorial: its own network, pass 1 only)", "（教程只有它自己网络的第 1 遍）"),
     # autograd check
     "bp.check.running": ("torch autograd (float64): checking…", "torch autograd（float64）：正在核对…"),
     "bp.check.ok": (
@@ -115,29 +118,33 @@ MESSAGES = {
     ),
     "bp.check.failed": ("✗ torch autograd check could not run: {error}", "✗ 无法运行 torch autograd 核对：{error}"),
     # notifications
-    "bp.note.updated": ("Pass {n} begins: E_total {before} → {after}", "第 {n} 轮开始：E_total {before} → {after}"),
+    "bp.note.updated": ("Pass {n} begins: E_total {before} → {after}", "第 {n} 遍开始：E_total {before} → {after}"),
     "bp.note.bias_on": ("Bias updates on: b1 and b2 learn too (their gradients sum over their layer)",
                         "偏置更新已开启：b1 和 b2 也参与学习（梯度按层求和）"),
     "bp.note.bias_off": ("Bias updates off (as in the tutorial)", "偏置更新已关闭（与教程一致）"),
     "bp.note.reset": ("Back to the tutorial's network", "已恢复教程中的网络"),
+    "bp.note.reset_start": ("Back to the network the stepper opened with", "已恢复打开时的网络"),
+    "bp.note.reset_ask": ("Your edits would be lost: press r again to go back to the start",
+                          "编辑过的数值将丢失：再按一次 r 才会恢复到开始时的网络"),
+    "bp.note.order": ("Order: {order}, {n} steps ({other}: {m})", "顺序：{order}，共 {n} 步（{other}：{m} 步）"),
     "bp.note.edited": ("Parameters changed: every step recomputed", "参数已修改：所有步骤已重新计算"),
     # the edit form
     "bp.edit.title": ("Edit the network (Enter applies, Esc cancels)", "编辑网络（Enter 应用，Esc 取消）"),
     "bp.edit.invalid": ("{name}: {reason}", "{name}：{reason}"),
     "bp.edit.fix_first": ("Fix the marked fields first", "请先改正标出的字段"),
     # running passes
-    "bp.iter.title": ("Run how many passes? (1–{max}; Enter runs, Esc cancels)", "运行多少轮？（1–{max}；Enter 运行，Esc 取消）"),
-    "bp.iter.running": ("Running {n} passes…", "正在运行 {n} 轮…"),
-    "bp.chart.title": ("{n} passes from pass {start}", "从第 {start} 轮起运行了 {n} 轮"),
-    "bp.chart.error": ("E_total per pass", "每轮的 E_total"),
-    "bp.chart.error_log": ("E_total per pass (log scale)", "每轮的 E_total（对数坐标）"),
+    "bp.iter.title": ("Run how many passes? (1–{max}; Enter runs, Esc cancels)", "运行多少遍？（1–{max}；Enter 运行，Esc 取消）"),
+    "bp.iter.running": ("Running {n} passes…", "正在运行 {n} 遍…"),
+    "bp.chart.title": ("{n} passes from pass {start}", "从第 {start} 遍起运行了 {n} 遍"),
+    "bp.chart.error": ("E_total per pass", "每遍的 E_total"),
+    "bp.chart.error_log": ("E_total per pass (log scale)", "每遍的 E_total（对数坐标）"),
     "bp.chart.outputs": ("outputs and targets", "输出与目标"),
-    "bp.chart.pass": ("pass", "轮"),
+    "bp.chart.pass": ("pass", "遍"),
     "bp.chart.summary": (
         "E_total {start} → {end}   out_o1 {o1} (t1 {t1})   out_o2 {o2} (t2 {t2})",
         "E_total {start} → {end}   out_o1 {o1}（t1 {t1}）   out_o2 {o2}（t2 {t2}）",
     ),
-    "bp.chart.close": ("Esc closes; the stepper continues from the last pass.", "按 Esc 关闭；逐步演示从最后一轮继续。"),
+    "bp.chart.close": ("Esc closes; the stepper continues from the last pass.", "按 Esc 关闭；逐步演示从最后一遍继续。"),
     # the lab: any network (activations, losses, node order)
     "bp.ex.linear_own": (
         "{node}'s linear part: each input times the weight on its edge, plus its own bias {bias}.",
@@ -227,12 +234,12 @@ MESSAGES = {
     "bp.md.net": ("Network {net}: activations {acts}, loss {loss}, biases per {bias}.", "网络 {net}：激活函数 {acts}，损失 {loss}，偏置按{bias}。"),
     "bp.md.reuse": ("reuses", "复用"),
     # CLI
-    "bp.cli.json": ("print the whole pass as one JSON object", "以一个 JSON 对象输出整轮计算"),
+    "bp.cli.json": ("print the whole pass as one JSON object", "以一个 JSON 对象输出整遍计算"),
     "bp.cli.markdown": ("print the walk-through as Markdown", "以 Markdown 输出完整推导"),
     "bp.cli.params": ("JSON file with any of i1 i2 w1..w8 b1 b2 t1 t2 lr", "JSON 文件，可含 i1 i2 w1..w8 b1 b2 t1 t2 lr 中任意项"),
     "bp.cli.set": ("set one parameter, e.g. --set w5=0.3 (repeatable)", "设置一个参数，例如 --set w5=0.3（可重复）"),
     "bp.cli.bias": ("update the shared biases b1, b2 too", "同时更新共享偏置 b1、b2"),
-    "bp.cli.passes": ("also run N passes and report E_total after each", "另外运行 N 轮，并报告每轮后的 E_total"),
+    "bp.cli.passes": ("also run N passes and report E_total after each", "另外运行 N 遍，并报告每遍后的 E_total"),
     "bp.cli.bad_file": ("cannot read --params {path}: {reason}", "无法读取 --params {path}：{reason}"),
     "bp.cli.not_object": ("--params {path} must hold one JSON object", "--params {path} 必须是一个 JSON 对象"),
     "bp.cli.unknown": ("unknown parameter {name!r} (known: {known})", "未知参数 {name!r}（可用：{known}）"),
@@ -247,7 +254,7 @@ MESSAGES = {
     "bp.md.off": ("off (as in the tutorial)", "关（与教程一致）"),
     "bp.md.cols": ("| # | Quantity | Formula | With numbers | Value | Why |",
                    "| # | 量 | 公式 | 代入数值 | 数值 | 说明 |"),
-    "bp.md.updated": ("Parameters after the pass", "本轮之后的参数"),
+    "bp.md.updated": ("Parameters after the pass", "本遍之后的参数"),
     "bp.md.gradients": ("Gradients", "梯度"),
-    "bp.md.history": ("E_total after each pass", "每轮之后的 E_total"),
+    "bp.md.history": ("E_total after each pass", "每遍之后的 E_total"),
 }

@@ -1,4 +1,4 @@
-"""The backprop stepper: the tutorial's 2-2-2 network, one chain-rule factor per key press."""
+"""The backprop stepper: the tutorial's 2-2-2 network, one chain-rule factor per key press, in either order."""
 
 from __future__ import annotations
 
@@ -10,14 +10,17 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
+from nnlab.core.netlab import tutorial_lab
+from nnlab.core.netlab_steps import counts
+from nnlab.core.netlab_steps import steps as lab_steps
 from nnlab.core.tinynet import TUTORIAL, Params, PassRecord, Step, record, steps, update
 from nnlab.i18n import t
 from nnlab.ui.backprop.edit import BackpropEdit
-from nnlab.ui.backprop.passes import BackpropPasses
-from nnlab.ui.shared.base import LabScreen
 from nnlab.ui.backprop.network_diagram import NetworkDiagram
+from nnlab.ui.backprop.passes import BackpropPasses
 from nnlab.ui.backprop.step_panel import StepPanel
 from nnlab.ui.backprop.step_progress import StepProgress
+from nnlab.ui.shared.base import LabScreen
 
 ROOMY = (100, 30)
 
@@ -79,6 +82,7 @@ class BackpropScreen(LabScreen):
         Binding("e", "edit", "bp.key.edit"),
         Binding("i", "iterate", "bp.key.iterate"),
         Binding("x", "toggle_bias", "bp.key.bias"),
+        Binding("o", "toggle_order", "bp.key.order", show=False),  # in help and the palette; the footer is full at 80
         Binding("r", "reset", "bp.key.reset"),
     ]
     DEFAULT_CSS = """
@@ -109,6 +113,9 @@ class BackpropScreen(LabScreen):
         self.steps: list[Step] = steps(TUTORIAL)
         self.history: list[PassRecord] = [record(1, TUTORIAL)]
         self.check_result: Checked | None = None
+        self.order = "weight"  # the tutorial's; "node": each delta once (netlab_steps)
+        self.edited = False  # e changed the numbers since the screen opened (r asks first)
+        self.reset_armed = False
 
     def compose_body(self) -> ComposeResult:
         yield NetworkDiagram(id="bp-diagram")
@@ -121,6 +128,8 @@ class BackpropScreen(LabScreen):
         if options.get("backprop_params"):
             self.start_params = TUTORIAL.with_values(**options["backprop_params"])
         self.start_bias_updates = bool(options.get("backprop_bias_updates", False))
+        self.order = options.get("backprop_order", "weight") if options.get("backprop_order") in ("weight", "node") \
+            else "weight"
         self.diagram = self.query_one(NetworkDiagram)
         self.panel = self.query_one(StepPanel)
         self.progress = self.query_one(StepProgress)
@@ -143,13 +152,18 @@ class BackpropScreen(LabScreen):
     def recompute(self, keep_step: bool = True) -> None:
         """Rebuild the step list for the current params (after an edit, an update, the bias toggle)."""
         current = self.step.id if keep_step and self.steps else None
-        self.steps = steps(self.params, self.bias_updates)
+        self.steps = self.build_steps()
         ids = [s.id for s in self.steps]
         self.index = ids.index(current) if current in ids else min(self.index, len(self.steps) - 1)
         if not keep_step:
             self.index = 0
         self.start_check()
         self.render_step()
+
+    def build_steps(self) -> list[Step]:
+        if self.order == "node":
+            return lab_steps(tutorial_lab(self.params), "node", self.bias_updates)
+        return steps(self.params, self.bias_updates)
 
     def render_step(self) -> None:
         self.diagram.show(self.params, self.steps, self.index)
@@ -188,8 +202,25 @@ class BackpropScreen(LabScreen):
                       after=f"{self.history[-1].E_total:.9f}"), timeout=4)
 
     def action_reset(self) -> None:
+        """Back to what the screen opened with; after edits, only on a second r."""
+        if self.edited and not self.reset_armed:
+            self.reset_armed = True
+            self.notify(t("bp.note.reset_ask"), timeout=4)
+            return
+        self.reset_armed = False
+        self.edited = False
         self.restart(self.start_params, self.start_bias_updates)
-        self.notify(t("bp.note.reset"), timeout=3)
+        self.notify(t("bp.note.reset" if self.start_params == TUTORIAL else "bp.note.reset_start"), timeout=3)
+
+    def action_toggle_order(self) -> None:
+        """The tutorial's weight-by-weight order, or each node's delta once (backprop's order)."""
+        self.order = "node" if self.order == "weight" else "weight"
+        self.index = 0
+        self.recompute(keep_step=False)
+        c = counts(tutorial_lab(self.params), self.bias_updates)
+        other = "weight" if self.order == "node" else "node"
+        self.notify(t("bp.note.order", order=t(f"bp.order.{self.order}"), n=c[self.order],
+                      other=t(f"bp.order.{other}"), m=c[other]), timeout=4)
 
     def action_toggle_bias(self) -> None:
         self.bias_updates = not self.bias_updates
@@ -201,6 +232,7 @@ class BackpropScreen(LabScreen):
             if params is None or params == self.params:
                 return
             index = self.index
+            self.edited, self.reset_armed = True, False
             self.restart(params, self.bias_updates)
             self.go(index)  # the same step, every value recomputed from the new numbers
             self.notify(t("bp.note.edited"), timeout=3)

@@ -6,7 +6,15 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from nnlab.core.tinynet import TUTORIAL, TUTORIAL_VALUES, Factor, Params, Step, chain_view, num
+from nnlab.core.tinynet import (
+    TUTORIAL,
+    TUTORIAL_VALUES,
+    Factor,
+    Params,
+    Step,
+    chain_view,
+    num,
+)
 from nnlab.i18n import t
 
 TUTORIAL_TOLERANCE = 1e-9  # the tutorial printed 9 decimals and rounded some in the last one
@@ -18,6 +26,26 @@ def fmt9(x: float) -> str:
     if float(text) == 0:
         text = text.lstrip("-")
     return text.replace("-", "−")
+
+
+def tutorial_note(value: float, tutorial: float) -> str:
+    """Why the tutorial's last digit differs: it cut the digits off, or the gap itself."""
+    import math
+
+    if math.trunc(value * 1e9) / 1e9 == tutorial or abs(math.trunc(value * 1e9) / 1e9 - tutorial) < 1e-15:
+        return t("bp.panel.truncated")
+    return t("bp.panel.diff", diff=f"{value - tutorial:+.1e}".replace("-", "−"))
+
+
+def reuse_line(steps: list[Step], index: int) -> str:
+    """"repeats step 12" or "∂E_o1/∂l_o1, from step 14": what this step computed before or reads."""
+    step = steps[index]
+    number = {s.id: k + 1 for k, s in enumerate(steps)}
+    parts = []
+    if step.repeat_of in number:
+        parts.append(t("bp.repeat", n=number[step.repeat_of]))
+    parts += [t("bp.reused", symbol=steps[number[r] - 1].symbol, n=number[r]) for r in step.reuses if r in number]
+    return " · ".join(parts)
 
 
 def _pad(text: str, width: int, align: str = "center") -> str:
@@ -92,16 +120,27 @@ class StepPanel(Widget):
         return self.get_component_rich_style(f"panel--{name}")
 
     def render(self) -> Text:
+        """The step; the reuse note on its own line, else in the title, else left out (80x24 fits)."""
         if not self.steps:
             return Text("")
+        reuse = reuse_line(self.steps, self.index)
+        if not reuse or not self.size.height:
+            return self._render_step("")
+        for where in ("line", "title"):
+            out = self._render_step(reuse, where)
+            if len(out.wrap(self.app.console, max(self.size.width, 20))) <= self.size.height:
+                return out
+        return self._render_step("")
+
+    def _render_step(self, reuse: str, where: str = "line") -> Text:
         step = self.step
         label_w = max(cell_len(t(k)) for k in ("bp.panel.formula", "bp.panel.numbers", "bp.panel.value")) + 1
         out = Text()
         title = t("bp.panel.step", n=self.index + 1, total=len(self.steps), pass_no=self.pass_no,
                   phase=t("bp.phase." + step.phase))
         out.append(title, style=self._style("title"))
-        out.append("  ·  " + t("bp.panel.bias_on" if self.bias_updates else "bp.panel.bias_off"),
-                   style=self._style("label"))
+        label = reuse if where == "title" else t("bp.panel.bias_on" if self.bias_updates else "bp.panel.bias_off")
+        out.append("  ·  " + label, style=self._style("label"))
         out.append("\n")
         for key, text in (("bp.panel.formula", step.formula), ("bp.panel.numbers", step.substituted)):
             out.append(_pad(t(key), label_w, "left"), style=self._style("label"))
@@ -113,9 +152,13 @@ class StepPanel(Widget):
             out.append("   ")
             out.append(t("bp.panel.tutorial", value=fmt9(step.tutorial), mark="✓" if ok else "✗"),
                        style=self._style("good" if ok else "bad"))
+            if ok and fmt9(step.tutorial) != fmt9(step.value):  # a different last digit: say why
+                out.append(" " + tutorial_note(step.value, step.tutorial), style=self._style("label"))
         elif step.symbol in TUTORIAL_VALUES:  # the tutorial printed it, for its own network, pass 1
             out.append("   " + t("bp.panel.edited"), style=self._style("label"))
         out.append("\n")
+        if reuse and where == "line":
+            out.append(_pad("", label_w, "left") + reuse + "\n", style=self._style("label"))
         rows = chain_view(self.steps, self.index)
         if rows:
             out.append("\n")
