@@ -1,12 +1,10 @@
 """``collections_paused()``: no garbage collection while a background thread imports torch.
 
-Importing torch and torchvision creates about 350,000 tracked objects. While they pile up,
-Python runs full collections that walk all of them with the GIL held: measured on the 2-core
-CPU this was built on, six pauses of 15-200 ms in the ~4 s a run takes to start, during which
-the UI thread could not run at all. Nothing imported is garbage, so collection is switched off
-for the import; afterwards everything alive is frozen (``gc.freeze``: later collections skip it;
-without this the first young-generation pass after the import walked all of it, 90-115 ms) and
-collection is switched back on. Nested or concurrent users share one counter: the last one out
+Importing torch and torchvision creates hundreds of thousands of tracked objects, and while they
+pile up Python runs full collections that walk all of them with the GIL held, stopping the UI
+thread (figures: README, "How it stays light"). Nothing imported is garbage, so collection is
+switched off for the import; afterwards everything alive is frozen (``gc.freeze``: later
+collections skip it, the first young-generation pass included) and collection is switched back on. Nested or concurrent users share one counter: the last one out
 does this. Objects freed by reference counting are freed as usual meanwhile, and the training
 engine unfreezes everything when a run ends (``nnlab.train.engine``), so nothing is pinned for good.
 """

@@ -36,16 +36,11 @@ def usable_cores() -> int:
 
 
 def choose_threads(device: torch.device, ui_threads: bool) -> int:
-    """torch intra-op threads when the config says 0 (auto). Measured on the idle 2-core CPU this
-    was built on (README, "Training engine"): a batch-64 step took 2.4 ms on 2 threads against
-    4.2 ms on 1, so all cores. Beside a UI (``ui_threads``) one core is left to it only where
-    there are more than two: on 2 cores the dashboard trained at 18.5-20.6k samples/s on one
-    thread against 24-33k on both, and keys still answered with a p95 of 41-59 ms once full
-    garbage collections were kept out of the run (``nnlab bench dashboard``, README). On a
-    machine that other processes keep busy, 2 threads fell to ~10x slower than 1 (a fork-join
-    region waits for its descheduled thread): pass ``threads=1`` there. The count is fixed for a
-    run because it changes float summation order, and a seed must reproduce a run exactly. On
-    CUDA the host only launches kernels (graph replays): one thread is enough."""
+    """torch intra-op threads when the config says 0 (auto): all usable cores (``OMP_NUM_THREADS``
+    respected); beside a UI (``ui_threads``) one fewer, but only where there are more than two,
+    since on two cores the UI loses less than training would (figures: README, "How it stays
+    light"). On CUDA the host only launches graph replays: one thread. The count is fixed for a
+    run because it changes float summation order, and a seed must reproduce a run exactly."""
     cores = usable_cores()
     omp = os.environ.get("OMP_NUM_THREADS", "")
     if omp.isdigit() and int(omp) > 0:  # the standard way to ask for fewer threads: respected

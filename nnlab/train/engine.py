@@ -12,12 +12,11 @@ is shuffled by a device ``randperm`` from a seeded generator; the loss of every 
 into a device buffer and read (one host sync) only every ``progress_every`` batches, at a pause,
 a stop and the epoch end. On CUDA the full-batch step is one CUDA graph (see ``step.py``).
 
-Python's full (generation 2) garbage collection holds the GIL while it walks every tracked
-object; after importing torch and torchvision there are about 350,000, and one pass took
-160-215 ms on the 2-core CPU this was built on, stopping the training thread and, in the app,
-the UI (the slowest key presses measured were these pauses). ``run`` therefore freezes the objects
-that exist when training starts (``gc.freeze``: collections skip them) and unfreezes them when
-it returns, so what a run leaves behind can still be collected.
+Python's full garbage collection holds the GIL while it walks every tracked object, and torch
+leaves hundreds of thousands: one pass stops the training thread and, in the app, the UI
+(README, "How it stays light"). ``run`` therefore freezes the objects that exist when training
+starts (``gc.freeze``: collections skip them) and unfreezes them when it returns, so what a run
+leaves behind can still be collected.
 
 Other threads steer it through ``Control`` (pause, resume, stop, step one batch while paused)
 and read a consistent copy of the weights with ``control.snapshot()``.
