@@ -174,14 +174,13 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
                 saves["last_failed"] = True
             printer(event)
             for writer in writers:
-                if getattr(writer, "failed", False):
-                    continue  # reported once; the live log is incomplete from there
+                if isinstance(writer, JsonlWriter) and writer.failed:
+                    continue  # reported once; the live log is incomplete from there (the CSV retries)
                 try:
                     writer(event)
                 except OSError as error:  # CSV: the previous file is intact (atomic); JSONL: lines lost
                     key = "err.jsonl_failed" if isinstance(writer, JsonlWriter) else "safe.export_failed"
                     say(t(key, path=writer.path, why=error.strerror or error))
-                    writer.failed = True
                     if on_error == "stop":
                         export_failed.append(str(writer.path))
                         control.stop()
