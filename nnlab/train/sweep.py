@@ -20,22 +20,22 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 
 from nnlab.i18n import t
 from nnlab.run.config import TrainConfig
 from nnlab.run.control import Control
-from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Event, Failed, Finished, Paused, Resumed,
-                              Started)
 from nnlab.run.dataset import PREVIEW_COUNT
 from nnlab.run.errors import ConfigError
+from nnlab.run.events import BatchProgress, Diverged, EpochEnd, Event, Failed, Finished, Paused, Resumed, Started
+from nnlab.run.sweep import GROUP_FIELDS, group_key
 from nnlab.train.device import choose_threads, device_label, resolve_device
 from nnlab.train.memory import available_bytes
 from nnlab.train.metrics import evaluate
-from nnlab.train.model import OUTPUTS, INPUTS, estimate_bytes, parameters_for
+from nnlab.train.model import INPUTS, OUTPUTS, estimate_bytes, parameters_for
 from nnlab.train.sweep_graph import GroupStepper
 from nnlab.train.sweep_step import BatchedMLP, order_members
 
@@ -96,10 +96,10 @@ class GroupTrainer:
         if not configs:
             raise ConfigError(t("sweep.empty_group"))
         first = configs[0]
-        key = _group_key(first)
+        key = group_key(first)
         for c in configs:
             c.validate(train_size=data.train_size)
-            if _group_key(c) != key:
+            if group_key(c) != key:
                 raise ConfigError(t("sweep.mixed_group", setting=_first_difference(first, c)))
         self.t0 = time.perf_counter()
         self.device = resolve_device(first.device)
@@ -186,7 +186,7 @@ class GroupTrainer:
     # --- the loop -------------------------------------------------------------------------
     def train(self) -> GroupResult:
         started = {}
-        for pos, member in enumerate(self.members):
+        for member in self.members:
             started[member.index] = Started(
                 config=member.config.to_dict(), device=device_label(self.device),
                 parameters=parameters_for(member.config.hidden), train_size=self.data.train_size,
@@ -314,13 +314,6 @@ class GroupTrainer:
                 samples_per_s=n / max(train_s, 1e-9), sample_predictions=ev.predictions,
                 eval_seconds=seconds - train_s))
             member.loss_sum = 0.0
-
-
-GROUP_FIELDS = ("batch_size", "seed", "hidden", "activation", "epochs", "device", "threads")
-
-
-def _group_key(config: TrainConfig) -> tuple:
-    return tuple(getattr(config, name) for name in GROUP_FIELDS)
 
 
 def _first_difference(a: TrainConfig, b: TrainConfig) -> str:
