@@ -42,6 +42,7 @@ import socket
 import stat
 import struct
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -50,7 +51,8 @@ from nnlab.i18n import t
 from nnlab.run.rundir import RunDir, RunDirError
 
 MAX_REQUEST = 4096           # bytes per request line, newline included
-MAX_CLIENTS = 32             # connections at once; more are answered with an error and closed
+MAX_CLIENTS = 32             # connections at once; more are closed at once
+LINGER_S = 1.0               # how long a connection told its last word is drained before closing
 SUN_PATH_MAX = 107           # sockaddr_un.sun_path is 108 bytes with its terminating NUL
 OPS = ("pause", "resume", "step", "stop", "save", "snapshot", "status")
 _CRED = struct.Struct("3i")  # struct ucred: pid, uid, gid
@@ -114,10 +116,11 @@ def _stale(path: Path) -> bool:
 
 
 class _Client:
-    __slots__ = ("sock", "buffer")
+    __slots__ = ("sock", "buffer", "ending")
 
     def __init__(self, sock: socket.socket):
         self.sock, self.buffer = sock, b""
+        self.ending: float | None = None  # answered for the last time: input is drained, then closed
 
 
 class ControlServer:
@@ -201,7 +204,10 @@ class ControlServer:
         clients: dict[int, _Client] = {}
         try:
             while not self._closing:
-                for key, _ in selector.select(timeout=1.0):
+                now = time.monotonic()
+                for client in [c for c in clients.values() if c.ending is not None and now - c.ending > LINGER_S]:
+                    self._drop(selector, clients, client)
+                for key, _ in selector.select(timeout=LINGER_S / 2):
                     if key.data == "wake":
                         return
                     if key.data is None:
@@ -225,26 +231,26 @@ class ControlServer:
             _pid, uid = peer_uid(sock)
         except OSError:
             uid = -1
-        if uid != os.geteuid():
-            self.refused += 1
-            self._reply_and_close(sock, self._error("refused", t("runs.ctl.refused_uid", uid=uid, owner=os.geteuid())))
-            return
         if len(clients) >= MAX_CLIENTS:
-            self._reply_and_close(sock, self._error("busy", t("runs.ctl.failed", why="too many connections")))
+            with contextlib.suppress(OSError):
+                sock.close()
             return
         sock.setblocking(False)
         client = _Client(sock)
         clients[sock.fileno()] = client
         selector.register(sock, selectors.EVENT_READ, client)
+        if uid != os.geteuid():
+            self.refused += 1
+            self._last_word(client, self._error("refused", t("runs.ctl.refused_uid", uid=uid, owner=os.geteuid())))
 
-    @staticmethod
-    def _reply_and_close(sock: socket.socket, reply: dict) -> None:
+    def _last_word(self, client: _Client, reply: dict) -> None:
+        """Answer, close our side for writing, and drain what the peer still sends until it
+        closes (or LINGER_S): closing with unread input would reset the connection, and the
+        peer would lose the answer."""
+        self._send(client, reply)
         with contextlib.suppress(OSError):
-            sock.setblocking(True)
-            sock.settimeout(0.2)
-            sock.sendall((json.dumps(reply) + "\n").encode())
-        with contextlib.suppress(OSError):
-            sock.close()
+            client.sock.shutdown(socket.SHUT_WR)
+        client.ending, client.buffer = time.monotonic(), b""
 
     def _drop(self, selector, clients: dict[int, _Client], client: _Client) -> None:
         with contextlib.suppress(KeyError, ValueError):
@@ -262,6 +268,8 @@ class ControlServer:
             data = b""
         if not data:
             return self._drop(selector, clients, client)
+        if client.ending is not None:
+            return  # drained, never read
         client.buffer += data
         while True:
             cut = client.buffer.find(b"\n")
@@ -271,8 +279,7 @@ class ControlServer:
             if not self._send(client, self.handle_line(line)):
                 return self._drop(selector, clients, client)
         if len(client.buffer) >= self.max_request:  # no newline within the limit: not a request
-            self._send(client, self._too_long())
-            self._drop(selector, clients, client)
+            self._last_word(client, self._too_long())
 
     def _too_long(self) -> dict:
         return self._error("too_long", t("runs.ctl.too_long", limit=self.max_request))
