@@ -40,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--force", action="store_true", help=_help("train.cli.force"))
     add("--progress-every", metavar="N", help=_help("train.cli.progress_every"))
     add("--on-save-error", choices=("stop", "continue"), default=None, help=_help("safe.cli.on_save_error"))
+    add("--notify", action=argparse.BooleanOptionalAction, default=True, help=_help("dash.cli.notify"))
 
 
 def _number(flag: str, text: str, bounds: Bounds):
@@ -158,7 +159,8 @@ def run(args: argparse.Namespace) -> int | None:
     if not args.headless:
         args.app_options = {"config": config, "overrides": overrides, "preset": args.preset,
                             "save_path": args.save, "resume_path": args.resume, "metrics_path": args.metrics,
-                            "csv_path": args.csv, "force": args.force, "data_dir": args.data_dir}
+                            "csv_path": args.csv, "force": args.force, "data_dir": args.data_dir,
+                            "notify": args.notify}
         return None  # the app opens in the train mode with these options
     lock = lock_save(args)
     try:

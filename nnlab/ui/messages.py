@@ -34,6 +34,7 @@ class RunProgress(Posted):
     run_id: int
     batches: tuple[BatchProgress, ...]
     gpu: dict | None
+    paused_s: float = 0.0      # the run's time spent paused so far (the events' elapsed_s include it)
 
 
 @message
@@ -42,6 +43,7 @@ class RunEvent(Posted):
 
     run_id: int
     event: Event
+    paused_s: float = 0.0      # as RunProgress.paused_s, when the event was emitted
 
 
 @message
@@ -79,6 +81,26 @@ class Summary(Posted):
 
 
 @message
+class CheckpointRead(Posted):
+    """A checkpoint read on a worker for a resume: ``info`` ({"path", "config", "epoch", "batch"}) or ``error``."""
+
+    path: str
+    info: dict | None
+    error: str | None
+    done: Any                  # the session's callback: done(info, error)
+
+
+@message
+class Predicted(Posted):
+    """Predictions for the whole test set, made on a worker from a snapshot of the run's weights."""
+
+    run_id: int
+    key: Any                   # what they were made from (run id, epoch, batch)
+    predictions: Any           # list[int], one per test image; None when they could not be made
+    error: str | None = None
+
+
+@message
 class Notice(Posted):
     """A notification from a worker thread (posted, never called across threads)."""
 
@@ -93,3 +115,13 @@ class AnatomyDone(Posted):
 
     generation: int
     outcome: Any
+
+
+# the resume prompt ---------------------------------------------------------------------------
+@message
+class ResumeChecked(Posted):
+    """A checkpoint read and validated off the UI thread: ``answer`` for the prompt, or ``error``."""
+
+    path: str
+    answer: dict | None
+    error: str | None

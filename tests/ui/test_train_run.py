@@ -341,4 +341,4 @@ async def test_the_dashboard_speaks_chinese(tmp_path, zh, screen_text):
         assert "设置" in text and "实时" in text and "学习率" in text and "开始" in text
         app.screen.show_page("live")
         await pilot.pause(0.2)
-        assert "空闲" in screen_text(app) and "每批训练损失" in screen_text(app)
+        assert "空闲" in screen_text(app) and "训练损失" in screen_text(app)

@@ -26,6 +26,9 @@ class FakeView:
         self.active_run = None
         self.questions: list = []
         self.may = True
+        self.reads: list[str] = []
+        self.checkpoints: dict[str, dict] = {}
+        self.alerts: list[tuple[str, str]] = []
 
     def show(self, update) -> None:
         self.updates.append(update)
@@ -63,11 +66,21 @@ class FakeView:
         if self.active_run is run:
             self.active_run = None
 
+    def read_checkpoint(self, path, done) -> None:
+        self.reads.append(path)
+        info = self.checkpoints.get(path)
+        done(info, None if info else "not a checkpoint")
+
+    def alert(self, title, body) -> None:
+        self.alerts.append((title, body))
+
     def of(self, kind) -> list:
         return [u for u in self.updates if isinstance(u, kind)]
 
 
 class FakeRun:
+    progress_every = 10
+
     def __init__(self, run_id, config, data_factory, save_path=None, resume_path=None) -> None:
         self.run_id, self.config, self.data_factory = run_id, config, data_factory
         self.save_path, self.resume_path = save_path, resume_path
@@ -244,7 +257,7 @@ def test_resume_answer_continues_at_least_one_epoch(tmp_path):
     s.ask_resume()
     directory, answer = view.questions[-1]
     assert directory == str(tmp_path)
-    answer({"path": str(tmp_path / "r.pt"), "config": CONFIG.with_(epochs=2), "epoch": 2})
+    answer({"path": str(tmp_path / "r.pt"), "config": CONFIG.with_(epochs=2), "epoch": 2, "batch": 0})
     assert s.run.resume_path == str(tmp_path / "r.pt") and s.run.config.epochs == 3 and view.config.epochs == 3
 
 

@@ -69,7 +69,10 @@ MESSAGES = {
     "dash.gpu.memory": ("GPU {used}/{total} GB", "显存 {used}/{total} GB"),
     "dash.gpu.util": ("util {util}%", "利用率 {util}%"),
     # charts
-    "dash.chart.loss": ("Training loss per batch (x: epochs)", "每批训练损失（横轴：轮次）"),
+    "dash.chart.loss": ("Training loss, running mean (x: epochs)", "训练损失，滑动平均（横轴：轮次）"),
+    "dash.chart.loss_each": ("Training loss per batch (x: epochs)", "每批训练损失（横轴：轮次）"),
+    "dash.chart.loss_every": ("Training loss, mean of each {n} batches (x: epochs)",
+                              "训练损失，每 {n} 批的平均（横轴：轮次）"),
     "dash.chart.smoothed": ("smoothed", "已平滑"),
     "dash.chart.log": ("log scale", "对数坐标"),
     "dash.chart.epochs": ("Test acc % · loss →", "测试准确率 % · 损失 →"),
@@ -142,9 +145,10 @@ MESSAGES.update({
     "dash.export.failed": ("Could not export: {why}", "无法导出：{why}"),
     "dash.resume.title": ("Resume from a checkpoint: path, then Enter (Esc cancels)",
                           "从检查点继续：输入路径后按 Enter（Esc 取消）"),
-    "dash.resume.help": ("The run continues with the checkpoint's model and optimizer up to the Epochs set on "
-                         "the Setup page (at least one more epoch).",
-                         "运行将使用检查点中的模型和优化器继续，直到设置页中的轮数（至少再训练一轮）。"),
+    "dash.resume.help": ("The run continues with the checkpoint's model and optimizer up to the larger of the "
+                         "Epochs set on the Setup page and the checkpoint's own (at least one more epoch).",
+                         "运行将使用检查点中的模型和优化器继续，训练到设置页的轮数与检查点自身轮数中较大的那个"
+                         "（至少再训练一轮）。"),
     "dash.resume.empty": ("Type the path of a .pt checkpoint.", "请输入 .pt 检查点的路径。"),
     "dash.log.resuming": ("Resuming from {path} (after epoch {epoch}) up to epoch {epochs}",
                           "从 {path} 继续（已完成 {epoch} 轮），训练到第 {epochs} 轮"),
@@ -154,7 +158,8 @@ MESSAGES.update({
                          "无法在 {path} 写入检查点（{why}）：本次运行不会保存。"),
 })
 MESSAGES.update({
-    "dash.log.resume_hint": ("Press o to resume from {path}.", "按 o 从 {path} 继续。"),
+    "dash.log.resume_hint": ("Press s to resume from {path} (o picks another checkpoint).",
+                             "按 s 从 {path} 继续（按 o 选择其他检查点）。"),
 })
 MESSAGES.update({
     "bench.dash.timeout": ("the dashboard did not finish within {seconds} s", "仪表盘未在 {seconds} 秒内完成"),
@@ -184,4 +189,49 @@ MESSAGES.update({
         "  25 毫秒定时器   间隔 p95 {tick_gap_p95_ms} 毫秒，最大 {tick_gap_max_ms} 毫秒\n"
         "  终端输出        训练期间 {terminal_bytes_per_s} 字节/秒（观看），每秒按一次重绘图表的键时 {terminal_bytes_per_s_typing}\n"
         "  内存            每轮结束后 RSS（最后一次）{rss} MB（最大增长 {rss_growth_mb} MB）"),
+})
+MESSAGES.update({
+    # resume (items 13, 17 of issue 13)
+    "dash.log.reading": ("Reading the checkpoint {path} …", "正在读取检查点 {path} …"),
+    "dash.resume.unreadable": ("Cannot resume: {why} (s now starts a new run; o picks another checkpoint)",
+                               "无法继续：{why}（现在按 s 将开始新的运行；按 o 选择其他检查点）"),
+    "dash.log.resuming_mid": ("Resuming from {path} in epoch {epoch} after batch {batch}, up to epoch {epochs}",
+                              "从 {path} 继续：第 {epoch} 轮第 {batch} 批之后，训练到第 {epochs} 轮"),
+    "dash.log.resumed_mid": ("Resumed in epoch {epoch} after batch {batch}", "从第 {epoch} 轮第 {batch} 批之后继续"),
+    # divergence: what is on disk (the engine's own text always claims a kept checkpoint)
+    "dash.diverged.what": ("Diverged: the loss became {loss} at epoch {epoch}, batch {batch}. Try a smaller "
+                           "learning rate (e.g. {smaller} instead of {lr}).",
+                           "发散：损失在第 {epoch} 轮第 {batch} 批变为 {loss}。请尝试更小的学习率"
+                           "（例如用 {smaller} 代替 {lr}）。"),
+    "dash.diverged.kept": ("The last good checkpoint, {path}, was kept.", "最后一个正常的检查点 {path} 已保留。"),
+    "dash.diverged.from": ("No checkpoint was written by this run; {path}, which it resumed from, is unchanged.",
+                           "本次运行没有写入检查点；它所继续的 {path} 未被改动。"),
+    "dash.diverged.none": ("No checkpoint was written: the run diverged before its first epoch ended.",
+                           "没有写入检查点：运行在第一轮结束前就发散了。"),
+    # the terminal bell and desktop notification (item 20)
+    "dash.cli.notify": ("when a run finishes, diverges or fails while you look elsewhere, ring the terminal bell "
+                        "and send a desktop notification through the terminal (OSC 9/777; default: on)",
+                        "运行完成、发散或失败而你不在看时，响铃并通过终端发送桌面通知（OSC 9/777；默认开启）"),
+    "dash.alert.finished.title": ("Training finished", "训练完成"),
+    "dash.alert.finished": ("Run #{run} finished {epochs} epochs: test accuracy {accuracy}",
+                            "运行 #{run} 完成 {epochs} 轮：测试准确率 {accuracy}"),
+    # the GPU panel (issue 18, Deliver 3)
+    "dash.gpu.title": ("GPU", "GPU"),
+    "dash.gpu.util_line": ("util {util}%  memory {mem_util}%", "利用率 {util}%  显存带宽 {mem_util}%"),
+    "dash.gpu.history": ("util history", "利用率历史"),
+    "dash.gpu.memory_line": ("memory {used}/{total} GB used · this process {own} GB",
+                             "显存 已用 {used}/{total} GB · 本进程 {own} GB"),
+    "dash.gpu.power_line": ("power {power} W · {temp} · SM {sm} MHz · memory {mem} MHz",
+                            "功耗 {power} W · {temp} · SM {sm} MHz · 显存 {mem} MHz"),
+    "dash.gpu.waiting": ("GPU: waiting for the first figures …", "GPU：等待第一组数据 …"),
+    # confusion-matrix pairs (item 19)
+    "dash.confusion.hint": ("arrows pick a cell, Enter shows its images", "方向键选格，Enter 查看其图片"),
+    "dash.pair.title": ("True {true}, predicted {pred}: {count} test images (epoch {epoch})",
+                        "真实 {true}，预测 {pred}：{count} 张测试图片（第 {epoch} 轮）"),
+    "dash.pair.shown": ("showing the first {shown}", "显示前 {shown} 张"),
+    "dash.pair.none": ("No test image of this pair.", "没有这一组合的测试图片。"),
+    "dash.pair.working": ("Predicting the whole test set …", "正在预测整个测试集 …"),
+    "dash.pair.no_weights": ("No weights to predict with yet: start a run first.", "还没有可用于预测的权重：请先开始运行。"),
+    "dash.pair.failed": ("Could not predict the test set: {why}", "无法预测测试集：{why}"),
+    "dash.pair.close": ("Esc closes", "Esc 关闭"),
 })

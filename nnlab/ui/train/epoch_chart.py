@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from nnlab.i18n import t
-from nnlab.ui.train.loss_chart import SERIES_COLORS
 from nnlab.ui.shared.throttled_plot import ThrottledPlot
+from nnlab.ui.train.loss_chart import SERIES_COLORS
 
 # The PyTorch quickstart's printed test accuracy after epochs 1..5 (SGD 1e-3, batch 64).
 TUTORIAL_ACCURACY = (50.5, 56.0, 59.9, 63.1, 64.8)

@@ -31,8 +31,8 @@ class LivePage(TabPane):
         match update:
             case up.Progress(state=state, batch_size=batch_size):
                 self.progress.show(state, batch_size)
-            case up.LossPoints(xs=xs, ys=ys):
-                self.loss_chart.add_points(xs, ys)
+            case up.LossPoints(xs=xs, ys=ys, every=every):
+                self.loss_chart.add_points(xs, ys, every)
             case up.LogLine(text=text):
                 self.log_pane.say(text)
             case up.LogEpoch(epoch=epoch):

@@ -1,4 +1,5 @@
-"""LossChart: training loss per batch (x in epochs), with smoothing and log-scale toggles."""
+"""LossChart: the training loss (x in epochs): each point the mean of the batches since the previous
+one (``every`` batches: the engine's progress interval), with smoothing and log-scale toggles."""
 
 from __future__ import annotations
 
@@ -34,8 +35,11 @@ class LossChart(ThrottledPlot):
         self.overlays: list[tuple[str, list[float], list[float]]] = []
         self.smooth = False
         self.log_scale = False
+        self.every = 0                    # batches per point (0: unknown, e.g. an overlay of past runs)
 
-    def add_points(self, xs: list[float], ys: list[float]) -> None:
+    def add_points(self, xs: list[float], ys: list[float], every: int = 0) -> None:
+        if every and every != self.every:
+            self.every = every
         self.xs.extend(xs)
         self.ys.extend(ys)
         self.changed()
@@ -47,6 +51,7 @@ class LossChart(ThrottledPlot):
         self.changed(now=True)
 
     def clear(self) -> None:
+        self.every = 0
         self.set_series("", [], [], [])
 
     def toggle_smooth(self) -> bool:
@@ -78,7 +83,11 @@ class LossChart(ThrottledPlot):
         flags = [t("dash.chart.smoothed")] if self.smooth else []
         if self.log_scale:
             flags.append(t("dash.chart.log"))
-        return t("dash.chart.loss") + (f" ({', '.join(flags)})" if flags else "")
+        if self.every == 1:
+            head = t("dash.chart.loss_each")
+        else:
+            head = t("dash.chart.loss_every", n=self.every) if self.every > 1 else t("dash.chart.loss")
+        return head + (f" ({', '.join(flags)})" if flags else "")
 
     def draw(self, plt) -> None:
         drawn = self.series()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from nnlab.i18n import t
+from nnlab.run.gc_pause import collections_paused
+from nnlab.ui.messages import ResumeChecked
 from nnlab.ui.shared.keys import translate_bindings
 
 
@@ -25,7 +28,10 @@ def newest_checkpoint(directory: str) -> str:
 
 
 class ResumePrompt(ModalScreen[dict | None]):
-    """Dismisses with {"path", "config", "epoch"} of a valid checkpoint, or None (Esc)."""
+    """Dismisses with {"path", "config", "epoch", "batch"} of a valid checkpoint, or None (Esc).
+
+    The checkpoint is read and validated on a thread worker: a large (or hostile) file never
+    freezes the UI, and Enter pressed again while it is being read changes nothing."""
 
     BINDINGS = [Binding("escape", "cancel", "key.close")]
 
@@ -43,6 +49,8 @@ class ResumePrompt(ModalScreen[dict | None]):
         translate_bindings(self)
         self.directory = directory
         self.suggestion = suggestion
+        self.checking: str | None = None  # the path being read, while it is
+        self.answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -57,18 +65,43 @@ class ResumePrompt(ModalScreen[dict | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         path = event.value.strip()
         error = self.query_one("#resume-error", Static)
+        if self.checking is not None or self.answered:
+            return  # one check at a time; a second Enter while reading changes nothing
         if not path:
             error.update(t("dash.resume.empty"))
             return
-        from nnlab.train.checkpoint import CheckpointError, load
+        self.checking = str(Path(path).expanduser())
+        error.update(t("resume.checking", path=self.checking))
+        self.check(self.checking)
 
+    @work(thread=True, exclusive=True, group="resume-check", exit_on_error=False)
+    def check(self, path: str) -> None:
         try:
-            payload = load(Path(path).expanduser())
-        except CheckpointError as problem:
-            error.update(str(problem))
+            with collections_paused():  # torch may be imported here first
+                from nnlab.train.checkpoint import CheckpointError, load
+            try:
+                payload = load(path)
+            except CheckpointError as problem:
+                self.post_message(ResumeChecked(path, None, str(problem)))
+                return
+            extra = payload.get("extra") or {}
+            answer = {"path": path, "config": payload["config_obj"], "epoch": int(payload["epoch"]),
+                      "batch": int(extra.get("batch", 0) or 0)}
+            self.post_message(ResumeChecked(path, answer, None))
+        except Exception as problem:  # noqa: BLE001 - shown in the prompt, never a crash
+            self.post_message(ResumeChecked(path, None, t("resume.unreadable", path=path, why=problem)))
+
+    def on_resume_checked(self, message: ResumeChecked) -> None:
+        if message.path != self.checking or self.answered:
             return
-        self.dismiss({"path": str(Path(path).expanduser()), "config": payload["config_obj"],
-                      "epoch": int(payload["epoch"])})
+        self.checking = None
+        if message.answer is None:
+            self.query_one("#resume-error", Static).update(message.error or "")
+            return
+        self.answered = True
+        self.dismiss(message.answer)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.answered:
+            self.answered = True
+            self.dismiss(None)

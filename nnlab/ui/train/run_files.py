@@ -9,9 +9,9 @@ notification). Every write is atomic. No Textual here.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from nnlab.i18n import t
 from nnlab.run.events import EpochEnd

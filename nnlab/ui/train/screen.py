@@ -19,7 +19,7 @@ from textual.widgets import TabbedContent
 from nnlab.i18n import t
 from nnlab.run.config import PRESETS, TrainConfig
 from nnlab.run.gc_pause import collections_paused
-from nnlab.ui.messages import Notice, Probed, RunData, RunEnded, RunEvent, RunProgress, Summary
+from nnlab.ui.messages import CheckpointRead, Notice, Probed, RunData, RunEnded, RunEvent, RunProgress, Summary
 from nnlab.ui.shared.base import LabScreen
 from nnlab.ui.train.insight_page import InsightPage
 from nnlab.ui.train.live_page import LivePage
@@ -133,10 +133,10 @@ class TrainScreen(LabScreen):
 
     # the worker's messages -> the session ------------------------------------------------------
     def on_run_progress(self, message: RunProgress) -> None:
-        self.runs.on_progress(message.run_id, message.batches, message.gpu)
+        self.runs.on_progress(message.run_id, message.batches, message.gpu, message.paused_s)
 
     def on_run_event(self, message: RunEvent) -> None:
-        self.runs.on_event(message.run_id, message.event)
+        self.runs.on_event(message.run_id, message.event, message.paused_s)
 
     def on_run_data(self, message: RunData) -> None:
         self.runs.on_data(message.run_id, message.data)
@@ -176,6 +176,45 @@ class TrainScreen(LabScreen):
         from nnlab.ui.train.resume_prompt import ResumePrompt
 
         self.app.push_screen(ResumePrompt(directory, suggestion), answer)
+
+    def read_checkpoint(self, path: str, done) -> None:
+        """Read a checkpoint on a worker (torch; a large file must not freeze the UI)."""
+
+        def read() -> None:
+            try:
+                from pathlib import Path
+
+                from nnlab.train.checkpoint import load
+
+                payload = load(Path(path).expanduser())
+                extra = payload.get("extra") or {}
+                info = {"path": str(Path(path).expanduser()), "config": payload["config_obj"],
+                        "epoch": int(payload["epoch"]), "batch": int(extra.get("batch", 0) or 0)}
+                self.post_message(CheckpointRead(path, info, None, done))
+            except Exception as error:  # noqa: BLE001 - CheckpointError, OSError...: said, never raised
+                self.post_message(CheckpointRead(path, None, str(error) or type(error).__name__, done))
+
+        self.run_worker(read, thread=True, group="checkpoint", exit_on_error=False)
+
+    def on_checkpoint_read(self, message: CheckpointRead) -> None:
+        message.done(message.info, message.error)
+
+    def alert(self, title: str, body: str) -> None:
+        """The bell and a desktop notification, when on (``--notify``, the default) and the person
+        is not looking: the terminal lost focus (focus reports) or another screen is in front."""
+        if not self.app.options.get("notify", True):
+            return
+        if self.app.app_focus and self.app.screen is self:
+            return
+        from nnlab.ui.train.alerts import alert_sequence
+
+        self.write_terminal(alert_sequence(title, body))
+
+    def write_terminal(self, text: str) -> None:
+        driver = self.app._driver  # as App.bell writes: Textual has no public raw-output call
+        if driver is not None and not self.app.is_headless:
+            driver.write(text)
+            driver.flush()
 
     def start_run(self, run: TrainRun) -> None:
         run.start(self)

@@ -10,18 +10,30 @@ the run itself is a ``TrainRun`` on a thread worker, built by the ``make_run`` t
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from nnlab.i18n import t
 from nnlab.run.config import PRESETS, ConfigError, TrainConfig
-from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Event, Failed, Finished, Paused, Resumed,
-                              SaveFailed, Started)
+from nnlab.run.events import (
+    BatchProgress,
+    Diverged,
+    EpochEnd,
+    Event,
+    Failed,
+    Finished,
+    Paused,
+    Resumed,
+    SaveFailed,
+    Started,
+)
 from nnlab.ui.train import updates as up
 from nnlab.ui.train.run_files import RunFiles
 from nnlab.ui.train.state import ProgressState, RunRecord
 
 LOG_EVERY = 100  # batches between loss lines, as in the tutorial
+GPU_HISTORY = 60  # GPU utilisation samples kept for the Live page's history (one a second)
 
 
 class TrainView(Protocol):
@@ -39,6 +51,8 @@ class TrainView(Protocol):
     def start_run(self, run) -> None: ...
     def set_active_run(self, run) -> None: ...                # what quit/SIGHUP see (app.active_run)
     def release_run(self, run) -> None: ...                   # clears it if it is still ``run``
+    def read_checkpoint(self, path: str, done: Callable[[dict | None, str | None], None]) -> None: ...
+    def alert(self, title: str, body: str) -> None: ...       # bell + desktop notification if looked away
 
 
 def is_tutorial(config: TrainConfig) -> bool:
@@ -71,6 +85,11 @@ class TrainSession:
         self.train_size = 0
         self._logged_epoch = 0
         self._images_for = None
+        self.pending_resume: str | None = options.get("resume_path")  # `--resume F`: what `s` does first
+        self._resume_at: tuple[int, int] | None = None     # (epochs done, batch) of the next resume
+        self.paused_s = 0.0                                # the current run's paused time
+        self.gpu: dict | None = None                       # the last GPU figures (CUDA runs)
+        self.gpu_util: list[float] = []                    # their utilisation history (percent)
 
     @property
     def active(self) -> bool:
@@ -125,6 +144,11 @@ class TrainSession:
         if self.active:
             view.notify(t("dash.already_running"), severity="warning")
             return
+        if config is None and resume_path is None and self.pending_resume:
+            path, self.pending_resume = self.pending_resume, None   # `nnlab train --resume F`, then `s`
+            self.log(t("dash.log.reading", path=path))
+            view.read_checkpoint(path, self._checkpoint_read)
+            return
         config = config or view.form_config()
         if config is None:
             view.show_page("setup")
@@ -141,6 +165,9 @@ class TrainSession:
             return
         run_id, self.next_id = self.next_id, self.next_id + 1
         self.record = RunRecord(run_id, config.to_dict())
+        self.paused_s, self.gpu, self.gpu_util = 0.0, None, []
+        if resume_path is None:
+            self._resume_at = None
         self.reset_live(keep_log=True)
         view.show(up.NewSeries(f"#{run_id}", reference=is_tutorial(config)))
         self.run = self.make_run(run_id, config, self.data_factory(),
@@ -199,11 +226,24 @@ class TrainSession:
             return
         self.view.ask_resume(str(self.files.runs_dir()), self.options.get("resume_path"), self.resume_answer)
 
+    def _checkpoint_read(self, info: dict | None, error: str | None) -> None:
+        if info is None:
+            self.view.notify(t("dash.resume.unreadable", why=error), severity="error", timeout=12)
+            self.log(t("dash.resume.unreadable", why=error))
+            return
+        self.resume_answer(info)
+
     def resume_answer(self, answer: dict | None) -> None:
+        """The prompt's (or ``--resume``'s) checkpoint: resume from it, up to the larger of Setup's
+        Epochs and the checkpoint's own (one more epoch at least), as ``dash.resume.help`` says."""
         if not answer:
+            return
+        if answer.get("batch") is None:  # the prompt says the epoch only: read the batch off the UI thread
+            self.view.read_checkpoint(answer["path"], self._checkpoint_read)
             return
         saved: TrainConfig = answer["config"]
         done = int(answer["epoch"])
+        batch = int(answer["batch"])
         wanted = self.view.form_config(show=False)
         epochs = max(saved.epochs, wanted.epochs if wanted else 0)
         if epochs <= done:
@@ -211,7 +251,11 @@ class TrainSession:
         device = wanted.device if wanted else saved.device
         config = saved.with_(epochs=epochs, device=device)
         self.view.set_form_config(config)
-        self.log(t("dash.log.resuming", path=answer["path"], epoch=done, epochs=epochs))
+        self._resume_at = (done, batch)
+        if batch:
+            self.log(t("dash.log.resuming_mid", path=answer["path"], epoch=done + 1, batch=batch, epochs=epochs))
+        else:
+            self.log(t("dash.log.resuming", path=answer["path"], epoch=done, epochs=epochs))
         self.start(config=config, resume_path=answer["path"])
 
     # anatomy -----------------------------------------------------------------------------------
@@ -251,16 +295,18 @@ class TrainSession:
             n = self.run.preview_count
             self.view.show(up.Images(data.test_x[:n], data.test_y[:n]))
 
-    def on_progress(self, run_id: int, batches: tuple[BatchProgress, ...], gpu: dict | None) -> None:
+    def on_progress(self, run_id: int, batches: tuple[BatchProgress, ...], gpu: dict | None,
+                    paused_s: float = 0.0) -> None:
         if not self._mine(run_id) or not batches:
             return
+        self.paused_s = paused_s
         rec = self.record
         xs = [b.epoch - 1 + b.batch / b.batches for b in batches]
         ys = [b.running_loss for b in batches]
         rec.loss_x.extend(xs)
         rec.loss_y.extend(ys)
         rec.events.extend(batches)
-        self.view.show(up.LossPoints(xs, ys))
+        self.view.show(up.LossPoints(xs, ys, getattr(self.run, "progress_every", None) or 0))
         for b in batches:
             if b.epoch != self._logged_epoch:
                 self._logged_epoch = b.epoch
@@ -271,13 +317,19 @@ class TrainSession:
         last = batches[-1]
         status = "stopping" if self.run.stopping else ("paused" if self.state.status == "paused" else "running")
         self.show(status=status, epoch=last.epoch, batch=last.batch, batches=last.batches,
-                  elapsed_s=last.elapsed_s, samples_per_s=last.samples_per_s, running_loss=last.running_loss,
-                  gpu=gpu_text(gpu))
+                  elapsed_s=max(0.0, last.elapsed_s - paused_s), samples_per_s=last.samples_per_s,
+                  running_loss=last.running_loss, gpu=gpu_text(gpu))
+        if gpu is not None and gpu is not self.gpu:
+            self.gpu = gpu
+            if gpu.get("util") is not None:
+                self.gpu_util = [*self.gpu_util[-(GPU_HISTORY - 1):], float(gpu["util"])]
+            self.view.show(up.Gpu(gpu, tuple(self.gpu_util)))
 
-    def on_event(self, run_id: int, event: Event) -> None:
+    def on_event(self, run_id: int, event: Event, paused_s: float = 0.0) -> None:
         """One engine event of the current run: recorded, then dispatched on its type."""
         if not self._mine(run_id):
             return
+        self.paused_s = paused_s
         self.record.events.append(event)
         match event:
             case Started():
@@ -300,12 +352,17 @@ class TrainSession:
     def _started(self, ev: Started) -> None:
         self.record.device = ev.device
         self.train_size = ev.train_size
-        self.show(status="running", device=ev.device, start_epoch=ev.start_epoch,
-                  epoch=ev.start_epoch, batch=0, epochs=int(ev.config.get("epochs", self.state.epochs)))
+        at = self._resume_at if self.run.resume_path else None
+        start_batch = at[1] if at and at[0] == ev.start_epoch else 0
+        self.show(status="running", device=ev.device, start_epoch=ev.start_epoch, start_batch=start_batch,
+                  epoch=ev.start_epoch + (1 if start_batch else 0), batch=start_batch,
+                  epochs=int(ev.config.get("epochs", self.state.epochs)))
         self.log(t("dash.log.device", device=ev.device))
         self.log(t("dash.log.started", params=f"{ev.parameters:,}", train=f"{ev.train_size:,}",
                    test=f"{ev.test_size:,}", source=ev.data_source))
-        if ev.start_epoch:
+        if start_batch:
+            self.log(t("dash.log.resumed_mid", epoch=ev.start_epoch + 1, batch=start_batch))
+        elif ev.start_epoch:
             self.log(t("dash.log.resumed_at", epoch=ev.start_epoch))
 
     def _epoch_end(self, ev: EpochEnd) -> None:
@@ -317,7 +374,7 @@ class TrainSession:
         self.show(epoch=ev.epoch, batch=self.state.batches, samples_per_s=ev.samples_per_s)
 
     def _paused(self, ev: Paused) -> None:
-        self.show(status="paused")
+        self.show(status="paused", epoch=ev.epoch, batch=ev.batch)  # the batches done, not the last report
         self.log(t("dash.log.paused", epoch=ev.epoch, batch=ev.batch))
 
     def _resumed(self, ev: Resumed) -> None:
@@ -330,22 +387,43 @@ class TrainSession:
 
     def _diverged(self, ev: Diverged) -> None:
         self.record.status = "failed"
-        self.view.notify(ev.message, title=t("dash.diverged.title"), severity="error", timeout=10)
-        self.log(ev.message)
+        self.show(epoch=ev.epoch, batch=ev.batch)  # the bar shows the batch that diverged
+        message = self.diverged_message(ev)
+        self.view.notify(message, title=t("dash.diverged.title"), severity="error", timeout=10)
+        self.log(message)
+        self.view.alert(t("dash.diverged.title"), message)
+
+    def diverged_message(self, ev: Diverged) -> str:
+        """What diverged and what is on disk: the engine's own text claims a kept checkpoint even
+        when none was written (it saves at epoch ends and stops only)."""
+        lr = float(self.run.config.lr)
+        text = t("dash.diverged.what", loss=ev.loss, epoch=ev.epoch, batch=ev.batch, lr=f"{lr:g}",
+                 smaller=f"{lr / 10:g}")
+        wrote = bool(self.run.save_path) and any(isinstance(e, EpochEnd) for e in self.record.events)
+        if wrote:
+            return text + " " + t("dash.diverged.kept", path=self.run.save_path)
+        if self.run.resume_path:
+            return text + " " + t("dash.diverged.from", path=self.run.resume_path)
+        return text + " " + t("dash.diverged.none")
 
     def _failed(self, ev: Failed) -> None:
         self.record.status = "failed"
         self.show(status="failed")
         self.view.notify(ev.message, title=t("dash.failed.title"), severity="error", timeout=12)
         self.log(t("dash.log.failed", why=ev.message))
+        self.view.alert(t("dash.failed.title"), ev.message)
 
     def _finished(self, ev: Finished) -> None:
         rec = self.record
         if rec.status != "failed":
             rec.status = "stopped" if ev.stopped else "finished"
-        rec.seconds = ev.seconds
-        self.show(status=rec.status, elapsed_s=ev.seconds)
+        rec.seconds = max(0.0, ev.seconds - self.paused_s)  # compute time: pauses left out
+        self.show(status=rec.status, elapsed_s=rec.seconds)
         self.log(t("dash.log.done") if rec.status == "finished" else t("dash.log.stopped", epochs=ev.epochs))
+        if rec.status == "finished":
+            acc = "–" if ev.test_accuracy is None else f"{ev.test_accuracy * 100:.1f}%"
+            self.view.alert(t("dash.alert.finished.title"),
+                            t("dash.alert.finished", run=rec.run_id, accuracy=acc, epochs=ev.epochs))
 
     def on_ended(self, run_id: int, error: str | None) -> None:
         if self.run is None or run_id != self.run.run_id:

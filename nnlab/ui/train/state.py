@@ -40,7 +40,8 @@ class ProgressState:
     batch: int = 0                  # batches done in the current epoch
     batches: int = 0                # batches per epoch
     start_epoch: int = 0            # epochs already done when resumed
-    elapsed_s: float = 0.0
+    start_batch: int = 0            # batches of the next epoch already done (a mid-epoch checkpoint)
+    elapsed_s: float = 0.0          # this run's compute time: pauses left out
     samples_per_s: float = 0.0
     running_loss: float | None = None
     device: str = ""
@@ -48,10 +49,11 @@ class ProgressState:
 
     @property
     def run_fraction(self) -> float:
-        todo = (self.epochs - self.start_epoch) * self.batches
+        todo = (self.epochs - self.start_epoch) * self.batches - self.start_batch
         if todo <= 0:
             return 0.0
         done = (max(self.epoch, self.start_epoch + 1) - 1 - self.start_epoch) * self.batches + self.batch
+        done -= self.start_batch    # this run's own batches: its elapsed time is theirs
         return min(1.0, max(0.0, done / todo))
 
     @property

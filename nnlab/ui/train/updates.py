@@ -42,6 +42,15 @@ class LossPoints:
 
     xs: list[float]
     ys: list[float]
+    every: int = 0                       # batches each point is the mean of (0: unknown)
+
+
+@dataclass(frozen=True)
+class Gpu:
+    """The GPU's figures (``nnlab.train.device.gpu_figures``) and its utilisation history (Live, CUDA runs)."""
+
+    figures: dict
+    util_history: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,4 +103,4 @@ class Compare:
     records: tuple[RunRecord, ...]
 
 
-Update = Progress | ResetLive | NewSeries | LossPoints | EpochResult | LogLine | LogEpoch | LogLoss | Images | RunDone | Compare
+Update = Progress | ResetLive | NewSeries | LossPoints | Gpu | EpochResult | LogLine | LogEpoch | LogLoss | Images | RunDone | Compare

@@ -16,11 +16,12 @@ from __future__ import annotations
 import threading
 import time
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from nnlab.i18n import t
 from nnlab.run.dataset import PREVIEW_COUNT
-from nnlab.run.events import BatchProgress, EpochEnd, Event, Failed, Started
+from nnlab.run.events import BatchProgress, EpochEnd, Event, Failed, Paused, Started
 from nnlab.run.gc_pause import collections_paused
 from nnlab.ui.messages import RunData, RunEnded, RunEvent, RunProgress
 
@@ -58,6 +59,8 @@ class TrainRun:
         self.worker = None
         self.on_gpu = False
         self.epoch = 0
+        self.paused_s = 0.0                   # time spent paused (the engine's elapsed_s counts it)
+        self._paused_at: float | None = None  # clock() at the last Paused, until the next event
 
     # commands (UI thread) ------------------------------------------------------------------
     def start(self, node):
@@ -147,6 +150,9 @@ class TrainRun:
     def _emit(self, event: Event) -> None:
         if self._stop.is_set() and self.control is not None and not self.control.stopped:
             self.control.stop()  # belt and braces: the stop flag is honoured at the next batch
+        if self._paused_at is not None:  # whatever follows a Paused ends the pause (resume, step, stop)
+            self.paused_s += self.clock() - self._paused_at
+            self._paused_at = None
         if isinstance(event, BatchProgress):  # merged: at most one RunProgress per interval
             self._pending.append(event)
             now = self.clock()
@@ -160,7 +166,9 @@ class TrainRun:
                 self.on_gpu = device.lower() != "cpu"
             case EpochEnd(epoch=epoch):
                 self.epoch = epoch
-        self.target.post_message(RunEvent(self.run_id, event))
+            case Paused():
+                self._paused_at = self.clock()
+        self.target.post_message(RunEvent(self.run_id, event, self.paused_s))
 
     def _flush(self, now: float | None = None) -> None:
         now = self.clock() if now is None else now
@@ -171,7 +179,7 @@ class TrainRun:
             self._gpu = gpu_figures(self.device_spec())
         if self._pending:
             batch, self._pending = tuple(self._pending), []
-            self.target.post_message(RunProgress(self.run_id, batch, self._gpu))
+            self.target.post_message(RunProgress(self.run_id, batch, self._gpu, self.paused_s))
         self._last_post = now
 
     def device_spec(self) -> str:
