@@ -312,3 +312,47 @@ def test_anatomy_checkpoint_flag_refuses_bad_files_too(tmp_path, capsys, kind):
     assert main(["anatomy", "--json", "--checkpoint", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("nnlab: error:") and not marker.exists()
+
+
+# --- the resume prompt reads off the UI thread (issue 13 item 18, issue 19 case 5) ----------------
+async def test_resume_prompt_reads_the_checkpoint_off_the_ui_thread_and_a_second_enter_is_harmless(
+        tmp_path, monkeypatch):
+    """A slow read (a large file, a slow disk) never freezes the UI: the prompt says it is reading,
+    10 ms ticks keep arriving, Enter pressed again changes nothing, and the answer comes once."""
+    import threading
+
+    from textual.widgets import Input, Static
+
+    from nnlab.ui.app import NNLabApp
+    from nnlab.ui.train.resume_prompt import ResumePrompt
+
+    path = tmp_path / "good.pt"
+    engine.run(SMALL.with_(epochs=1), synthetic(64, 32), lambda e: None, save_path=str(path))
+    real_load, release, calls = checkpoint.load, threading.Event(), []
+
+    def slow_load(p, *a, **k):
+        calls.append(threading.current_thread() is threading.main_thread())
+        release.wait(10)
+        return real_load(p, *a, **k)
+
+    monkeypatch.setattr(checkpoint, "load", slow_load)
+    answers = []
+    app = NNLabApp(mode="train", options=options(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        app.push_screen(ResumePrompt(str(tmp_path)), answers.append)
+        await until(pilot, lambda: isinstance(app.screen, ResumePrompt) and app.screen.query(Input),
+                    what="the resume prompt")
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter")
+        ticks = []
+        timer = app.set_interval(0.01, lambda: ticks.append(time.perf_counter()))
+        await pilot.pause(0.3)
+        await pilot.press("enter")  # again, while it is being read
+        assert "Reading" in str(app.screen.query_one("#resume-error", Static).render())
+        assert len(ticks) >= 10  # the UI kept running while the file was read
+        release.set()
+        await until(pilot, lambda: answers, timeout=10, what="the answer")
+        timer.stop()
+    assert calls == [False]  # read once, on a worker thread
+    assert len(answers) == 1 and answers[0]["path"] == str(path) and answers[0]["epoch"] == 1
