@@ -1,4 +1,4 @@
-"""`nnlab bench startup|train|dashboard`: measurements printed side by side in one run."""
+"""`nnlab bench startup|train|dashboard|sweep`: measurements printed side by side in one run."""
 
 from __future__ import annotations
 
@@ -19,13 +19,17 @@ def terminal_size(text: str) -> tuple[int, int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=("startup", "train", "dashboard"), help=t("cli.bench.what"))
+    parser.add_argument("what", choices=("startup", "train", "dashboard", "sweep"), help=t("cli.bench.what"))
     parser.add_argument("--runs", default=None, help=t("cli.bench.runs"))
     parser.add_argument("--json", action="store_true", help=t("cli.json"))
     parser.add_argument("--device", default="auto", help=t("cli.bench.device"))
     parser.add_argument("--epochs", type=int, default=None, help=t("cli.bench.epochs"))
     parser.add_argument("--size", type=terminal_size, default=(80, 24), metavar="COLSxLINES",
                         help=t("cli.bench.size"))
+    parser.add_argument("--max-seconds", type=float, default=None, help=t("cli.bench.max_seconds"))
+    parser.add_argument("--members", default=None, help=t("cli.bench.members"))
+    parser.add_argument("--impl", choices=("bmm", "vmap", "both"), default=None, help=t("cli.bench.impl"))
+    parser.add_argument("--threads", type=int, default=0, help=t("cli.bench.threads"))
 
 
 MAX_RUNS = 1000  # `bench startup --runs 99999999` ran for hours; 0 silently ran 1 (issue 19 case 24)
@@ -63,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.what == "train":
         from nnlab.bench.train import run_bench  # torch only on this path
+    elif args.what == "sweep":
+        from nnlab.bench.sweep import run_bench
     else:
         from nnlab.bench.dashboard import run_bench
     return run_bench(args)

@@ -49,8 +49,8 @@ MESSAGES = {
     "sweep.note.batched": ("trained batched with {k} members ({impl})", "与 {k} 个成员批量训练（{impl}）"),
     # nnlab bench sweep
     "bench.sweep.header": (
-        "device: {device}; data: {data}; {epochs} epoch(s); members differ by lr, SGD, batch 64, one seed; machine shared: figures are noisy",
-        "设备：{device}；数据：{data}；{epochs} 轮；成员仅学习率不同，SGD，批大小 64，同一种子；机器为共享：数据有噪声",
+        "device: {device} ({threads} threads); data: {data}; {epochs} epoch(s); members differ only by lr (SGD, batch 64, one seed); load average {load}: on a shared machine the figures are noisy",
+        "设备：{device}（{threads} 个线程）；数据：{data}；{epochs} 轮；成员仅学习率不同（SGD，批大小 64，同一种子）；平均负载 {load}：共享机器上数据有噪声",
     ),
     "bench.sweep.columns": (
         "{k:>3}  {how:<11} {s:>10} {sps:>16} {ratio:>10}",
@@ -67,8 +67,8 @@ MESSAGES = {
     "bench.sweep.progress": ("K={k} {how}: {s} s/epoch", "K={k} {how}：{s} 秒/轮"),
     "bench.sweep.bad_epochs": ("--epochs must be 1..100", "--epochs 必须在 1..100 之间"),
     "bench.sweep.bad_members": ("--members {value}: give counts 1..64 joined by commas, e.g. 1,4,8,16", "--members {value}：请给出用逗号连接的数量 1..64，例如 1,4,8,16"),
-    "cli.bench.data_dir": ("FashionMNIST directory for bench train/sweep (default: the usual search)", "bench train/sweep 使用的 FashionMNIST 目录（默认：常规查找）"),
     "cli.bench.max_seconds": ("bench sweep: skip measurements once this many seconds have passed", "bench sweep：超过此秒数后跳过其余测量"),
     "cli.bench.members": ("bench sweep: member counts to measure (default 1,4,8,16)", "bench sweep：要测量的成员数（默认 1,4,8,16）"),
+    "cli.bench.threads": ("bench sweep: torch CPU threads of every run (0 = auto; 1 is steadier on a busy machine)", "bench sweep：每次运行的 torch CPU 线程数（0 = 自动；机器繁忙时 1 更稳定）"),
     "cli.bench.impl": ("bench sweep: batched forward, bmm or vmap (default bmm); both measures both", "bench sweep：批量前向方式 bmm 或 vmap（默认 bmm）；both 两者都测"),
 }
