@@ -120,7 +120,10 @@ class EventLog:
                 self._discarding = True
             return []
         self.offset += cut + 1
-        lines = data[:cut].split(b"\n")
+        try:  # one decode for the whole chunk: json.loads(str) skips its per-line encoding sniffing
+            lines: list = data[:cut].decode("utf-8").split("\n")
+        except UnicodeDecodeError:  # a bad byte somewhere: line by line, the bad line reported
+            lines = data[:cut].split(b"\n")
         first_line = self.line + 1
         self.line += len(lines)
         if self.header is None:
@@ -129,7 +132,7 @@ class EventLog:
             lines, first_line = lines[1:], first_line + 1
         return self._parse(lines, first_line)
 
-    def _take_header(self, line: bytes) -> bool:
+    def _take_header(self, line: bytes | str) -> bool:
         try:
             head = json.loads(line)
         except ValueError:
@@ -145,7 +148,7 @@ class EventLog:
         self.header = head
         return True
 
-    def _parse(self, lines: list[bytes], first_line: int) -> list:
+    def _parse(self, lines: list, first_line: int) -> list:
         out: list = []
         loads = json.loads
         for number, raw in enumerate(lines, first_line):
