@@ -158,6 +158,17 @@ class NNLabApp(App[int]):
             run.stop()
         super().exit(result, return_code, message)
 
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last stop for an exception no handler caught (the app then exits with its
+        traceback). A dying UI must never orphan its run: the run is asked to stop (and save)
+        first, and the exit watchdog ends the process once it has, whatever the terminal does."""
+        run = self.active_run
+        if run is not None and run.active:
+            run.stop()
+            if self.options.get("exit_watchdog"):
+                self._arm_exit_watchdog(1)
+        super()._handle_exception(error)
+
     # actions ----------------------------------------------------------------------------
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -177,7 +188,12 @@ class NNLabApp(App[int]):
         self.notify(t("theme.now", name=self.theme), timeout=2)
 
     def action_screenshot(self) -> None:
-        path = self.save_screenshot()
+        try:
+            path = self.save_screenshot()
+        except OSError as error:  # a directory that cannot be written, a full disk: said, not a crash
+            where = error.filename or os.getcwd()
+            self.notify(t("screenshot.failed", path=where, why=error.strerror or error), severity="error", timeout=8)
+            return
         self.notify(t("screenshot.saved", path=path), timeout=4)
 
     async def action_quit(self) -> None:

@@ -73,6 +73,7 @@ MESSAGES = {
     "quit.no": ("Keep training", "继续训练"),
     "theme.now": ("Theme: {name}", "主题：{name}"),
     "screenshot.saved": ("Screenshot saved to {path}", "截图已保存到 {path}"),
+    "screenshot.failed": ("No screenshot: {path} cannot be written ({why})", "未保存截图：无法写入 {path}（{why}）"),
     "torch.loading": ("Loading torch…", "正在加载 torch…"),
     # CLI
     "cli.description": (
