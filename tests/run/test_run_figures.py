@@ -4,7 +4,7 @@ a long log (ms, what a viewer pays to attach). Prints the figures; run it alone 
     .venv/bin/python tests/run/test_run_figures.py          # JSON, N=100000
     .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/run/test_run_figures.py
 
-The asserted bounds are loose (the CPU is shared); the figures are what matters.
+In the suite it runs 20,000 events; the asserted bounds are loose (the CPU is shared); the figures are what matters.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def measure(root: Path, n: int = N) -> dict:
 
 
 def test_append_and_replay_figures(tmp_path, capsys):
-    figures = measure(tmp_path)
+    figures = measure(tmp_path, N // 5)  # 20k in the suite (shared CPU); the script runs the full 100k
     with capsys.disabled():
         print("\nrun-directory figures:", json.dumps(figures))
     assert figures["append_us_per_event"] < 200   # goal ~10-20 µs; a loose bound for a shared CPU
