@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 import time
 
 import torch
@@ -30,6 +32,7 @@ class _SaveStop(Exception):
 
 
 SAVE_ERRORS = ("stop", "continue", "pause")
+SPACE_ERRORS = (errno.ENOSPC, errno.EDQUOT)  # the disk (or the quota) is full: freeing space is the fix
 
 
 class Trainer:
@@ -133,11 +136,17 @@ class Trainer:
         except OSError as error:  # disk full, permissions, I/O: the previous file is intact
             action = "stop" if self.control.stopped else self.save_errors
             self.emit(SaveFailed(path=str(self.save_path), action=action, message=t(
-                f"safe.save_failed.{action}", why=error.strerror or str(error), path=self.save_path)))
+                f"safe.save_failed.{action}", why=error.strerror or str(error), path=self.save_path,
+                previous=self._previous(), fix=t("safe.fix.space" if error.errno in SPACE_ERRORS else "safe.fix.other"))))
             if action == "stop":
                 raise _SaveStop from None
             if action == "pause":
                 self.control.pause()
+
+    def _previous(self) -> str:
+        """What the failed save left on disk, said truthfully: an earlier checkpoint, or none."""
+        key = "safe.previous.kept" if os.path.isfile(os.path.expanduser(str(self.save_path))) else "safe.previous.none"
+        return t(key, path=self.save_path)
 
     def _publish(self, epoch: int, batch: int) -> None:
         self.control._publish(self.config, self.model, epoch, batch)

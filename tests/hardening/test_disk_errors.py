@@ -68,6 +68,29 @@ def test_save_error_stops_the_run_by_default_and_keeps_the_previous_file(tmp_pat
     assert path.read_bytes() == good and no_temp_files(tmp_path)
 
 
+def test_save_error_message_is_true_about_what_is_on_disk(tmp_path, monkeypatch):
+    """Issue 19 case 13: "the previous file is unchanged ... Free some space" only where there is a
+    previous file and space is the problem."""
+    _, _, events, _ = run_until_epoch_1_saved(tmp_path, monkeypatch)
+    message = next(e for e in events if e.KIND == "save_failed").message
+    assert "previous file" in message and "unchanged" in message and "Free some space" in message
+
+    first = tmp_path / "first.pt"
+    real = os.replace
+
+    def io_error(src, dst, *args, **kwargs):
+        if os.path.basename(os.fspath(dst)) == "first.pt":
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "replace", io_error)
+    events = []
+    engine.run(CONFIG, synthetic(256, 64), events.append, save_path=str(first))
+    message = next(e for e in events if e.KIND == "save_failed").message
+    assert "no checkpoint has been written" in message and "unchanged" not in message
+    assert "Free some space" not in message and "Fix the cause" in message and not first.exists()
+
+
 def test_save_error_with_continue_keeps_training_and_saves_again_later(tmp_path, monkeypatch):
     path, good, events, finished = run_until_epoch_1_saved(tmp_path, monkeypatch, save_errors="continue")
     assert [e.action for e in events if e.KIND == "save_failed"] == ["continue"]

@@ -2,22 +2,24 @@
 
 MESSAGES = {
     # saving and exporting when the disk fails
+    # {previous} is safe.previous.kept or safe.previous.none: only a file that exists is "unchanged"
     "safe.save_failed.pause": (
-        "Checkpoint not written ({why}): the previous file {path} is unchanged. The run is paused: "
-        "p continues without this save, x stops.",
-        "检查点未写入（{why}）：之前的文件 {path} 保持不变。运行已暂停：按 p 不保存继续，按 x 停止。",
+        "Checkpoint not written ({why}): {previous}. The run is paused: p continues without this save, x stops.",
+        "检查点未写入（{why}）：{previous}。运行已暂停：按 p 不保存继续，按 x 停止。",
     ),
     "safe.save_failed.stop": (
-        "Checkpoint not written ({why}): the previous file {path} is unchanged; the run stops. "
-        "Free some space, then resume from it (--on-save-error continue keeps training instead).",
-        "检查点未写入（{why}）：之前的文件 {path} 保持不变；运行停止。请释放空间后从它继续"
-        "（--on-save-error continue 则继续训练）。",
+        "Checkpoint not written ({why}): {previous}; the run stops. {fix}, then resume "
+        "(--on-save-error continue keeps training instead).",
+        "检查点未写入（{why}）：{previous}；运行停止。{fix}，然后继续训练（--on-save-error continue 则不停止）。",
     ),
     "safe.save_failed.continue": (
-        "Checkpoint not written ({why}): the previous file {path} is unchanged; training continues and "
-        "the next epoch end tries again.",
-        "检查点未写入（{why}）：之前的文件 {path} 保持不变；训练继续，下一轮结束时会再次尝试。",
+        "Checkpoint not written ({why}): {previous}; training continues and the next epoch end tries again.",
+        "检查点未写入（{why}）：{previous}；训练继续，下一轮结束时会再次尝试。",
     ),
+    "safe.previous.kept": ("the previous file {path} is unchanged", "之前的文件 {path} 保持不变"),
+    "safe.previous.none": ("no checkpoint has been written to {path} yet", "{path} 尚未写入过任何检查点"),
+    "safe.fix.space": ("Free some space", "请释放磁盘空间"),
+    "safe.fix.other": ("Fix the cause", "请先排除原因"),
     "safe.save_failed.title": ("Checkpoint not saved", "检查点未保存"),
     "safe.export_failed": (
         "Could not write {path} ({why}): the previous file is unchanged.",
