@@ -355,11 +355,11 @@ def run(args: argparse.Namespace) -> int | None:
                                     allow_nan=False))
         if args.markdown:
             return _emit(lab_markdown(lab, order, args.bias_updates))
-        if lab.net != tutorial_lab().net:  # the stepper screen draws the 2-2-2 only (so far)
-            raise UsageError(t("bp.cli.screen_222", net=lab.net.text))
-        p = TUTORIAL.with_values(**{k: lab.values()[k] for k in PARAM_NAMES})
-        args.app_options = {"backprop_params": p.as_dict(), "backprop_bias_updates": bool(args.bias_updates),
+        args.app_options = {"backprop_lab": lab, "backprop_bias_updates": bool(args.bias_updates),
                             "backprop_order": order}
+        if lab.net == tutorial_lab().net:  # the tutorial's shape: its Params as well (older readers)
+            p = TUTORIAL.with_values(**{k: lab.values()[k] for k in PARAM_NAMES})
+            args.app_options["backprop_params"] = p.as_dict()
         return None
     p = params_from(args)
     passes = passes_arg(args)

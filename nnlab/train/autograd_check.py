@@ -96,22 +96,34 @@ def lab_autograd(labs: list[Lab]) -> list[tuple[list, list, float]]:
         a = _act(net.acts[l], z)
     E = _loss(net.loss, a, t)
     E.sum().backward()
-    return [([Ws[l].grad[n].tolist() for l in range(net.depth)], [bs[l].grad[n].tolist() for l in range(net.depth)],
-             float(E[n].detach())) for n in range(len(labs))]
+    # one tolist() per tensor: indexing a tensor per network costs more than the whole backward
+    gW = [W.grad.tolist() for W in Ws]
+    gb = [b.grad.tolist() for b in bs]
+    Es = E.detach().tolist()
+    return [([g[n] for g in gW], [g[n] for g in gb], Es[n]) for n in range(len(labs))]
 
 
 def lab_max_abs_diff(labs: list[Lab]) -> tuple[float, int, str]:
-    """The largest |ours − autograd| over every gradient (and E) of ``labs``: (diff, which lab, name)."""
-    worst = (0.0, 0, "")
+    """The largest |ours − autograd| over every gradient (and E) of ``labs``: (diff, which lab, name).
+
+    All of ``labs`` share one net (as ``lab_autograd`` needs): the names are built once, and a
+    name is looked up only for the worst difference."""
+    net = labs[0].net
+    names = ["E_total"]
+    for l in range(net.depth):
+        names += [net.weight(l + 1, j, k) for j in range(net.widths[l + 1]) for k in range(net.widths[l])]
+        names += [net.bias_name(l + 1, j) for j in range(len(labs[0].b[l]))]
+    worst, at, which = 0.0, 0, 0
     for n, (lab, (dW, db, E)) in enumerate(zip(labs, lab_autograd(labs))):
         P = lab_compute(lab)
-        net = lab.net
-        pairs = [("E_total", P.E, E)]
+        ours, theirs = [P.E], [E]
         for l in range(net.depth):
-            for j in range(net.widths[l + 1]):
-                pairs += [(net.weight(l + 1, j, k), P.dW[l][j][k], dW[l][j][k]) for k in range(net.widths[l])]
-            pairs += [(net.bias_name(l + 1, j), P.db[l][j], db[l][j]) for j in range(len(lab.b[l]))]
-        for name, ours, theirs in pairs:
-            if not abs(ours - theirs) <= worst[0]:  # NaN counts as the worst
-                worst = (abs(ours - theirs), n, name)
-    return worst
+            for row, trow in zip(P.dW[l], dW[l]):
+                ours += row
+                theirs += trow
+            ours += P.db[l]
+            theirs += db[l]
+        for k, (x, y) in enumerate(zip(ours, theirs)):
+            if worst == worst and not abs(x - y) <= worst:  # a NaN is the worst, and stays so
+                worst, at, which = abs(x - y), n, k
+    return worst, at, names[which]

@@ -213,5 +213,20 @@ def test_a_bad_lab_file_is_a_one_line_error(capsys, tmp_path):
     assert "layers[0].W" in _error(capsys, "--json", "--params", str(file))
 
 
-def test_the_screen_refuses_a_network_it_cannot_draw_yet(capsys):
-    assert "--json" in _error(capsys, "--net", "3-4-2")
+def test_any_network_opens_the_stepper_screen(monkeypatch):
+    """Issue 15 Deliver 1: `nnlab backprop --net 3-4-2 --act relu,sigmoid --loss ce --seed 5` opens
+    the screen on that network (it used to refuse anything but the 2-2-2)."""
+    from nnlab.core.netlab import Lab
+
+    opened = {}
+
+    def fake_run_app(mode, args, **options):
+        opened.update(mode=mode, **options)
+        return 0
+
+    monkeypatch.setattr("nnlab.cli.run_app", fake_run_app)
+    assert main(["backprop", "--net", "3-4-2", "--act", "relu,sigmoid", "--loss", "ce", "--seed", "5",
+                 "--order", "node"]) == 0
+    lab = opened["backprop_lab"]
+    assert isinstance(lab, Lab) and lab.net.widths == (3, 4, 2) and lab.net.loss == "ce"
+    assert opened["backprop_order"] == "node" and "backprop_params" not in opened

@@ -108,10 +108,8 @@ MESSAGES = {
     "bp.panel.edited": ("(tutorial: its own network, pass 1 only)", "（教程只有它自己网络的第 1 遍）"),
     # autograd check
     "bp.check.running": ("torch autograd (float64): checking…", "torch autograd（float64）：正在核对…"),
-    "bp.check.ok": (
-        "✓ torch autograd (float64) agrees on every gradient, max |Δ| = {diff}",
-        "✓ torch autograd（float64）与每个梯度一致，最大 |Δ| = {diff}",
-    ),
+    "bp.check.ok": ("✓ autograd (float64) agrees: max |Δ| {diff}", "✓ autograd（float64）一致：最大 |Δ| {diff}"),
+    "bp.check.fd": (" · finite differences: |Δ| {diff}", " · 有限差分：|Δ| {diff}"),
     "bp.check.bad": (
         "✗ torch autograd (float64) disagrees: max |Δ| = {diff} on {name}",
         "✗ torch autograd（float64）不一致：{name} 上最大 |Δ| = {diff}",
@@ -127,6 +125,18 @@ MESSAGES = {
     "bp.note.reset_ask": ("Your edits would be lost: press r again to go back to the start",
                           "编辑过的数值将丢失：再按一次 r 才会恢复到开始时的网络"),
     "bp.note.order": ("Order: {order}, {n} steps ({other}: {m})", "顺序：{order}，共 {n} 步（{other}：{m} 步）"),
+    "bp.note.updated_n": ("Pass {n} begins: E after {done} updates = {after} (was {before})",
+                          "第 {n} 遍开始：{done} 次更新后 E = {after}（原为 {before}）"),
+    "bp.note.bias_on_n": ("Bias updates on: every bias learns too (a shared one sums its layer's δ)",
+                          "偏置更新已开启：每个偏置也参与学习（共享偏置对本层的 δ 求和）"),
+    "bp.note.preset": ("Network {net} loaded: pass 1, step 1", "已载入网络 {net}：第 1 遍，第 1 步"),
+    "bp.panel.no_tutorial": ("(no tutorial value for this network)", "（此网络没有教程数值）"),
+    "bp.panel.no_tutorial_pass": ("(the tutorial shows pass 1 only)", "（教程只给出第 1 遍）"),
+    "bp.edit.presets": ("Presets (Enter loads):", "预设（Enter 载入）："),
+    "bp.preset.tutorial": ("Tutorial 2-2-2", "教程 2-2-2"),
+    "bp.preset.relu": ("ReLU 2-3-2", "ReLU 2-3-2"),
+    "bp.preset.softmax": ("Softmax 3-4-3", "Softmax 3-4-3"),
+    "bp.chart.summary_n": ("E_total {start} → {end}   {outputs}", "E_total {start} → {end}   {outputs}"),
     "bp.note.edited": ("Parameters changed: every step recomputed", "参数已修改：所有步骤已重新计算"),
     # the edit form
     "bp.edit.title": ("Edit the network (Enter applies, Esc cancels)", "编辑网络（Enter 应用，Esc 取消）"),
@@ -223,10 +233,6 @@ MESSAGES = {
     "bp.cli.order": ("step order: weight (the tutorial's) or node (each delta once)",
                      "步骤顺序：weight（教程的）或 node（每个 delta 只算一次）"),
     "bp.cli.order_bad": ("--order takes weight or node, got {name!r}", "--order 只能是 weight 或 node，收到 {name!r}"),
-    "bp.cli.screen_222": (
-        "the stepper screen shows the sigmoid 2-2-2 with ½Σ(t−o)² only so far; see {net} with --json or --markdown",
-        "逐步演示界面目前只显示 sigmoid 的 2-2-2 网络（½Σ(t−o)²）；请用 --json 或 --markdown 查看 {net}",
-    ),
     "bp.cli.seed_params": ("choose one of --seed and --params", "--seed 与 --params 只能选一个"),
     "bp.cli.bad_lab": ("--params {path}: {reason}", "--params {path}：{reason}"),
     "bp.cli.lab_key": ("--params {path}: {field} is missing or malformed", "--params {path}：{field} 缺失或格式不对"),

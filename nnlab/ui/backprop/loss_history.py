@@ -1,4 +1,4 @@
-"""The passes chart: E_total falling pass after pass, and the two outputs closing on their targets."""
+"""The passes chart: E_total falling pass after pass, and the outputs closing on their targets."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import math
 
 from textual_plotext import PlotextPlot
 
-from nnlab.core.tinynet import PassRecord
+from nnlab.core.netlab_run import LabRecord as PassRecord
 from nnlab.i18n import t
 
 LOG_ABOVE = 100.0  # a log y axis once E_total has fallen by more than this factor
-MAX_POINTS = 400  # a 100,000-pass history is drawn from evenly spaced passes (first and last kept)
+MAX_POINTS = 400
+COLORS = ("orange", "green", "magenta", "blue")  # out_o1 … out_o4  # a 100,000-pass history is drawn from evenly spaced passes (first and last kept)
 
 
 def thin(records: list[PassRecord], points: int = MAX_POINTS) -> list[PassRecord]:
@@ -22,7 +23,7 @@ def thin(records: list[PassRecord], points: int = MAX_POINTS) -> list[PassRecord
 
 
 class LossHistory(PlotextPlot):
-    """``kind`` "error" plots E_total per pass; "outputs" plots out_o1, out_o2 and t1, t2."""
+    """``kind`` "error" plots E_total per pass; "outputs" plots out_o1, out_o2, … and t1, t2, …"""
 
     DEFAULT_CSS = "LossHistory { height: 1fr; min-height: 6; }"
 
@@ -30,9 +31,9 @@ class LossHistory(PlotextPlot):
         super().__init__(**kwargs)
         self.kind = kind
         self.records: list[PassRecord] = []
-        self.targets = (0.0, 0.0)
+        self.targets: tuple[float, ...] = (0.0, 0.0)
 
-    def show(self, records: list[PassRecord], targets: tuple[float, float]) -> None:
+    def show(self, records: list[PassRecord], targets: tuple[float, ...]) -> None:
         self.records, self.targets = thin(records), targets
         self.refresh()
 
@@ -57,9 +58,9 @@ class LossHistory(PlotextPlot):
                 plt.title(t("bp.chart.error_log" if log else "bp.chart.error"))
             else:
                 plt.title(t("bp.chart.outputs"))
-                t1, t2 = self.targets
-                plt.plot(xs, [t1] * len(xs), marker="braille", color="gray", label="t1")
-                plt.plot(xs, [t2] * len(xs), marker="braille", color="gray", label="t2")
-                plt.plot(xs, [r.out_o1 for r in self.records], marker="braille", color="orange", label="out_o1")
-                plt.plot(xs, [r.out_o2 for r in self.records], marker="braille", color="green", label="out_o2")
+                for k, target in enumerate(self.targets):
+                    plt.plot(xs, [target] * len(xs), marker="braille", color="gray", label=f"t{k + 1}")
+                for k in range(len(self.targets)):
+                    plt.plot(xs, [r.outputs[k] for r in self.records], marker="braille",
+                             color=COLORS[k % len(COLORS)], label=f"out_o{k + 1}")
         return super().render()

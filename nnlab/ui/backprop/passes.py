@@ -1,4 +1,4 @@
-"""Run N passes of the 2-2-2 network in a thread and chart E_total and the outputs against the targets."""
+"""Run N passes of the network in a thread and chart E_total and the outputs against the targets."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from nnlab.core.netlab import Lab
+from nnlab.core.netlab_run import LabRecord, lab_record, run_lab_passes
 from nnlab.core.numbers import Bounds
-from nnlab.core.tinynet import Params, PassRecord, record, run_passes
 from nnlab.i18n import t
-from nnlab.ui.shared.keys import translate_bindings
 from nnlab.ui.backprop.loss_history import LossHistory
+from nnlab.ui.shared.keys import translate_bindings
 from nnlab.ui.shared.number_field import NumberField
 
 MAX_PASSES = 100_000
 DEFAULT_PASSES = 200
 
 
-class BackpropPasses(ModalScreen[tuple[Params, list[PassRecord]] | None]):
+class BackpropPasses(ModalScreen[tuple[Lab, list[LabRecord]] | None]):
     """Dismisses with (params after the passes, their records), or None when nothing ran."""
 
     BINDINGS = [Binding("escape", "close", "key.close")]
@@ -39,18 +40,18 @@ class BackpropPasses(ModalScreen[tuple[Params, list[PassRecord]] | None]):
     """
 
     class Done(Message):
-        def __init__(self, params: Params, records: list[PassRecord]) -> None:
+        def __init__(self, params: Lab, records: list[LabRecord]) -> None:
             super().__init__()
             self.params = params
             self.records = records
 
-    def __init__(self, params: Params, bias_updates: bool, start_pass: int) -> None:
+    def __init__(self, params: Lab, bias_updates: bool, start_pass: int) -> None:
         super().__init__()
         translate_bindings(self)
         self.params = params
         self.bias_updates = bias_updates
         self.start_pass = start_pass  # the pass the stepper shows now (its params are before it)
-        self.result: tuple[Params, list[PassRecord]] | None = None
+        self.result: tuple[Lab, list[LabRecord]] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -83,24 +84,23 @@ class BackpropPasses(ModalScreen[tuple[Params, list[PassRecord]] | None]):
 
     @work(thread=True, exclusive=True, group="bp-passes")
     def run_passes(self, n: int) -> None:
-        after, history = run_passes(self.params, n, self.bias_updates)
         # number passes as the stepper does: the network before pass k is record k
-        records = [record(self.start_pass, self.params)] + [
-            PassRecord(self.start_pass + r.index, r.E_total, r.out_o1, r.out_o2) for r in history
-        ]
+        after, history = run_lab_passes(self.params, n, self.bias_updates, start=self.start_pass)
+        records = [lab_record(self.start_pass, self.params)] + history
         self.post_message(self.Done(after, records))
 
     def on_backprop_passes_done(self, message: Done) -> None:
         self.result = (message.params, message.records)
         first, last = message.records[0], message.records[-1]
         p = self.params
+        outputs = "   ".join(f"out_o{k + 1} {o:.6f} (t{k + 1} {target:g})"
+                               for k, (o, target) in enumerate(zip(last.outputs, p.targets)))
         summary = t("bp.chart.title", n=len(message.records) - 1, start=first.index) + "\n" + t(
-            "bp.chart.summary", start=f"{first.E_total:.9g}", end=f"{last.E_total:.9g}",
-            o1=f"{last.out_o1:.6f}", t1=f"{p.t1:g}", o2=f"{last.out_o2:.6f}", t2=f"{p.t2:g}",
+            "bp.chart.summary_n", start=f"{first.E_total:.9g}", end=f"{last.E_total:.9g}", outputs=outputs,
         ) + "\n" + t("bp.chart.close")
         self.query_one("#bp-passes-summary", Static).update(summary)
         for chart in self.query(LossHistory):
-            chart.show(message.records, (p.t1, p.t2))
+            chart.show(message.records, p.targets)
 
     def action_close(self) -> None:
         self.dismiss(self.result)

@@ -1,4 +1,5 @@
-"""The backprop stepper: the tutorial's 2-2-2 network, one chain-rule factor per key press, in either order."""
+"""The backprop stepper: any small network (the tutorial's 2-2-2 by default), one chain-rule factor per
+key press, in either order; messages go on the progress line, where they hide nothing."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from nnlab.core.netlab import tutorial_lab
+from nnlab.core.netlab import Lab, tutorial_lab, update
+from nnlab.core.netlab_run import LabRecord, lab_record
 from nnlab.core.netlab_steps import counts
 from nnlab.core.netlab_steps import steps as lab_steps
-from nnlab.core.tinynet import TUTORIAL, Params, PassRecord, Step, record, steps, update
+from nnlab.core.tinynet import TUTORIAL, Step
+from nnlab.core.tinynet import steps as tutorial_steps
 from nnlab.i18n import t
 from nnlab.ui.backprop.edit import BackpropEdit
 from nnlab.ui.backprop.network_diagram import NetworkDiagram
@@ -96,23 +99,25 @@ class BackpropScreen(LabScreen):
     """
 
     class Checked(Message):
-        """The autograd check of ``params`` finished (``error`` set when it could not run)."""
+        """The checks of ``lab`` finished: autograd and finite differences (``error`` when torch could not run)."""
 
-        def __init__(self, params: Params, max_abs_diff: float = 0.0, worst: str = "", error: str = "") -> None:
+        def __init__(self, lab: Lab, max_abs_diff: float = 0.0, worst: str = "", error: str = "",
+                     fd_diff: float | None = None) -> None:
             super().__init__()
-            self.params, self.max_abs_diff, self.worst, self.error = params, max_abs_diff, worst, error
+            self.lab, self.max_abs_diff, self.worst, self.error = lab, max_abs_diff, worst, error
+            self.fd_diff = fd_diff
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.start_params = TUTORIAL
+        self.start_lab = tutorial_lab()
         self.start_bias_updates = False
-        self.params = TUTORIAL
+        self.lab = self.start_lab
         self.bias_updates = False
         self.pass_no = 1
         self.index = 0
-        self.steps: list[Step] = steps(TUTORIAL)
-        self.history: list[PassRecord] = [record(1, TUTORIAL)]
-        self.check_result: Checked | None = None
+        self.steps: list[Step] = lab_steps(self.lab)
+        self.history: list[LabRecord] = [lab_record(1, self.lab)]
+        self.check_result: BackpropScreen.Checked | None = None
         self.order = "weight"  # the tutorial's; "node": each delta once (netlab_steps)
         self.edited = False  # e changed the numbers since the screen opened (r asks first)
         self.reset_armed = False
@@ -125,32 +130,47 @@ class BackpropScreen(LabScreen):
 
     def on_mount(self) -> None:
         options = getattr(self.app, "options", {}) or {}
-        if options.get("backprop_params"):
-            self.start_params = TUTORIAL.with_values(**options["backprop_params"])
+        if isinstance(options.get("backprop_lab"), Lab):
+            self.start_lab = options["backprop_lab"]
+        elif options.get("backprop_params"):
+            self.start_lab = tutorial_lab(TUTORIAL.with_values(**options["backprop_params"]))
         self.start_bias_updates = bool(options.get("backprop_bias_updates", False))
         self.order = options.get("backprop_order", "weight") if options.get("backprop_order") in ("weight", "node") \
             else "weight"
         self.diagram = self.query_one(NetworkDiagram)
         self.panel = self.query_one(StepPanel)
         self.progress = self.query_one(StepProgress)
-        self.restart(self.start_params, self.start_bias_updates)
+        self.restart(self.start_lab, self.start_bias_updates)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= ROOMY[0] and event.size.height >= ROOMY[1], "-roomy")
+
+    @property
+    def params(self):
+        """The tutorial's Params view of a 2-2-2 with shared biases (tests and older callers read it)."""
+        return TUTORIAL.with_values(**{k: v for k, v in self.lab.values().items() if hasattr(TUTORIAL, k)})
+
+    @params.setter
+    def params(self, params) -> None:
+        self.lab = tutorial_lab(params)
+
+    def say(self, text: str) -> None:
+        """A message on the progress line: it covers nothing of the step (issue 13 item 8)."""
+        self.progress.say(text)
 
     # state ------------------------------------------------------------------------------------
     @property
     def step(self) -> Step:
         return self.steps[self.index]
 
-    def restart(self, params: Params, bias_updates: bool) -> None:
-        """A new network: pass 1, the first step, a fresh history, and a new autograd check."""
-        self.params, self.bias_updates, self.pass_no, self.index = params, bias_updates, 1, 0
-        self.history = [record(1, params)]
+    def restart(self, lab: Lab, bias_updates: bool) -> None:
+        """A new network: pass 1, the first step, a fresh history, and a new check."""
+        self.lab, self.bias_updates, self.pass_no, self.index = lab, bias_updates, 1, 0
+        self.history = [lab_record(1, lab)]
         self.recompute(keep_step=False)
 
     def recompute(self, keep_step: bool = True) -> None:
-        """Rebuild the step list for the current params (after an edit, an update, the bias toggle)."""
+        """Rebuild the step list for the current network (after an edit, an update, the bias toggle)."""
         current = self.step.id if keep_step and self.steps else None
         self.steps = self.build_steps()
         ids = [s.id for s in self.steps]
@@ -161,13 +181,13 @@ class BackpropScreen(LabScreen):
         self.render_step()
 
     def build_steps(self) -> list[Step]:
-        if self.order == "node":
-            return lab_steps(tutorial_lab(self.params), "node", self.bias_updates)
-        return steps(self.params, self.bias_updates)
+        if self.order == "weight" and self.lab.net == tutorial_lab().net:
+            return tutorial_steps(self.params, self.bias_updates)  # the tutorial's own bias steps too
+        return lab_steps(self.lab, self.order, self.bias_updates)
 
     def render_step(self) -> None:
-        self.diagram.show(self.params, self.steps, self.index)
-        self.panel.show(self.steps, self.index, self.pass_no, self.bias_updates, self.params)
+        self.diagram.show(self.lab, self.steps, self.index)
+        self.panel.show(self.steps, self.index, self.pass_no, self.bias_updates, self.lab)
         self.progress.show(self.steps, self.index)
 
     def go(self, index: int) -> None:
@@ -188,70 +208,75 @@ class BackpropScreen(LabScreen):
         self.go(len(self.steps) - 1)
 
     def action_jump(self, phase: str) -> None:
-        self.go(next(i for i, s in enumerate(self.steps) if s.phase == phase))
+        self.go(next((i for i, s in enumerate(self.steps) if s.phase == phase), self.index))
 
     def action_update(self) -> None:
         """Apply every update of this pass together and start the next pass at its first step."""
         before = self.history[-1].E_total
-        self.params = update(self.params, bias_updates=self.bias_updates)
+        self.lab = update(self.lab, None, self.bias_updates)
         self.pass_no += 1
-        self.history.append(record(self.pass_no, self.params))
+        self.history.append(lab_record(self.pass_no, self.lab))
         self.index = 0
         self.recompute(keep_step=False)
-        self.notify(t("bp.note.updated", n=self.pass_no, before=f"{before:.9f}",
-                      after=f"{self.history[-1].E_total:.9f}"), timeout=4)
+        self.say(t("bp.note.updated_n", n=self.pass_no, done=self.pass_no - 1, before=f"{before:.9g}",
+                   after=f"{self.history[-1].E_total:.9g}"))
 
     def action_reset(self) -> None:
         """Back to what the screen opened with; after edits, only on a second r."""
         if self.edited and not self.reset_armed:
             self.reset_armed = True
-            self.notify(t("bp.note.reset_ask"), timeout=4)
+            self.say(t("bp.note.reset_ask"))
             return
         self.reset_armed = False
         self.edited = False
-        self.restart(self.start_params, self.start_bias_updates)
-        self.notify(t("bp.note.reset" if self.start_params == TUTORIAL else "bp.note.reset_start"), timeout=3)
+        self.restart(self.start_lab, self.start_bias_updates)
+        self.say(t("bp.note.reset" if self.start_lab == tutorial_lab() else "bp.note.reset_start"))
 
     def action_toggle_order(self) -> None:
         """The tutorial's weight-by-weight order, or each node's delta once (backprop's order)."""
         self.order = "node" if self.order == "weight" else "weight"
         self.index = 0
         self.recompute(keep_step=False)
-        c = counts(tutorial_lab(self.params), self.bias_updates)
+        c = counts(self.lab, self.bias_updates)
         other = "weight" if self.order == "node" else "node"
-        self.notify(t("bp.note.order", order=t(f"bp.order.{self.order}"), n=c[self.order],
-                      other=t(f"bp.order.{other}"), m=c[other]), timeout=4)
+        self.say(t("bp.note.order", order=t(f"bp.order.{self.order}"), n=c[self.order],
+                   other=t(f"bp.order.{other}"), m=c[other]))
 
     def action_toggle_bias(self) -> None:
         self.bias_updates = not self.bias_updates
         self.recompute(keep_step=True)
-        self.notify(t("bp.note.bias_on" if self.bias_updates else "bp.note.bias_off"), timeout=3)
+        if self.bias_updates:
+            self.say(t("bp.note.bias_on" if self.lab.net == tutorial_lab().net else "bp.note.bias_on_n"))
+        else:
+            self.say(t("bp.note.bias_off"))
 
     def action_edit(self) -> None:
-        def edited(params: Params | None) -> None:
-            if params is None or params == self.params:
+        def edited(lab: Lab | None) -> None:
+            if lab is None or lab == self.lab:
                 return
+            same_shape = lab.net == self.lab.net
             index = self.index
             self.edited, self.reset_armed = True, False
-            self.restart(params, self.bias_updates)
-            self.go(index)  # the same step, every value recomputed from the new numbers
-            self.notify(t("bp.note.edited"), timeout=3)
+            self.restart(lab, self.bias_updates)
+            if same_shape:
+                self.go(index)  # the same step, every value recomputed from the new numbers
+            self.say(t("bp.note.edited" if same_shape else "bp.note.preset", net=lab.net.text))
 
-        self.app.push_screen(BackpropEdit(self.params), edited)
+        self.app.push_screen(BackpropEdit(self.lab), edited)
 
     def action_iterate(self) -> None:
-        def done(result: tuple[Params, list[PassRecord]] | None) -> None:
+        def done(result: tuple[Lab, list[LabRecord]] | None) -> None:
             if result is None:
                 return
-            params, records = result
-            self.params = params
+            lab, records = result
+            self.lab = lab
             self.pass_no = records[-1].index
             self.history = self.history[:-1] + records
             self.recompute(keep_step=False)
 
-        self.app.push_screen(BackpropPasses(self.params, self.bias_updates, self.pass_no), done)
+        self.app.push_screen(BackpropPasses(self.lab, self.bias_updates, self.pass_no), done)
 
-    # the autograd check -------------------------------------------------------------------------
+    # the checks: torch autograd (a worker, torch loaded off the first frame) and finite differences --
     def start_check(self) -> None:
         self.check_result = None
         line = self.query_one("#bp-check", Static)
@@ -264,33 +289,40 @@ class BackpropScreen(LabScreen):
 
     def on_backprop_screen_torch_ready(self, message: TorchReady) -> None:
         if self.check_result is None:
-            self.run_check(self.params)
+            self.run_check(self.lab)
 
     @work(thread=True, exclusive=True, group="bp-check", exit_on_error=False)
-    def run_check(self, params: Params) -> None:
-        """The check itself, in a thread worker (torch is already imported by TORCH by now)."""
+    def run_check(self, lab: Lab) -> None:
+        """Both checks, in a thread worker (torch is already imported by TORCH by now)."""
+        from nnlab.core.netlab_run import fd_check
+
+        try:
+            fd = fd_check(lab)[0]
+        except Exception:  # noqa: BLE001 - a value that overflows when nudged: the line says no more
+            fd = None
         try:
             if TORCH.error:
                 raise RuntimeError(TORCH.error)
-            from nnlab.train.autograd_check import check
+            from nnlab.train.autograd_check import lab_max_abs_diff
 
-            result = check(params)
+            diff, _, worst = lab_max_abs_diff([lab])
         except Exception as error:  # noqa: BLE001 - shown on screen, the stepper works without torch
-            self.post_message(self.Checked(params, error=f"{type(error).__name__}: {error}"))
+            self.post_message(self.Checked(lab, error=f"{type(error).__name__}: {error}", fd_diff=fd))
             return
-        self.post_message(self.Checked(params, result.max_abs_diff, result.worst))
+        self.post_message(self.Checked(lab, diff, worst, fd_diff=fd))
 
     def on_backprop_screen_checked(self, message: Checked) -> None:
-        if message.params != self.params:
-            return  # a check of parameters since replaced
+        if message.lab != self.lab:
+            return  # a check of a network since replaced
         self.check_result = message
         line = self.query_one("#bp-check", Static)
+        fd = "" if message.fd_diff is None else t("bp.check.fd", diff=f"{message.fd_diff:.0e}")
         if message.error:
             line.update(t("bp.check.failed", error=message.error))
             line.add_class("-bad")
         elif message.max_abs_diff <= 1e-12:
-            line.update(t("bp.check.ok", diff=f"{message.max_abs_diff:.1e}"))
+            line.update(t("bp.check.ok", diff=f"{message.max_abs_diff:.1e}") + fd)
             line.add_class("-ok")
         else:
-            line.update(t("bp.check.bad", diff=f"{message.max_abs_diff:.1e}", name=message.worst))
+            line.update(t("bp.check.bad", diff=f"{message.max_abs_diff:.1e}", name=message.worst) + fd)
             line.add_class("-bad")

@@ -6,15 +6,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from nnlab.core.tinynet import (
-    TUTORIAL,
-    TUTORIAL_VALUES,
-    Factor,
-    Params,
-    Step,
-    chain_view,
-    num,
-)
+from nnlab.core.netlab import Lab, tutorial_lab
+from nnlab.core.tinynet import TUTORIAL_VALUES, Factor, Step, chain_view, num
 from nnlab.i18n import t
 
 TUTORIAL_TOLERANCE = 1e-9  # the tutorial printed 9 decimals and rounded some in the last one
@@ -62,7 +55,7 @@ def chain_lines(rows: list[tuple[Factor, list[list[Factor]]]], hot, unknown) -> 
     for lhs, terms in rows:
         cells: list[tuple[str, str, object]] = []  # (symbol, value text, style) or separators
 
-        def add(factor: Factor) -> None:
+        def add(factor: Factor, cells: list = cells) -> None:
             value = "?" if factor.value is None else fmt9(factor.value)
             style = hot if factor.current else unknown if factor.value is None else None
             cells.append((factor.symbol, value, style))
@@ -105,10 +98,10 @@ class StepPanel(Widget):
         self.index = 0
         self.pass_no = 1
         self.bias_updates = False
-        self.params = TUTORIAL
+        self.lab = tutorial_lab()
 
-    def show(self, steps: list[Step], index: int, pass_no: int, bias_updates: bool, params: Params) -> None:
-        self.steps, self.index, self.pass_no, self.params = steps, index, pass_no, params
+    def show(self, steps: list[Step], index: int, pass_no: int, bias_updates: bool, lab: Lab) -> None:
+        self.steps, self.index, self.pass_no, self.lab = steps, index, pass_no, lab
         self.bias_updates = bias_updates
         self.refresh()
 
@@ -155,7 +148,9 @@ class StepPanel(Widget):
             if ok and fmt9(step.tutorial) != fmt9(step.value):  # a different last digit: say why
                 out.append(" " + tutorial_note(step.value, step.tutorial), style=self._style("label"))
         elif step.symbol in TUTORIAL_VALUES:  # the tutorial printed it, for its own network, pass 1
-            out.append("   " + t("bp.panel.edited"), style=self._style("label"))
+            own = self.lab.net == tutorial_lab().net and self.pass_no > 1
+            out.append("   " + t("bp.panel.no_tutorial_pass" if own else "bp.panel.no_tutorial"),
+                       style=self._style("label"))
         out.append("\n")
         if reuse and where == "line":
             out.append(_pad("", label_w, "left") + reuse + "\n", style=self._style("label"))
@@ -199,7 +194,8 @@ class StepPanel(Widget):
 
     def updates_grid(self) -> Text:
         """At the end of the pass: every parameter's old and new value, as they apply together."""
-        cells = [f"{s.group} {num(getattr(self.params, s.group))} → {num(s.value)}"
+        values = self.lab.values()
+        cells = [f"{s.group} {num(values[s.group])} → {num(s.value)}"
                  for s in self.steps if s.id.endswith(".update")]
         width = max(cell_len(c) for c in cells) + 3
         columns = max(1, (self.size.width - 2) // width)
