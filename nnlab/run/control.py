@@ -38,6 +38,7 @@ class Control:
         self._steps = 0
         self._snapshot: Snapshot | None = None
         self.snapshot_requested = False
+        self.save_requested = False
 
     # --- called by the UI -----------------------------------------------------------------
     def pause(self) -> None:
@@ -83,6 +84,13 @@ class Control:
     def request_snapshot(self) -> None:
         self.snapshot_requested = True
 
+    def request_save(self) -> None:
+        """Write the checkpoint of the true current state at the next batch boundary (at once
+        while paused): mid-epoch, exact to the batch. The run emits ``Saved`` when it is on disk."""
+        with self._cond:
+            self.save_requested = True
+            self._cond.notify_all()
+
     # --- called by the engine -------------------------------------------------------------
     def _publish(self, config: TrainConfig, model, epoch: int, batch: int) -> None:
         state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
@@ -91,11 +99,14 @@ class Control:
         self.snapshot_requested = False
 
     def _next_action(self, timeout: float = 0.2) -> str:
-        """While paused: wait for "step", "run" (resumed) or "stop"."""
+        """While paused: wait for "step", "run" (resumed), "stop" or "save" (then wait again)."""
         with self._cond:
             while True:
                 if self._stopped:
                     return "stop"
+                if self.save_requested:
+                    self.save_requested = False
+                    return "save"
                 if not self._paused:
                     return "run"
                 if self._steps:

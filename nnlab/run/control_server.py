@@ -97,7 +97,10 @@ def socket_location(rd: RunDir) -> Path:
     inside = rd.path.absolute() / "control.sock"
     if private_dir(rd.path) and _fits(inside):
         return inside
-    return fallback_base() / rd.id / "control.sock"
+    outside = fallback_base() / rd.id / "control.sock"
+    if _fits(outside):
+        return outside
+    return Path("/tmp") / f"nnlab-{os.geteuid()}" / rd.id / "control.sock"  # a long $XDG_RUNTIME_DIR
 
 
 def _stale(path: Path) -> bool:

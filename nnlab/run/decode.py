@@ -16,10 +16,10 @@ from dataclasses import MISSING, fields
 from typing import Any
 
 from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Event, Failed, Finished, Paused, Resumed,
-                              SaveFailed, Started)
+                              Saved, SaveFailed, Started)
 
 KINDS: dict[str, type[Event]] = {cls.KIND: cls for cls in (  # type: ignore[attr-defined]
-    Started, BatchProgress, EpochEnd, Paused, Resumed, Diverged, SaveFailed, Finished, Failed)}
+    Started, BatchProgress, EpochEnd, Paused, Resumed, Saved, Diverged, SaveFailed, Finished, Failed)}
 
 
 class DecodeError(ValueError):

@@ -91,6 +91,14 @@ class Resumed(Event):
 
 
 @dataclass(frozen=True)
+class Saved(Event):
+    KIND = "saved"
+    path: str                    # the checkpoint written (atomically) on request
+    epoch: int                   # epochs completed in it
+    batch: int                   # batches of the next epoch already trained (0 at an epoch end)
+
+
+@dataclass(frozen=True)
 class Diverged(Event):
     KIND = "diverged"
     epoch: int

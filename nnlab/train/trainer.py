@@ -16,7 +16,8 @@ from nnlab.run.config import TrainConfig
 from nnlab.train.data import FashionData
 from nnlab.run.control import Control
 from nnlab.train.device import choose_threads, device_label, resolve_device
-from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Finished, Paused, Resumed, SaveFailed, Started)
+from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Finished, Paused, Resumed, Saved, SaveFailed,
+                              Started)
 from nnlab.train.metrics import evaluate
 from nnlab.train.model import count_parameters, fresh_model, make_optimizer
 from nnlab.train.step import Stepper
@@ -124,9 +125,11 @@ class Trainer:
     def _weights_finite(self) -> bool:
         return all(bool(torch.isfinite(p).all()) for p in self.model.parameters())
 
-    def _save(self, epoch: int, batch: int, shuffle_state) -> None:
+    def _save(self, epoch: int, batch: int, shuffle_state) -> bool:
+        """Write the checkpoint (epochs done, batches of the next one, its shuffle state); True when
+        it is on disk. A failure follows the run's save-error policy."""
         if not self.save_path:
-            return
+            return False
         if not self._weights_finite():
             raise _Diverged(max(batch, 1), math.nan)
         try:
@@ -142,6 +145,15 @@ class Trainer:
                 raise _SaveStop from None
             if action == "pause":
                 self.control.pause()
+            return False
+        return True
+
+    def _save_now(self, epoch: int, b: int) -> None:
+        """A save asked for mid-run (``control.request_save``): the true state before batch ``b``
+        (0-based) of epoch ``epoch``, exact to the batch, then ``Saved``."""
+        self._read(epoch, b - 1)
+        if self._save(epoch - 1, b, self.epoch_state):
+            self.emit(Saved(path=str(self.save_path), epoch=epoch - 1, batch=b))
 
     def _previous(self) -> str:
         """What the failed save left on disk, said truthfully: an earlier checkpoint, or none."""
@@ -158,6 +170,9 @@ class Trainer:
         self.emit(Paused(epoch=epoch, batch=b))
         since = time.perf_counter()
         action = self.control._next_action()
+        while action == "save":  # saved while paused: the state the pause holds, then wait again
+            self._save_now(epoch, b)
+            action = self.control._next_action()
         self.paused_s += time.perf_counter() - since
         if action == "run":
             self.emit(Resumed())
@@ -201,7 +216,7 @@ class Trainer:
     def _epoch(self, epoch: int, first: int) -> bool:
         """Train epoch ``epoch`` from batch ``first``, then test it. False when stopped mid-epoch
         (the checkpoint then holds the exact batch reached)."""
-        epoch_state = self.generator.get_state()
+        self.epoch_state = epoch_state = self.generator.get_state()  # regenerates this epoch's order
         perm = torch.randperm(self.data.train_size, generator=self.generator, device=self.device)
         self.stepper.begin_epoch(perm, first)
         self.read_from, self.loss_sum = first, (self.start_loss_sum if first else 0.0)
@@ -226,6 +241,9 @@ class Trainer:
         while b < batches:
             if control.stopped:
                 break
+            if control.save_requested:
+                control.save_requested = False
+                self._save_now(epoch, b)
             if control.paused:
                 action = self._pause(epoch, b)
                 if action == "stop":

@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Failed, Finished, Paused, Resumed, SaveFailed,
+from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Failed, Finished, Paused, Resumed, Saved, SaveFailed,
                               Started)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ def one_of_each() -> list:
             SaveFailed(path="/x/checkpoint.pt", message="disk full", action="continue"),
             Diverged(epoch=2, batch=3, loss=math.inf, message="loss is inf"),
             Finished(epochs=2, stopped=True, test_accuracy=None, seconds=2.5, reason="diverged"),
-            Failed(message="boom", detail="Traceback ...")]
+            Failed(message="boom", detail="Traceback ..."), Saved(path="/x/checkpoint.pt", epoch=1, batch=3)]
 
 
 def run_child(code: str, *args: str, timeout: float = 20) -> subprocess.CompletedProcess:

@@ -10,6 +10,7 @@ import socket
 import stat
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -190,9 +191,19 @@ def _refused_twice(rd, control, server):
     assert not control.paused
 
 
-def test_a_run_directory_that_is_not_private_gets_its_socket_in_a_private_runtime_dir(root, tmp_path, monkeypatch):
-    runtime = tmp_path / "xdg"
-    runtime.mkdir(mode=0o700)
+@pytest.fixture
+def short_runtime():
+    """A private (0700) runtime directory with a short path, removed afterwards."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="xdg", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_a_run_directory_that_is_not_private_gets_its_socket_in_a_private_runtime_dir(root, tmp_path, monkeypatch, short_runtime):
+    runtime = short_runtime  # pytest's tmp paths can exceed AF_UNIX's 107 bytes by themselves
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     rd = RunDir.create(root, {})
     os.chmod(rd.path, 0o755)
@@ -209,9 +220,8 @@ def test_a_run_directory_that_is_not_private_gets_its_socket_in_a_private_runtim
     assert not (rd.path / "control.json").exists() and not path.parent.exists()
 
 
-def test_a_run_path_too_long_for_af_unix_uses_the_runtime_dir(tmp_path, monkeypatch):
-    runtime = tmp_path / "xdg"
-    runtime.mkdir(mode=0o700)
+def test_a_run_path_too_long_for_af_unix_uses_the_runtime_dir(tmp_path, monkeypatch, short_runtime):
+    runtime = short_runtime  # pytest's tmp paths can exceed AF_UNIX's 107 bytes by themselves
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     deep = tmp_path / ("d" * 60) / ("e" * 60)
     rd = RunDir.create(deep, {})
@@ -220,9 +230,8 @@ def test_a_run_path_too_long_for_af_unix_uses_the_runtime_dir(tmp_path, monkeypa
         assert send(rd.path, "status")["ok"]
 
 
-def test_a_fallback_directory_someone_else_could_write_is_refused(root, tmp_path, monkeypatch):
-    runtime = tmp_path / "xdg"
-    runtime.mkdir(mode=0o700)
+def test_a_fallback_directory_someone_else_could_write_is_refused(root, tmp_path, monkeypatch, short_runtime):
+    runtime = short_runtime  # pytest's tmp paths can exceed AF_UNIX's 107 bytes by themselves
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     shared = runtime / f"nnlab-{os.geteuid()}"
     shared.mkdir()

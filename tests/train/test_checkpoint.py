@@ -172,6 +172,43 @@ def test_resume_mid_epoch_ends_with_the_same_weights(tmp_path, optimizer):
     assert [h["epoch"] for h in checkpoint.load(part)["history"]] == [1, 2, 3]
 
 
+@pytest.mark.parametrize("while_paused", [True, False], ids=["paused", "running"])
+def test_save_now_writes_the_true_state_at_the_batch_and_resumes_bit_identical(tmp_path, while_paused):
+    """``control.request_save()`` mid-epoch (issue 14: `w` while paused wrote the epoch-start
+    state): the checkpoint holds the batch reached, and a run resumed from it ends with exactly
+    the weights of an uninterrupted one."""
+    import shutil
+    import threading
+
+    config = SMALL.with_(epochs=2, optimizer="momentum", lr=0.05)
+    data = tiny(250, 64)
+    full = tmp_path / "full.pt"
+    engine.run(config, data, lambda e: None, save_path=str(full))
+
+    live, copy = tmp_path / "live.pt", tmp_path / "copy.pt"
+    control, events, asked = Control(), [], threading.Event()
+
+    def emit(event):
+        events.append(event)
+        if isinstance(event, BatchProgress) and event.epoch == 2 and event.batch == 3 and not asked.is_set():
+            asked.set()
+            if while_paused:
+                control.pause()
+            control.request_save()
+        if event.KIND == "saved":
+            shutil.copy(live, copy)  # what the checkpoint held the moment Saved was emitted
+            control.resume()
+
+    engine.run(config, data, emit, control, save_path=str(live), progress_every=1)
+    saved = [e for e in events if e.KIND == "saved"]
+    assert len(saved) == 1 and (saved[0].epoch, saved[0].batch) == (1, 3)
+    held = checkpoint.load(copy)
+    assert held["epoch"] == 1 and held["extra"]["batch"] == 3
+    engine.run(config, data, lambda e: None, save_path=str(copy), resume_path=str(copy))
+    a, b = _weights(full), _weights(copy)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
 def test_resume_at_epoch_boundary_with_more_epochs(tmp_path):
     data = tiny()
     full, part = tmp_path / "full.pt", tmp_path / "part.pt"
