@@ -176,3 +176,21 @@ def test_the_alert_is_a_bell_osc9_and_osc777_with_no_control_characters():
 def test_monotonic_clock_is_what_the_worker_uses_by_default():
     run = TrainRun(1, config=None, data_factory=lambda: None, target=None)
     assert run.clock is time.monotonic
+
+
+async def test_the_screen_alerts_only_when_the_person_looks_elsewhere_and_notify_is_on(tmp_path):
+    from nnlab.ui.app import NNLabApp
+
+    for notify in (True, False):
+        app = NNLabApp(mode="train", options={"runs_dir": str(tmp_path), "data_factory": lambda: None,
+                                              "notify": notify})
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+            written: list[str] = []
+            screen.write_terminal = written.append
+            screen.alert("Training finished", "Run #1")
+            assert written == []                                   # focused, on this screen: the toast says it
+            app.app_focus = False                                  # the terminal reported a focus-out
+            await pilot.pause(0.05)
+            screen.alert("Training finished", "Run #1")
+            assert written == ([alert_sequence("Training finished", "Run #1")] if notify else [])

@@ -225,6 +225,7 @@ MESSAGES.update({
                             "功耗 {power} W · {temp} · SM {sm} MHz · 显存 {mem} MHz"),
     "dash.gpu.waiting": ("GPU: waiting for the first figures …", "GPU：等待第一组数据 …"),
     # confusion-matrix pairs (item 19)
+    "dash.key.pick": ("Show the cell's images", "查看该格的图片"),
     "dash.confusion.hint": ("arrows pick a cell, Enter shows its images", "方向键选格，Enter 查看其图片"),
     "dash.pair.title": ("True {true}, predicted {pred}: {count} test images (epoch {epoch})",
                         "真实 {true}，预测 {pred}：{count} 张测试图片（第 {epoch} 轮）"),

@@ -6,7 +6,7 @@ The walk and what it walks (images picked, model source, generations, the step) 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import work
@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from nnlab.i18n import t
-from nnlab.run.dataset import CLASSES
+from nnlab.run.dataset import class_names
 from nnlab.ui.anatomy.anatomy_step import AnatomyStep, data_view, layer_view, softmax_view
 from nnlab.ui.anatomy.param_table import ParamTable, detail
 from nnlab.ui.anatomy.session import AnatomySession, Request, Walked, WalkFailed, walk
@@ -132,11 +132,11 @@ class AnatomyScreen(LabScreen):
         match key.split(":"):
             case ["data"]:
                 source = t("anat.data.sample") if data.is_sample else data.source
-                step.update(data_view(anatomy, CLASSES, t("anat.data.source", source=source, n=data.test_size)))
+                step.update(data_view(anatomy, class_names(), t("anat.data.source", source=source, n=data.test_size)))
             case ["softmax"]:
-                step.update(softmax_view(anatomy, CLASSES))
+                step.update(softmax_view(anatomy, class_names()))
             case ["layer", index]:
-                step.update(layer_view(anatomy, int(index), CLASSES, self.session.weights))
+                step.update(layer_view(anatomy, int(index), class_names(), self.session.weights))
         scroll = self.query_one("#anat-scroll")
         scroll.scroll_home(animate=False)
         scroll.focus()

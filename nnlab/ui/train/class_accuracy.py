@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import set_cell_size
 from rich.text import Text
 from textual.widget import Widget
 
@@ -27,7 +28,7 @@ class ClassAccuracy(Widget):
         bar_w = max(5, self.size.width - 12 - 8)
         worst = min(range(len(self.accuracy)), key=self.accuracy.__getitem__) if self.accuracy else -1
         for i, name in enumerate(self.class_names):
-            text.append(name[:11].ljust(12), "bold")
+            text.append(set_cell_size(name, 11) + " ", "bold")
             if i < len(self.accuracy):
                 a = self.accuracy[i]
                 text.append(bar(a, bar_w), "red" if i == worst else "green")

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import TabPane
 
-from nnlab.run.dataset import CLASSES
+from nnlab.run.dataset import class_names
 from nnlab.ui.shared.image_grid import ImageGrid
 from nnlab.ui.train import updates as up
 from nnlab.ui.train.class_accuracy import ClassAccuracy
@@ -17,9 +17,10 @@ class InsightPage(TabPane):
     """Applies the session's Insight updates to its own children."""
 
     def compose(self) -> ComposeResult:
-        self.confusion = ConfusionMatrix(CLASSES, id="confusion")
-        self.class_acc = ClassAccuracy(CLASSES, id="class-acc")
-        self.images = ImageGrid(CLASSES, id="images")
+        names = class_names()  # in the interface language (item 11 of issue 13)
+        self.confusion = ConfusionMatrix(names, id="confusion")
+        self.class_acc = ClassAccuracy(names, id="class-acc")
+        self.images = ImageGrid(names, id="images")
         with VerticalScroll():
             with Horizontal(id="insight-top"):
                 yield self.confusion

@@ -8,6 +8,7 @@ from textual.widgets import TabPane
 
 from nnlab.ui.train import updates as up
 from nnlab.ui.train.epoch_chart import EpochChart
+from nnlab.ui.train.gpu_panel import GpuPanel
 from nnlab.ui.train.log_pane import LogPane
 from nnlab.ui.train.loss_chart import LossChart
 from nnlab.ui.train.run_progress import RunProgressView
@@ -18,10 +19,12 @@ class LivePage(TabPane):
 
     def compose(self) -> ComposeResult:
         self.progress = RunProgressView(id="progress")
+        self.gpu = GpuPanel(id="gpu")
         self.loss_chart = LossChart(id="loss-chart")
         self.epoch_chart = EpochChart(id="epoch-chart")
         self.log_pane = LogPane(id="log")
         yield self.progress
+        yield self.gpu
         with Horizontal(id="charts"):
             yield self.loss_chart
             yield self.epoch_chart
@@ -31,6 +34,8 @@ class LivePage(TabPane):
         match update:
             case up.Progress(state=state, batch_size=batch_size):
                 self.progress.show(state, batch_size)
+            case up.Gpu(figures=figures, util_history=util, speed_history=speed):
+                self.gpu.show_figures(figures, util, speed)
             case up.LossPoints(xs=xs, ys=ys, every=every):
                 self.loss_chart.add_points(xs, ys, every)
             case up.LogLine(text=text):
@@ -46,6 +51,7 @@ class LivePage(TabPane):
                 self.epoch_chart.set_series(label, [], [], [], reference=reference)
                 self.loss_chart.set_series(label, [], [])
             case up.ResetLive(keep_log=keep_log):
+                self.gpu.clear()
                 self.loss_chart.clear()
                 self.epoch_chart.clear()
                 if not keep_log:

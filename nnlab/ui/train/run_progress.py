@@ -89,7 +89,5 @@ class RunProgressView(Widget):
         ]
         if s.device:
             figures.append(s.device)
-        if s.gpu:
-            figures.append(s.gpu)
         text.append("  " + " · ".join(figures))
         return text

@@ -19,8 +19,19 @@ from textual.widgets import TabbedContent
 from nnlab.i18n import t
 from nnlab.run.config import PRESETS, TrainConfig
 from nnlab.run.gc_pause import collections_paused
-from nnlab.ui.messages import CheckpointRead, Notice, Probed, RunData, RunEnded, RunEvent, RunProgress, Summary
+from nnlab.ui.messages import (
+    CheckpointRead,
+    Notice,
+    Predicted,
+    Probed,
+    RunData,
+    RunEnded,
+    RunEvent,
+    RunProgress,
+    Summary,
+)
 from nnlab.ui.shared.base import LabScreen
+from nnlab.ui.train.confusion_matrix import ConfusionMatrix
 from nnlab.ui.train.insight_page import InsightPage
 from nnlab.ui.train.live_page import LivePage
 from nnlab.ui.train.runs_page import RunsPage
@@ -65,8 +76,9 @@ class TrainScreen(LabScreen):
     TrainScreen.tall #charts { height: 2fr; max-height: 30; }
     TrainScreen.tall #log { height: 1fr; min-height: 8; }
     TrainScreen #insight-top { height: auto; }
+    TrainScreen #class-acc { margin-left: 3; }
     TrainScreen.narrow #insight-top { layout: vertical; }
-    TrainScreen.narrow #class-acc { width: 80; max-width: 100%; }
+    TrainScreen.narrow #class-acc { width: 80; max-width: 100%; margin-left: 0; }
     TrainScreen #runs-table { height: auto; max-height: 45%; min-height: 3; }
     TrainScreen #runs-charts { height: 1fr; min-height: 8; }
     TrainScreen #runs-hint { color: $text-muted; height: 1; }
@@ -150,6 +162,12 @@ class TrainScreen(LabScreen):
     def on_runs_table_marked(self, message: RunsTable.Marked) -> None:
         self.runs.compare(message.run_ids)
 
+    def on_confusion_matrix_picked(self, message: ConfusionMatrix.Picked) -> None:
+        self.runs.pair_images(message.true, message.predicted)
+
+    def on_predicted(self, message: Predicted) -> None:
+        self.runs.on_predicted(message.key, message.predictions, message.error)
+
     # TrainView: what the session asks of the screen ----------------------------------------------
     def show(self, update: Update) -> None:
         for page in self.pages[1:]:  # the Setup page shows no run
@@ -215,6 +233,22 @@ class TrainScreen(LabScreen):
         if driver is not None and not self.app.is_headless:
             driver.write(text)
             driver.flush()
+
+    def predict(self, key, job) -> None:
+        def work() -> None:
+            try:
+                self.post_message(Predicted(0, key, job()))
+            except Exception as error:  # noqa: BLE001 - said in a notification
+                self.post_message(Predicted(0, key, None, f"{type(error).__name__}: {error}"))
+
+        self.run_worker(work, thread=True, group="predict", exclusive=True, exit_on_error=False)
+
+    def show_pair(self, true: int, predicted: int, epoch: int, indices, data, predictions) -> None:
+        from nnlab.ui.train.pair_images import PairImages
+
+        names = self.insight_page.confusion.class_names
+        self.app.push_screen(PairImages(names, true, predicted, epoch, indices, data.test_x, data.test_y,
+                                        predictions))
 
     def start_run(self, run: TrainRun) -> None:
         run.start(self)

@@ -53,6 +53,8 @@ class TrainView(Protocol):
     def release_run(self, run) -> None: ...                   # clears it if it is still ``run``
     def read_checkpoint(self, path: str, done: Callable[[dict | None, str | None], None]) -> None: ...
     def alert(self, title: str, body: str) -> None: ...       # bell + desktop notification if looked away
+    def predict(self, key, job: Callable[[], list[int]]) -> None: ...   # job on a worker; on_predicted(key, ...)
+    def show_pair(self, true: int, predicted: int, epoch: int, indices: list[int], data, predictions) -> None: ...
 
 
 def is_tutorial(config: TrainConfig) -> bool:
@@ -90,6 +92,9 @@ class TrainSession:
         self.paused_s = 0.0                                # the current run's paused time
         self.gpu: dict | None = None                       # the last GPU figures (CUDA runs)
         self.gpu_util: list[float] = []                    # their utilisation history (percent)
+        self.gpu_speed: list[float] = []                   # samples/s when each came
+        self.predictions: tuple | None = None              # (key, predictions of the whole test set)
+        self._wanted_pair: tuple | None = None              # the cell asked for while predicting
 
     @property
     def active(self) -> bool:
@@ -165,7 +170,7 @@ class TrainSession:
             return
         run_id, self.next_id = self.next_id, self.next_id + 1
         self.record = RunRecord(run_id, config.to_dict())
-        self.paused_s, self.gpu, self.gpu_util = 0.0, None, []
+        self.paused_s, self.gpu, self.gpu_util, self.gpu_speed = 0.0, None, [], []
         if resume_path is None:
             self._resume_at = None
         self.reset_live(keep_log=True)
@@ -280,6 +285,46 @@ class TrainSession:
             run._initial = initial_state(run.config)
         return run._initial
 
+    # confusion-matrix cells (Insight) ------------------------------------------------------------
+    def pair_images(self, true: int, predicted: int) -> None:
+        """Enter on a cell: the test images of class ``true`` predicted as ``predicted``, by the
+        weights of the run's latest snapshot (every test image predicted once per snapshot, on a worker)."""
+        run = self.run
+        info = run.snapshot_info() if run is not None else None
+        data = self.data if self.data is not None else getattr(run, "data", None)
+        if info is None or data is None:
+            self.view.notify(t("dash.pair.no_weights"), severity="warning")
+            return
+        key = (run.run_id, info.version)
+        if self.predictions is not None and self.predictions[0] == key:
+            self._show_pair(true, predicted, info.epoch, data, self.predictions[1])
+            return
+        self._wanted_pair = (true, predicted, info.epoch, data)
+        config, state = run.config, info.state_dict
+
+        def job() -> list[int]:
+            from nnlab.train.predictions import predict_test_set  # torch: on the worker thread
+
+            return predict_test_set(config, state, data.test_x)
+
+        self.view.notify(t("dash.pair.working"), timeout=2)
+        self.view.predict(key, job)
+
+    def on_predicted(self, key, predictions, error: str | None) -> None:
+        wanted, self._wanted_pair = self._wanted_pair, None
+        if predictions is None:
+            self.view.notify(t("dash.pair.failed", why=error), severity="error")
+            return
+        self.predictions = (key, list(predictions))
+        if wanted is not None:
+            true, predicted, epoch, data = wanted
+            self._show_pair(true, predicted, epoch, data, self.predictions[1])
+
+    def _show_pair(self, true: int, predicted: int, epoch: int, data, predictions) -> None:
+        labels = data.test_y.tolist() if hasattr(data.test_y, "tolist") else list(data.test_y)
+        indices = [i for i, (y, p) in enumerate(zip(labels, predictions)) if y == true and p == predicted]
+        self.view.show_pair(true, predicted, epoch, indices, data, predictions)
+
     # what the worker posts ---------------------------------------------------------------------
     def _mine(self, run_id: int) -> bool:
         return self.run is not None and run_id == self.run.run_id and self.record is not None
@@ -319,11 +364,12 @@ class TrainSession:
         self.show(status=status, epoch=last.epoch, batch=last.batch, batches=last.batches,
                   elapsed_s=max(0.0, last.elapsed_s - paused_s), samples_per_s=last.samples_per_s,
                   running_loss=last.running_loss, gpu=gpu_text(gpu))
-        if gpu is not None and gpu is not self.gpu:
+        if gpu is not None and gpu is not self.gpu:  # new figures (the worker reads them once a second)
             self.gpu = gpu
             if gpu.get("util") is not None:
                 self.gpu_util = [*self.gpu_util[-(GPU_HISTORY - 1):], float(gpu["util"])]
-            self.view.show(up.Gpu(gpu, tuple(self.gpu_util)))
+            self.gpu_speed = [*self.gpu_speed[-(GPU_HISTORY - 1):], float(last.samples_per_s)]
+            self.view.show(up.Gpu(gpu, tuple(self.gpu_util), tuple(self.gpu_speed)))
 
     def on_event(self, run_id: int, event: Event, paused_s: float = 0.0) -> None:
         """One engine event of the current run: recorded, then dispatched on its type."""

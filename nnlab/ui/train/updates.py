@@ -50,7 +50,8 @@ class Gpu:
     """The GPU's figures (``nnlab.train.device.gpu_figures``) and its utilisation history (Live, CUDA runs)."""
 
     figures: dict
-    util_history: tuple[float, ...] = ()
+    util_history: tuple[float, ...] = ()     # percent, one a second
+    speed_history: tuple[float, ...] = ()    # samples/s at the same moments
 
 
 @dataclass(frozen=True)
