@@ -75,8 +75,8 @@ def check_group_fits(configs: list[TrainConfig], train_size: int, test_size: int
 
 
 def choose_impl(device: torch.device) -> str:
-    """The forward measured faster (and bit-identical) on the CPU, and used for CUDA graphs too:
-    ``nnlab bench sweep --impl`` compares both (README, "Sweeps")."""
+    """The forward measured faster (and bit-identical) on the CPU, and used for CUDA graphs too
+    until a GPU measurement says otherwise: ``nnlab bench sweep --impl both`` compares them."""
     return "bmm"
 
 
@@ -126,7 +126,15 @@ class GroupTrainer:
         if self.device.type == "cuda":
             self.stepper.capture()
             self.note = self.stepper.note
+        self.good_states: dict[int, dict] = {}   # CUDA: each member's weights at the last epoch end
+        self._keep_good_states()
         self.result = GroupResult(finished=[None] * len(configs), impl=self.impl)  # type: ignore[list-item]
+
+    def _keep_good_states(self) -> None:
+        """Where losses are read late (CUDA), a diverged member's weights are already NaN when it
+        is found: keep a CPU copy of every member's at each epoch end instead."""
+        if not self.check_each_batch:
+            self.good_states = {m.index: self.mlp.member_state(pos) for pos, m in enumerate(self.members)}
 
     # --- members leaving ------------------------------------------------------------------
     def _finish(self, member: _Member, epochs: int, reason: str) -> None:
@@ -135,12 +143,15 @@ class GroupTrainer:
         self.result.finished[member.index] = finished
         self.emit(member.index, finished)
 
-    def _drop(self, leaving: list[int]) -> None:
-        """Take the members at stack positions ``leaving`` out of the stack, keeping their weights."""
+    def _drop(self, leaving: list[int], diverged: bool = False) -> None:
+        """Take the members at stack positions ``leaving`` out of the stack, keeping their weights
+        (a diverged member's last good ones: before the bad step on the CPU, else its epoch end's)."""
         if not leaving:
             return
         for pos in leaving:
-            self.result.states[self.members[pos].index] = self.mlp.member_state(pos)
+            index = self.members[pos].index
+            late = diverged and not self.check_each_batch
+            self.result.states[index] = self.good_states[index] if late else self.mlp.member_state(pos)
         keep = [i for i in range(len(self.members)) if i not in set(leaving)]
         self.members = [self.members[i] for i in keep]
         if keep:
@@ -172,7 +183,7 @@ class GroupTrainer:
             member.loss_sum += sum(values)
             member.window.extend(values)
         self.read_from = upto + 1
-        self._drop(bad)
+        self._drop(bad, diverged=True)
 
     def _check_before_update(self, epoch: int, b: int) -> None:
         """CPU: the step's losses, read before its update; members gone bad leave with the
@@ -181,7 +192,7 @@ class GroupTrainer:
         bad = [pos for pos, v in enumerate(values) if not math.isfinite(v)]
         for pos in bad:
             self._diverge(pos, epoch, b + 1, values[pos])
-        self._drop(bad)
+        self._drop(bad, diverged=True)
 
     # --- the loop -------------------------------------------------------------------------
     def train(self) -> GroupResult:
@@ -314,6 +325,7 @@ class GroupTrainer:
                 samples_per_s=n / max(train_s, 1e-9), sample_predictions=ev.predictions,
                 eval_seconds=seconds - train_s))
             member.loss_sum = 0.0
+        self._keep_good_states()
 
 
 def _first_difference(a: TrainConfig, b: TrainConfig) -> str:
@@ -328,8 +340,12 @@ def train_group(configs: list[TrainConfig], data, emit: Emit, control: Control |
     work; an error while training is emitted as ``Failed`` to every member still training."""
     control = control or Control()
     old_threads = torch.get_num_threads()
-    trainer = GroupTrainer(configs, data, emit, control, impl=impl, progress_every=max(1, int(progress_every)),
-                           preview_count=preview_count, static_step=static_step, ui_threads=ui_threads)
+    try:
+        trainer = GroupTrainer(configs, data, emit, control, impl=impl, progress_every=max(1, int(progress_every)),
+                               preview_count=preview_count, static_step=static_step, ui_threads=ui_threads)
+    except BaseException:
+        torch.set_num_threads(old_threads)
+        raise
     try:
         return trainer.train()
     except Exception as error:  # noqa: BLE001 - reported to every member, never a silent hang

@@ -5,12 +5,13 @@ built with ``torch.func.stack_module_state`` from the very modules an independen
 from (``fresh_model(config)``). Members of one group see the same batch (same seed → same data
 order), so the step gathers the batch once and every layer is one batched matmul.
 
-Two forwards, measured by ``nnlab bench sweep`` (README, "Sweeps"):
+Two forwards, compared by ``nnlab bench sweep --impl both`` (bmm was faster on the 2-core CPU):
 
 * ``"bmm"``: ``torch.baddbmm`` per layer through ``BatchedLinear``, whose backward makes exactly
   the products ``F.linear``'s autograd makes (``grad_W = g^T @ x``, not ``(x^T @ g)^T``: for a
   10-wide layer those round differently on the CPU). On the CPU each slice is the same MKL gemm
-  an independent run calls, so weights, gradients and losses are bit-identical to it.
+  an independent run calls, so weights, gradients and losses are bit-identical to it (torch
+  2.14.1 with MKL; tests/train/test_sweep.py checks it, so a torch that rounds otherwise shows).
 * ``"vmap"``: PyTorch's model-ensembling recipe (``functional_call`` under ``vmap``). Same math;
   vmap turns each linear into one wider matmul, which rounds differently (~1e-9 per step).
 

@@ -136,7 +136,7 @@ def test_lr_is_a_tensor_a_schedule_can_change(data):
     """set_lr changes what the next update does (a CUDA graph reads the same tensor)."""
     mlp = BatchedMLP([SMALL, SMALL], torch.device("cpu"))
     x, y = data.train_x[:32].reshape(32, -1).float() / 255, data.train_y[:32]
-    mlp.set_lr(1, 0.0 + 1e-30)
+    mlp.set_lr(1, 1e-30)
     before = [p.detach().clone() for p in mlp.params]
     total, _ = mlp.losses(x, y)
     mlp.backward(total)
@@ -185,9 +185,35 @@ def test_cuda_graph_replay_reads_the_changed_lr():
     stepper = GroupStepper(mlp, x, data.train_y.cuda(), 32)
     assert stepper.capture()
     stepper.begin_epoch(torch.arange(data.train_size, device="cuda"))
-    mlp.set_lr(1, 0.0 + 1e-30)
+    mlp.set_lr(1, 1e-30)
     before = mlp.params[0].detach().clone()
     stepper.step(0)
     torch.cuda.synchronize()
     assert not torch.equal(mlp.params[0][0], before[0])
     assert torch.allclose(mlp.params[0][1], before[1], atol=1e-20, rtol=0)
+
+
+def test_late_loss_reads_as_on_cuda_keep_a_diverged_members_epoch_start_weights(data, monkeypatch):
+    """On CUDA losses are read at progress points, after the update: the body a graph captures,
+    read that way here, still stops the member alone and keeps its last epoch end's weights."""
+    from nnlab.train import sweep as sweep_mod
+    from nnlab.train.model import initial_state
+
+    original = sweep_mod.GroupTrainer.__init__
+
+    def late(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.check_each_batch = False
+        self._keep_good_states()
+
+    monkeypatch.setattr(sweep_mod.GroupTrainer, "__init__", late)
+    deep = SMALL.with_(hidden=(32, 32))
+    members = [deep, deep.with_(lr=1e6)]
+    events, emit = collect()
+    result = train_group(members, data, emit, progress_every=2, static_step=True)
+    assert result.finished[1].reason == "diverged" and result.finished[0].reason == "completed"
+    start = initial_state(members[1])
+    assert all(torch.equal(result.states[1][k], v) for k, v in start.items())
+    ours = [(e.test_loss, e.test_accuracy) for e in events[0] if e.KIND == "epoch"]
+    theirs = [(e.test_loss, e.test_accuracy) for e in reference(deep, data) if e.KIND == "epoch"]
+    assert ours == theirs     # the same weights at every epoch end as its own run
