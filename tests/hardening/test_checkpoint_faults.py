@@ -126,6 +126,21 @@ WORDS = {"empty": "empty", "garbage": "not a PyTorch checkpoint", "text": "not a
          "truncated": "truncated or damaged", "sparse-10GB": "refused without reading"}
 
 
+def test_not_a_file_missing_too_large_not_nnlab(tmp_path):
+    with pytest.raises(checkpoint.CheckpointError, match="does not exist"):
+        checkpoint.load(tmp_path / "nope.pt")
+    with pytest.raises(checkpoint.CheckpointError, match="not a regular file"):
+        checkpoint.load(tmp_path)
+    path = tmp_path / "a.pt"
+    save_model(path)
+    with pytest.raises(checkpoint.CheckpointError, match="limit"):
+        checkpoint.load(path, max_bytes=100)
+    other = tmp_path / "plain.pt"
+    torch.save({"weights": torch.zeros(3)}, other)
+    with pytest.raises(checkpoint.CheckpointError, match="not an nnlab checkpoint"):
+        checkpoint.load(other)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_bad_file_gives_one_clear_message(tmp_path, kind):
     path = _bad_file(tmp_path, kind)
@@ -279,6 +294,16 @@ async def test_resume_prompt_refuses_a_checkpoint_with_code(tmp_path):
 
 
 # --- case 9: another architecture -------------------------------------------------------------------
+def test_architecture_mismatch_names_the_keys(tmp_path):
+    path = tmp_path / "a.pt"
+    save_model(path, hidden=(32,))
+    with pytest.raises(checkpoint.CheckpointError) as info:
+        checkpoint.apply(checkpoint.load(path), NeuralNetwork((64, 16)))
+    text = str(info.value)
+    assert "linear_relu_stack.4.weight" in text and "missing" in text
+    assert "linear_relu_stack.0.weight (32, 784)≠(64, 784)" in text
+
+
 def test_hidden_128_into_512_names_every_mismatched_key(tmp_path):
     path = tmp_path / "h128.pt"
     data = synthetic(64, 32)

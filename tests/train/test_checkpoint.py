@@ -1,12 +1,9 @@
-"""Checkpoints: atomic writes that survive a kill, safe loading, clear refusals, exact resume."""
+"""Checkpoints: the format round-trips and resuming is exact (mid-epoch, save-now, more epochs).
+
+Files that are damaged, hostile or of another architecture: tests/hardening/test_checkpoint_faults.py."""
 
 from __future__ import annotations
 
-import os
-import pickle
-import random
-import signal
-import time
 import zipfile
 
 import pytest
@@ -35,110 +32,6 @@ def test_round_trip(tmp_path):
     other = NeuralNetwork((32,))
     checkpoint.apply(data, other)
     assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), other.state_dict().values()))
-
-
-def test_architecture_mismatch_names_the_keys(tmp_path):
-    path = tmp_path / "a.pt"
-    _save_small(path, hidden=(32,))
-    with pytest.raises(checkpoint.CheckpointError) as info:
-        checkpoint.apply(checkpoint.load(path), NeuralNetwork((64, 16)))
-    text = str(info.value)
-    assert "linear_relu_stack.4.weight" in text and "missing" in text
-    assert "linear_relu_stack.0.weight (32, 784)≠(64, 784)" in text
-
-
-class Payload:
-    """Would create a marker file when unpickled with code execution allowed."""
-
-    def __init__(self, marker):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return (os.mkdir, (self.marker,))
-
-
-@pytest.mark.parametrize("style", ["pickle", "torch-zip"])
-def test_malicious_pickle_is_refused_and_never_runs(tmp_path, style):
-    marker = tmp_path / "pwned"
-    path = tmp_path / "evil.pt"
-    if style == "pickle":
-        path.write_bytes(pickle.dumps({"format": "nnlab-checkpoint", "x": Payload(marker)}))
-    else:
-        torch.save({"format": "nnlab-checkpoint", "model": Payload(marker)}, path)
-    with pytest.raises(checkpoint.CheckpointError) as info:
-        checkpoint.load(path)
-    assert "mkdir" in str(info.value) and "refused" in str(info.value)
-    assert not marker.exists()
-
-
-@pytest.mark.parametrize("content, words", [
-    (b"", "empty"),
-    (b"not a checkpoint at all\n" * 10, "not a PyTorch checkpoint"),
-    (os.urandom(2048), "not a PyTorch checkpoint"),
-])
-def test_garbage_and_empty_files(tmp_path, content, words):
-    path = tmp_path / "bad.pt"
-    path.write_bytes(content)
-    with pytest.raises(checkpoint.CheckpointError, match=words):
-        checkpoint.load(path)
-
-
-def test_truncated_checkpoint(tmp_path):
-    path = tmp_path / "a.pt"
-    _save_small(path)
-    blob = path.read_bytes()
-    path.write_bytes(blob[: len(blob) // 2])
-    with pytest.raises(checkpoint.CheckpointError, match="truncated or damaged"):
-        checkpoint.load(path)
-
-
-def test_not_a_file_missing_too_large_not_nnlab(tmp_path):
-    with pytest.raises(checkpoint.CheckpointError, match="does not exist"):
-        checkpoint.load(tmp_path / "nope.pt")
-    with pytest.raises(checkpoint.CheckpointError, match="not a regular file"):
-        checkpoint.load(tmp_path)
-    path = tmp_path / "a.pt"
-    _save_small(path)
-    with pytest.raises(checkpoint.CheckpointError, match="limit"):
-        checkpoint.load(path, max_bytes=100)
-    other = tmp_path / "plain.pt"
-    torch.save({"weights": torch.zeros(3)}, other)
-    with pytest.raises(checkpoint.CheckpointError, match="not an nnlab checkpoint"):
-        checkpoint.load(other)
-
-
-def test_write_killed_midway_leaves_previous_checkpoint(tmp_path):
-    """A child process rewrites a 32 MB checkpoint in a loop and is SIGKILLed at random moments:
-    the file always loads, and holds one of the complete versions."""
-    path = tmp_path / "big.pt"
-    model = NeuralNetwork((4096, 1024))  # ~7.4 M parameters, ~30 MB
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    checkpoint.save(path, model, optimizer, epoch=0, config=TrainConfig(hidden=(4096, 1024)), history=[])
-    rng = random.Random(0)
-    for trial in range(25):  # at least 5 kills, more until one has landed inside a write
-        if trial >= 5 and any(p.name.endswith(".pt.tmp") for p in tmp_path.iterdir()):
-            break
-        pid = os.fork()
-        if pid == 0:  # child: save forever with increasing epochs
-            try:
-                epoch = 1
-                while True:
-                    checkpoint.save(path, model, optimizer, epoch=epoch, config=TrainConfig(hidden=(4096, 1024)),
-                                    history=[])
-                    epoch += 1
-            finally:
-                os._exit(0)
-        time.sleep(rng.uniform(0.05, 0.6))
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        data = checkpoint.load(path)
-        assert data["epoch"] >= 0 and data["model"]["linear_relu_stack.0.weight"].shape == (4096, 784)
-    strays = [p for p in tmp_path.iterdir() if p.name.endswith(".pt.tmp")]
-    assert strays, "no kill landed inside a write: the test did not test anything"
-    # the next save clears the temp files the killed writers left behind
-    checkpoint.save(path, model, optimizer, epoch=99, config=TrainConfig(hidden=(4096, 1024)), history=[])
-    assert [p.name for p in tmp_path.iterdir()] == ["big.pt"]
-    assert checkpoint.load(path)["epoch"] == 99
 
 
 def _weights(path):
