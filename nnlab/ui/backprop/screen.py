@@ -239,8 +239,8 @@ class BackpropScreen(LabScreen):
         self.recompute(keep_step=False)
         c = counts(self.lab, self.bias_updates)
         other = "weight" if self.order == "node" else "node"
-        self.say(t("bp.note.order", order=t(f"bp.order.{self.order}"), n=c[self.order],
-                   other=t(f"bp.order.{other}"), m=c[other]))
+        self.say(t("bp.note.order_n", order=t(f"bp.order.{self.order}_short"), n=c[self.order],
+                   other=t(f"bp.order.{other}_short"), m=c[other]))
 
     def action_toggle_bias(self) -> None:
         self.bias_updates = not self.bias_updates

@@ -42,7 +42,7 @@ class StepProgress(Widget):
             return text
         count = f" {self.index + 1}/{total}"
         note = f"  {self.note}" if self.note else ""
-        room = self.size.width - len(count) - 2
+        room = self.size.width - len(count) - (3 if note else 2)
         if note and room - cell_len(note) < 10:  # the bar keeps 10 cells; the note gives way
             note = set_cell_size(note, max(0, room - 10))
         bar_w = max(room - cell_len(note), 10)
