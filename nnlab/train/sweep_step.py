@@ -13,7 +13,9 @@ Two forwards, compared by ``nnlab bench sweep --impl both`` (bmm was faster on t
   an independent run calls, so weights, gradients and losses are bit-identical to it (torch
   2.14.1 with MKL; tests/train/test_sweep.py checks it, so a torch that rounds otherwise shows).
 * ``"vmap"``: PyTorch's model-ensembling recipe (``functional_call`` under ``vmap``). Same math;
-  vmap turns each linear into one wider matmul, which rounds differently (~1e-9 per step).
+  vmap turns each linear into one wider matmul, which rounds differently (~1e-9 per step) and
+  the difference grows: after one epoch of the 6,000-image sample the tutorial's model with Adam
+  was 9e-3 off its independent run (bmm: 0). It was also slower here; kept for comparison.
 
 The optimizer update reproduces ``torch.optim`` on the CPU bit for bit with a per-member lr
 *tensor* (so a CUDA graph can read it and a schedule can change it): SGD's
@@ -42,20 +44,40 @@ assert set(ACTIVATION_FUNCTIONS) == set(ACTIVATION_MODULES)
 
 
 class BatchedLinear(torch.autograd.Function):
-    """``y[k] = x[k] @ W[k]^T + b[k]`` for every member k; x: [K, B, in] (may be an expanded view)."""
+    """``y[k] = x[k] @ W[k]^T + b[k]`` for every member k; x: [K, B, in] (may be an expanded view).
+
+    ``per_member``: each member's products as its own ``mm`` call into a slice of the batched
+    result. On the CPU with more than one thread MKL splits one ``mm`` between the threads
+    differently from a slice of ``bmm`` (seen: the 10-wide layer's weight gradient, last bits),
+    so only the per-member calls stay bit-identical to independent runs there."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias):
+    def forward(ctx, x, weight, bias, per_member: bool = False):
         ctx.save_for_backward(x, weight)
-        return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))   # [K, B, out]
+        ctx.per_member = per_member
+        if not per_member:
+            return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))   # [K, B, out]
+        out = x.new_empty(x.shape[0], x.shape[1], weight.shape[1])
+        for k in range(x.shape[0]):
+            torch.addmm(bias[k], x[k], weight[k].t(), out=out[k])
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
-        grad_x = torch.bmm(grad, weight) if ctx.needs_input_grad[0] else None     # as g.mm(W)
-        grad_w = torch.bmm(grad.transpose(1, 2), x)                               # as g.t().mm(x)
-        grad_b = grad.sum(1)                                                        # as g.sum(0)
-        return grad_x, grad_w, grad_b
+        need_x = ctx.needs_input_grad[0]
+        if ctx.per_member:
+            grad_x = x.new_empty(x.shape) if need_x else None
+            grad_w = weight.new_empty(weight.shape)
+            for k in range(x.shape[0]):
+                if need_x:
+                    torch.mm(grad[k], weight[k], out=grad_x[k])
+                torch.mm(grad[k].t(), x[k], out=grad_w[k])
+        else:
+            grad_x = torch.bmm(grad, weight) if need_x else None     # as g.mm(W)
+            grad_w = torch.bmm(grad.transpose(1, 2), x)               # as g.t().mm(x), not (x^T g)^T
+        grad_b = grad.sum(1)                                            # as g.sum(0)
+        return grad_x, grad_w, grad_b, None
 
 
 class BatchedMLP:
@@ -84,6 +106,8 @@ class BatchedMLP:
         self.steps = 0                                      # optimizer steps taken (Adam's t), host copy
         self.step_t = torch.zeros((), dtype=torch.float64, device=device)    # the same on the device
         self.device_scalars = False                         # True inside a CUDA graph (Adam's t on the device)
+        # one mm per member on a multi-threaded CPU (see BatchedLinear); set again if threads change
+        self.per_member = device.type == "cpu" and torch.get_num_threads() > 1
 
     def _span(self, kind: str) -> slice | None:
         idx = [i for i, c in enumerate(self.configs) if c.optimizer == kind]
@@ -106,7 +130,7 @@ class BatchedMLP:
         h = x.unsqueeze(0).expand(self.k, *x.shape)
         layers = len(self.params) // 2
         for i in range(layers):
-            h = BatchedLinear.apply(h, self.params[2 * i], self.params[2 * i + 1])
+            h = BatchedLinear.apply(h, self.params[2 * i], self.params[2 * i + 1], self.per_member)
             if i < layers - 1:
                 h = self.activation(h)
         return h
