@@ -7,17 +7,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from nnlab.core import activations
+from nnlab.core.format import sig as fmt
 
 MAX_INPUTS = 6
 MIN_INPUTS = 1
-
-
-def fmt(x: float, digits: int = 6) -> str:
-    """A number as a person reads it: up to ``digits`` significant digits, never "-0"."""
-    if x == 0:
-        return "0"
-    text = f"{x:.{digits}g}"
-    return text
 
 
 @dataclass(frozen=True)

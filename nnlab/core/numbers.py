@@ -12,6 +12,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from nnlab.core.format import bound
+
 # Optional sign, digits with an optional fraction (or a leading-dot fraction), optional exponent.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -59,17 +61,13 @@ def parse_number(text: str, bounds: Bounds = Bounds()) -> float | int:
     value: float | int = int(s) if bounds.integer else float(s)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise NumberError("num.range", lo=_fmt(bounds.lo), hi=_fmt(bounds.hi))
+            raise NumberError("num.range", lo=bound(bounds.lo), hi=bound(bounds.hi))
         if value == 0.0 and any(c in "123456789" for c in s.lower().split("e")[0]):
             raise NumberError("num.underflow", text=s)  # e.g. 1e-400 rounds to 0
         if value == 0.0 and s.startswith("-"):
             raise NumberError("num.negative_zero")  # -0 would print as "-0" in every formula
     if not (bounds.lo <= value <= bounds.hi):
-        raise NumberError("num.range", lo=_fmt(bounds.lo), hi=_fmt(bounds.hi))
+        raise NumberError("num.range", lo=bound(bounds.lo), hi=bound(bounds.hi))
     if bounds.nonzero and value == 0:
         raise NumberError("num.nonzero")
     return value
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else f"{x:g}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, fields, replace
 
+from nnlab.core.format import bound
 from nnlab.core.numbers import Bounds
 from nnlab.run.errors import ConfigError
 
@@ -102,8 +103,8 @@ def within(value: object, bounds: Bounds) -> bool:
 def describe(bounds: Bounds, name: str = "x") -> str:
     """The allowed range as a person reads it: ``1..10000`` or ``0 < lr <= 1e+06``."""
     if bounds.nonzero and bounds.lo == 0:
-        return f"0 < {name} <= {bounds.hi:g}"
-    return f"{bounds.lo:g}..{bounds.hi:g}" if not bounds.integer else f"{int(bounds.lo)}..{int(bounds.hi)}"
+        return f"0 < {name} <= {bound(bounds.hi)}"
+    return f"{bound(bounds.lo)}..{bound(bounds.hi)}"
 
 
 PRESETS: dict[str, TrainConfig] = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nnlab.core import activations as A
-from nnlab.core.neuron import PRESETS, evaluate, fmt
+from nnlab.core.format import sig as fmt
+from nnlab.core.neuron import PRESETS, evaluate
 
 
 def test_body_weight_preset_gives_the_tutorials_9_7_inside_the_normal_band():

@@ -6,7 +6,7 @@ import pytest
 
 from nnlab.core import activations as A
 from nnlab.core import losses as L
-from nnlab.core.neuron import fmt
+from nnlab.core.format import sig as fmt
 from nnlab.i18n import t
 from nnlab.ui.app import NNLabApp
 from nnlab.ui.neuron.loss_panel import LossPanel

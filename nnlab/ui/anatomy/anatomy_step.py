@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from nnlab.core.format import sig
 from nnlab.i18n import t
 from nnlab.ui.anatomy.heat_strip import HeatStrip, legend, scale_of
 from nnlab.ui.shared.image_grid import image_lines
@@ -20,11 +21,7 @@ IMAGE_W, IMAGE_GAP = 28, 2
 
 def fmt(value: float, digits: int = 4) -> str:
     """A compact number: 4 significant digits, the same in both languages."""
-    if not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if value == 0:
-        return "0"
-    return f"{value:.{digits}g}"
+    return sig(value, digits)
 
 
 def shape(dims: Sequence[int]) -> str:

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from nnlab.core import activations
-from nnlab.core.neuron import fmt
+from nnlab.core.format import sig as fmt
 
 DEFAULT_CENTER, DEFAULT_HALF = 0.0, 8.0
 MIN_HALF, MAX_HALF = 1e-3, 1e6

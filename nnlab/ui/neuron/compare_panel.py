@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from nnlab.core import activations
-from nnlab.core.neuron import fmt
+from nnlab.core.format import sig as fmt
 from nnlab.core.numbers import Bounds
 from nnlab.i18n import t
 from nnlab.ui.neuron.activation_plot import COMPARE_COLORS, ActivationPlot

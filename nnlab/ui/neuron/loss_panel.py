@@ -11,7 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Sparkline, Static
 
 from nnlab.core import losses
-from nnlab.core.neuron import fmt
+from nnlab.core.format import sig as fmt
 from nnlab.core.numbers import Bounds
 from nnlab.i18n import t
 from nnlab.ui.neuron.fit_plot import FitPlot

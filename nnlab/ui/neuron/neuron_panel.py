@@ -9,7 +9,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from nnlab.core import activations
-from nnlab.core.neuron import MAX_INPUTS, MIN_INPUTS, PRESETS, NeuronResult, evaluate, fmt
+from nnlab.core.format import sig as fmt
+from nnlab.core.neuron import MAX_INPUTS, MIN_INPUTS, PRESETS, NeuronResult, evaluate
 from nnlab.core.numbers import Bounds
 from nnlab.i18n import t
 from nnlab.ui.neuron.activation_plot import ActivationPlot

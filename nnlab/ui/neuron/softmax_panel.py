@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from nnlab.core import losses
-from nnlab.core.neuron import fmt
+from nnlab.core.format import sig as fmt
 from nnlab.core.numbers import Bounds
 from nnlab.i18n import t
 from nnlab.ui.shared.number_field import NumberField
