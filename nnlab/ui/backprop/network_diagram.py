@@ -36,13 +36,14 @@ class NetworkDiagram(Widget):
         self.lab = tutorial_lab()
         self.steps: list[Step] = []
         self.index = 0
+        self.hidden = False  # exercise mode: the current step's value is not drawn yet
 
-    def show(self, lab: Lab, steps: list[Step], index: int) -> None:
-        self.lab, self.steps, self.index = lab, steps, index
+    def show(self, lab: Lab, steps: list[Step], index: int, hidden: bool = False) -> None:
+        self.lab, self.steps, self.index, self.hidden = lab, steps, index, hidden
         self.refresh()
 
     def known(self) -> Known:
-        reached = {s.id: s.value for s in self.steps[: self.index + 1]}
+        reached = {s.id: s.value for s in self.steps[: self.index + (0 if self.hidden else 1)]}
         backward = bool(self.steps) and self.steps[self.index].phase != "forward"
         return Known(self.lab.values(), reached, backward)
 

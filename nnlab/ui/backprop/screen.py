@@ -19,6 +19,7 @@ from nnlab.core.tinynet import TUTORIAL, Step
 from nnlab.core.tinynet import steps as tutorial_steps
 from nnlab.i18n import t
 from nnlab.ui.backprop.edit import BackpropEdit
+from nnlab.ui.backprop.exercise import ExerciseBar
 from nnlab.ui.backprop.network_diagram import NetworkDiagram
 from nnlab.ui.backprop.passes import BackpropPasses
 from nnlab.ui.backprop.step_panel import StepPanel
@@ -87,6 +88,7 @@ class BackpropScreen(LabScreen):
         Binding("x", "toggle_bias", "bp.key.bias"),
         Binding("o", "toggle_order", "bp.key.order", show=False),  # in help and the palette; the footer is full at 80
         Binding("r", "reset", "bp.key.reset"),
+        Binding("t", "exercise", "bp.key.exercise", show=False),  # type each value before it is shown
     ]
     DEFAULT_CSS = """
     BackpropScreen NetworkDiagram { height: 7; border-bottom: solid $primary-darken-2; }
@@ -121,10 +123,12 @@ class BackpropScreen(LabScreen):
         self.order = "weight"  # the tutorial's; "node": each delta once (netlab_steps)
         self.edited = False  # e changed the numbers since the screen opened (r asks first)
         self.reset_armed = False
+        self.exercise = False
 
     def compose_body(self) -> ComposeResult:
         yield NetworkDiagram(id="bp-diagram")
         yield StepPanel(id="bp-panel")
+        yield ExerciseBar(id="bp-exo")
         yield StepProgress(id="bp-progress")
         yield Static(t("bp.check.running"), id="bp-check")
 
@@ -140,6 +144,7 @@ class BackpropScreen(LabScreen):
         self.diagram = self.query_one(NetworkDiagram)
         self.panel = self.query_one(StepPanel)
         self.progress = self.query_one(StepProgress)
+        self.bar = self.query_one(ExerciseBar)
         self.restart(self.start_lab, self.start_bias_updates)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -167,6 +172,7 @@ class BackpropScreen(LabScreen):
         """A new network: pass 1, the first step, a fresh history, and a new check."""
         self.lab, self.bias_updates, self.pass_no, self.index = lab, bias_updates, 1, 0
         self.history = [lab_record(1, lab)]
+        self.bar.reset()
         self.recompute(keep_step=False)
 
     def recompute(self, keep_step: bool = True) -> None:
@@ -186,9 +192,35 @@ class BackpropScreen(LabScreen):
         return lab_steps(self.lab, self.order, self.bias_updates)
 
     def render_step(self) -> None:
-        self.diagram.show(self.lab, self.steps, self.index)
-        self.panel.show(self.steps, self.index, self.pass_no, self.bias_updates, self.lab)
+        if self.exercise:
+            self.bar.show(self.steps, self.index, self.pass_no)
+        hidden = self.exercise and self.bar.hides()
+        self.diagram.show(self.lab, self.steps, self.index, hidden)
+        self.panel.show(self.steps, self.index, self.pass_no, self.bias_updates, self.lab, hidden)
         self.progress.show(self.steps, self.index)
+
+    # exercise mode ------------------------------------------------------------------------------
+    def action_exercise(self) -> None:
+        """Each value hidden until the learner types it (Enter checks, Enter again goes on, Esc leaves)."""
+        self.exercise = not self.exercise
+        self.bar.set_class(self.exercise, "-on")
+        if not self.exercise:
+            self.set_focus(None)
+        self.say(t("bp.exo.on" if self.exercise else "bp.exo.off"))
+        self.render_step()
+
+    def on_exercise_bar_resolved(self, message: ExerciseBar.Resolved) -> None:
+        self.render_step()
+
+    def on_exercise_bar_advance(self, message: ExerciseBar.Advance) -> None:
+        if self.index == len(self.steps) - 1:
+            self.action_update()  # the pass is done: the next one, with this one's score said
+        else:
+            self.go(self.index + 1)
+
+    def on_exercise_bar_leave(self, message: ExerciseBar.Leave) -> None:
+        if self.exercise:
+            self.action_exercise()
 
     def go(self, index: int) -> None:
         self.index = max(0, min(index, len(self.steps) - 1))
@@ -213,13 +245,17 @@ class BackpropScreen(LabScreen):
     def action_update(self) -> None:
         """Apply every update of this pass together and start the next pass at its first step."""
         before = self.history[-1].E_total
+        score = self.bar.score() if self.exercise else None
         self.lab = update(self.lab, None, self.bias_updates)
         self.pass_no += 1
         self.history.append(lab_record(self.pass_no, self.lab))
         self.index = 0
         self.recompute(keep_step=False)
-        self.say(t("bp.note.updated_n", n=self.pass_no, done=self.pass_no - 1, before=f"{before:.9g}",
-                   after=f"{self.history[-1].E_total:.9g}"))
+        note = t("bp.note.updated_n", n=self.pass_no, done=self.pass_no - 1, before=f"{before:.9g}",
+                 after=f"{self.history[-1].E_total:.9g}")
+        if score is not None and score.answered:
+            note = t("bp.exo.pass_score", n=self.pass_no - 1, right=score.right, answered=score.answered) + " · " + note
+        self.say(note)
 
     def action_reset(self) -> None:
         """Back to what the screen opened with; after edits, only on a second r."""

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from nnlab.core.netlab import Lab, tutorial_lab
+from nnlab.core.netlab_exercise import hidden as hidden_numbers
 from nnlab.core.tinynet import TUTORIAL_VALUES, Factor, Step, chain_view, num
 from nnlab.i18n import t
 
@@ -39,6 +40,10 @@ def reuse_line(steps: list[Step], index: int) -> str:
         parts.append(t("bp.repeat", n=number[step.repeat_of]))
     parts += [t("bp.reused", symbol=steps[number[r] - 1].symbol, n=number[r]) for r in step.reuses if r in number]
     return " · ".join(parts)
+
+
+def _hide(factor: Factor) -> Factor:
+    return Factor(factor.symbol, None, True) if factor.current else factor
 
 
 def _pad(text: str, width: int, align: str = "center") -> str:
@@ -99,10 +104,12 @@ class StepPanel(Widget):
         self.pass_no = 1
         self.bias_updates = False
         self.lab = tutorial_lab()
+        self.hidden = False  # exercise mode: the step's result waits for the learner's answer
 
-    def show(self, steps: list[Step], index: int, pass_no: int, bias_updates: bool, lab: Lab) -> None:
+    def show(self, steps: list[Step], index: int, pass_no: int, bias_updates: bool, lab: Lab,
+             hidden: bool = False) -> None:
         self.steps, self.index, self.pass_no, self.lab = steps, index, pass_no, lab
-        self.bias_updates = bias_updates
+        self.bias_updates, self.hidden = bias_updates, hidden
         self.refresh()
 
     @property
@@ -135,12 +142,15 @@ class StepPanel(Widget):
         label = reuse if where == "title" else t("bp.panel.bias_on" if self.bias_updates else "bp.panel.bias_off")
         out.append("  ·  " + label, style=self._style("label"))
         out.append("\n")
-        for key, text in (("bp.panel.formula", step.formula), ("bp.panel.numbers", step.substituted)):
+        numbers = hidden_numbers(step) if self.hidden else step.substituted
+        for key, text in (("bp.panel.formula", step.formula), ("bp.panel.numbers", numbers)):
             out.append(_pad(t(key), label_w, "left"), style=self._style("label"))
             out.append(text + "\n")
         out.append(_pad(t("bp.panel.value"), label_w, "left"), style=self._style("label"))
-        out.append(f" {step.symbol} = {fmt9(step.value)} ", style=self._style("hot"))
-        if step.tutorial is not None:
+        out.append(f" {step.symbol} = {'?' if self.hidden else fmt9(step.value)} ", style=self._style("hot"))
+        if self.hidden:
+            pass  # nothing that would give the value away
+        elif step.tutorial is not None:
             ok = abs(step.tutorial - step.value) <= TUTORIAL_TOLERANCE
             out.append("   ")
             out.append(t("bp.panel.tutorial", value=fmt9(step.tutorial), mark="✓" if ok else "✗"),
@@ -155,6 +165,8 @@ class StepPanel(Widget):
         if reuse and where == "line":
             out.append(_pad("", label_w, "left") + reuse + "\n", style=self._style("label"))
         rows = chain_view(self.steps, self.index)
+        if self.hidden:
+            rows = [(_hide(lhs), [[_hide(f) for f in term] for term in terms]) for lhs, terms in rows]
         if rows:
             out.append("\n")
             for line in chain_lines(rows, self._style("hot"), self._style("unknown")):
@@ -167,7 +179,8 @@ class StepPanel(Widget):
             out.append("\n")
             out.append_text(self.updates_grid())
         out.append("\n")
-        out.append(step.explanation() + "\n", style="italic")
+        if not self.hidden:  # the explanation is the hint: it comes after a wrong answer
+            out.append(step.explanation() + "\n", style="italic")
         self.append_outline(out)
         out.rstrip()
         return out
@@ -175,7 +188,8 @@ class StepPanel(Widget):
     def group_factors(self) -> list[Factor]:
         """Every step of the current step's group (a weight's gradient, the forward pass) as it stands."""
         group = self.step.group
-        return [Factor(s.symbol, s.value if k <= self.index else None, k == self.index)
+        last = self.index - 1 if self.hidden else self.index
+        return [Factor(s.symbol, s.value if k <= last else None, k == self.index)
                 for k, s in enumerate(self.steps) if s.group == group]
 
     def known_grid(self) -> Text:
