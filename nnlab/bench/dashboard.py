@@ -4,8 +4,8 @@
    config, data and progress rate, and the same cold start as the dashboard's process.
 2. Dashboard: the real app in a fresh pseudo-terminal (80x24 unless --size, xterm-256color) starts the same run
    on its Live page. This process drains the pty master and counts every byte the app writes,
-   and, from 3 s after the run starts, types the smoothing key ``m`` (a loss-chart redraw) once a
-   second. terminal_bytes_per_s is counted over those first 3 s (a person watching the run) and
+   and, from 3 s after the run starts, types every 0.5 s in turn the smoothing key ``m`` (a
+   loss-chart redraw) and ``]`` four times (every page, back to Live). terminal_bytes_per_s is counted over those first 3 s (a person watching the run) and
    terminal_bytes_per_s_typing over the rest. The app records, in the child, the
    monotonic time at which the screen update showing each key press was flushed, its RSS after
    each epoch, and the gaps between ticks of a 25 ms timer (a stall of the UI shows as a long gap). CLOCK_MONOTONIC is system-wide, so a
@@ -19,7 +19,10 @@ Where the dashboard leaves a core to the UI (more than 2 cores), the headless en
 with the dashboard's thread count before each dashboard run, so the UI's own cost shows apart
 from the thread-count choice (throughput_ratio_same_threads).
 
-Figures: throughput_ratio (dashboard training samples/s ÷ headless), key_latency_p95_ms,
+Page switches are timed inside the app: the ``]`` key event's own time (stamped by the driver as
+it reads the key) to the end of the next refresh after the tab changed (page_switch_p95_ms).
+
+Figures: throughput_ratio (dashboard training samples/s ÷ headless), key_latency_p95_ms, page_switch_p95_ms,
 terminal_bytes_per_s (between Started and Finished), rss_growth_mb (last epoch end − first).
 """
 
@@ -38,7 +41,8 @@ from pathlib import Path
 from nnlab.i18n import t
 
 KEY = b"m"
-KEY_EVERY_S = 1.0
+KEYS = (b"m", b"]", b"]", b"]", b"]")  # a chart redraw, then the four pages round back to Live
+KEY_EVERY_S = 0.5
 TICK_S = 0.025  # the UI-stall probe: not faster, as each tick takes the GIL from the training
 QUIET_S = 3.0  # after Started, no keys for this long: the bytes a person watching costs
 WINDOW_S = 0.5  # see window_speed
@@ -145,6 +149,7 @@ def dashboard(config, data_dir: str | None, timeout: float, size: tuple[int, int
         deadline = time.monotonic() + timeout
         next_key = None
         started = None
+        typed = 0
         try:
             while proc.poll() is None and time.monotonic() < deadline:
                 ready, _, _ = select.select([master], [], [], 0.05)  # a key may go out 50 ms late: timed from its write
@@ -161,8 +166,11 @@ def dashboard(config, data_dir: str | None, timeout: float, size: tuple[int, int
                     if next_key is None:
                         next_key = started + QUIET_S
                     elif now >= next_key and not out.exists():
-                        sent.append(time.monotonic())
-                        os.write(master, KEY)
+                        key = KEYS[typed % len(KEYS)]
+                        typed += 1
+                        if key == KEY:
+                            sent.append(time.monotonic())
+                        os.write(master, key)
                         next_key = now + KEY_EVERY_S
             try:
                 proc.wait(timeout=max(1.0, deadline - time.monotonic()))
@@ -269,12 +277,17 @@ def _figures(bases: list[dict], same: list[dict], dashes: list[dict]) -> dict:
     windowed = [d / ((before + after) / 2) for d, before, after in zip(dash_w, base_w, base_w[1:])
                 if d and before and after]
     latencies = [v for d in dashes for v in d["key_latency_ms"]]
+    switches = [v for d in dashes for v in d.get("page_switch_ms", [])]
     ticks = [v for d in dashes for v in d["tick_gaps_ms"]]
     growth = [d["rss_mb"][-1] - d["rss_mb"][0] for d in dashes if len(d["rss_mb"]) > 1]
     typing = [d["terminal_bytes_per_s_typing"] for d in dashes if d["terminal_bytes_per_s_typing"] is not None]
     return {
         "throughput_ratio": round(statistics.median(per_round), 3),
         "key_latency_p95_ms": _round(percentile(latencies, 95)),
+        "page_switch_p95_ms": _round(percentile(switches, 95)),
+        "page_switch_median_ms": _round(percentile(switches, 50)),
+        "page_switch_max_ms": _round(max(switches, default=None)),
+        "page_switches": len(switches),
         "terminal_bytes_per_s": round(statistics.fmean(d["terminal_bytes_per_s"] for d in dashes)),
         "terminal_bytes_per_s_typing": _round(statistics.fmean(typing)) if typing else None,
         "rss_growth_mb": round(max(growth), 1) if growth else None,
@@ -308,7 +321,7 @@ def _child(spec_path: str) -> int:
 
     spec = json.loads(Path(spec_path).read_text())
     out = Path(spec["out"])
-    record: dict = {"key_shown_at": [], "tick_gaps_ms": [], "rss_mb": [], "epoch_speeds": [], "points": [],
+    record: dict = {"key_shown_at": [], "page_switch_ms": [], "tick_gaps_ms": [], "rss_mb": [], "epoch_speeds": [], "points": [],
                     "started_at": None, "finished_at": None, "device": None}
 
     def rss_mb() -> float:
@@ -331,6 +344,14 @@ def _child(spec_path: str) -> int:
         def action_smooth(self) -> None:
             super().action_smooth()
             self.call_after_refresh(lambda: record["key_shown_at"].append(time.monotonic()))
+
+        def action_page(self, delta: int) -> None:
+            """A page switch, timed inside the app: the key event's time (the driver stamps it when it
+            reads the key off the terminal) to the end of the next refresh after the tab changed."""
+            pressed = self.app.key_time
+            super().action_page(delta)
+            if pressed is not None and record["started_at"] is not None and record["finished_at"] is None:
+                self.call_after_refresh(lambda: record["page_switch_ms"].append((time.monotonic() - pressed) * 1000))
 
         def on_run_progress(self, message) -> None:
             super().on_run_progress(message)
@@ -363,6 +384,14 @@ def _child(spec_path: str) -> int:
 
     class BenchApp(NNLabApp):
         MODES = {**NNLabApp.MODES, "train": BenchTrainScreen}
+        key_time: float | None = None
+
+        async def on_event(self, event) -> None:
+            from textual import events
+
+            if isinstance(event, events.Key):
+                self.key_time = event.time  # textual's clock: time.monotonic off Windows
+            await super().on_event(event)
 
     config = TrainConfig.from_dict(spec["config"])
     app = BenchApp(mode="train", options={"config": config, "data_dir": spec["data_dir"], "autosave": False})

@@ -48,3 +48,16 @@ def test_window_speed_takes_the_upper_quartile_of_windows_inside_epochs():
     two = [(1, 1000, 0.1), (1, 2000, 0.2), (2, 1000, 5.0), (2, 2000, 5.1), (2, 7000, 5.6)]
     assert window_speed(two, 0.5, 100) == pytest.approx(6000 / 0.6, rel=0.01)
     assert window_speed([], 0.5) is None
+
+
+def test_page_switches_are_typed_and_reported():
+    """Issue 13 item 16: the bench types `]` and reports the in-app page-switch p95."""
+    from nnlab.bench import dashboard as bench
+
+    assert bench.KEYS.count(b"]") == 4
+    run = {"epoch_speeds": [1.0], "points": [], "key_latency_ms": [10.0], "tick_gaps_ms": [25.0], "rss_mb": [1.0],
+           "terminal_bytes_per_s": 1.0, "terminal_bytes_per_s_typing": None, "keys_sent": 1,
+           "page_switch_ms": [float(v) for v in range(1, 101)]}
+    base = {"epoch_speeds": [1.0], "points": []}
+    figures = bench._figures([base, base], [], [run])
+    assert figures["page_switch_p95_ms"] == 95.0 and figures["page_switches"] == 100

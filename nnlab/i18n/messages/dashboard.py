@@ -175,6 +175,8 @@ MESSAGES.update({
         "  0.5 s windows   {throughput_ratio_windows}x (the same pairs, each run's upper-quartile speed over 0.5 s windows: neighbours only slow a run)\n"
         "  key → screen    p95 {key_latency_p95_ms} ms, median {key_latency_median_ms} ms, max {key_latency_max_ms} ms "
         "({keys} keys)\n"
+        "  page switch     p95 {page_switch_p95_ms} ms, median {page_switch_median_ms} ms, max {page_switch_max_ms} ms "
+        "({page_switches} switches, key event → the next refresh, timed in the app)\n"
         "  25 ms ticks     gap p95 {tick_gap_p95_ms} ms, max {tick_gap_max_ms} ms\n"
         "  terminal output {terminal_bytes_per_s} bytes/s while training (watching), {terminal_bytes_per_s_typing} with a chart-redrawing key a second\n"
         "  memory          RSS after each epoch (last round) {rss} MB (largest growth {rss_growth_mb} MB)",
@@ -186,6 +188,8 @@ MESSAGES.update({
         "  0.5 秒窗口      {throughput_ratio_windows} 倍（同样的配对，取每次运行 0.5 秒窗口速度的上四分位数：邻居只会拖慢运行）\n"
         "  按键到屏幕      p95 {key_latency_p95_ms} 毫秒，中位数 {key_latency_median_ms} 毫秒，最大 {key_latency_max_ms} 毫秒"
         "（{keys} 次按键）\n"
+        "  切换页面        p95 {page_switch_p95_ms} 毫秒，中位数 {page_switch_median_ms} 毫秒，最大 {page_switch_max_ms} 毫秒"
+        "（{page_switches} 次切换，从按键事件到下一次刷新，在应用内计时）\n"
         "  25 毫秒定时器   间隔 p95 {tick_gap_p95_ms} 毫秒，最大 {tick_gap_max_ms} 毫秒\n"
         "  终端输出        训练期间 {terminal_bytes_per_s} 字节/秒（观看），每秒按一次重绘图表的键时 {terminal_bytes_per_s_typing}\n"
         "  内存            每轮结束后 RSS（最后一次）{rss} MB（最大增长 {rss_growth_mb} MB）"),

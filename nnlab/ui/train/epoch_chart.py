@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from nnlab.i18n import t
-from nnlab.ui.shared.throttled_plot import ThrottledPlot
-from nnlab.ui.train.loss_chart import SERIES_COLORS
+from nnlab.ui.train.loss_chart import SERIES_COLORS, KeptPlot
 
 # The PyTorch quickstart's printed test accuracy after epochs 1..5 (SGD 1e-3, batch 64).
 TUTORIAL_ACCURACY = (50.5, 56.0, 59.9, 63.1, 64.8)
 
 
-class EpochChart(ThrottledPlot):
+class EpochChart(KeptPlot):
     """Accuracy on the left axis, loss on the right; ``overlays`` are other runs' accuracies."""
 
     min_interval = 0.0  # one point per epoch: draw at once

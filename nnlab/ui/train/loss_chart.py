@@ -21,7 +21,28 @@ def ema(ys: list[float], alpha: float) -> list[float]:
     return out
 
 
-class LossChart(ThrottledPlot):
+class KeptPlot(ThrottledPlot):
+    """A ThrottledPlot that keeps its last drawing: Textual renders a widget again when its page is
+    shown, and rebuilding a plotext canvas (plus decoding its ANSI) took ~6 ms a chart on every
+    page switch (issue 13 item 16). Redrawn only when the data changed (``changed``), the size or the theme."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.version = 0
+        self._kept = None
+
+    def changed(self, now: bool = False) -> None:
+        self.version += 1
+        super().changed(now)
+
+    def render(self):
+        key = (self.size, self.version, self.app.current_theme.name)
+        if self._kept is None or self._kept[0] != key:
+            self._kept = (key, super().render())
+        return self._kept[1]
+
+
+class LossChart(KeptPlot):
     """``xs`` are fractional epochs (epoch - 1 + batch / batches), ``ys`` running losses.
 
     ``overlays`` holds (label, xs, ys) of other runs drawn on the same axes (run comparison).
