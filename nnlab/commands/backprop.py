@@ -11,6 +11,7 @@ from nnlab.commands.usage import UsageError
 from nnlab.core.netlab import Lab, NetError, draw, parse_net, tutorial_lab
 from nnlab.core.netlab import compute as lab_compute
 from nnlab.core.netlab import update as lab_update
+from nnlab.core.netlab_handout import handout
 from nnlab.core.netlab_steps import ORDERS
 from nnlab.core.netlab_steps import counts as lab_counts
 from nnlab.core.netlab_steps import steps as lab_steps
@@ -19,12 +20,10 @@ from nnlab.core.tinynet import (
     BIASES,
     PARAM_BOUNDS,
     PARAM_NAMES,
-    PHASES,
     TUTORIAL,
     WEIGHTS,
     Params,
     compute,
-    num,
     run_passes,
     steps,
     update,
@@ -37,6 +36,7 @@ MAX_PASSES = 100_000
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=t("bp.cli.json"))
     parser.add_argument("--markdown", action="store_true", help=t("bp.cli.markdown"))
+    parser.add_argument("--worksheet", action="store_true", help=t("bp.cli.worksheet"))
     parser.add_argument("--params", metavar="FILE.json", default=None, help=t("bp.cli.params"))
     parser.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help=t("bp.cli.set"))
     parser.add_argument("--bias-updates", action="store_true", help=t("bp.cli.bias"))
@@ -116,40 +116,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown(p: Params, bias_updates: bool = False, passes: int | None = None) -> str:
-    """The whole walk-through, formulas and numbers, for a teacher to paste."""
-    P = compute(p)
-    lines = [f"# {t('bp.md.title')}", "", f"## {t('bp.md.params')}", ""]
-    lines += ["| " + " | ".join(PARAM_NAMES).replace("lr", "η") + " |", "|" + "---|" * len(PARAM_NAMES)]
-    lines += ["| " + " | ".join(num(getattr(p, n)) for n in PARAM_NAMES) + " |", ""]
-    lines += [t("bp.md.bias", state=t("bp.md.on" if bias_updates else "bp.md.off")), ""]
-    all_steps = steps(p, bias_updates)
-    number = 0
-    for phase in PHASES:
-        chunk = [s for s in all_steps if s.phase == phase]
-        if not chunk:
-            continue
-        lines += [f"## {t('bp.phase.' + phase)}", "", t("bp.md.cols"), "|---:|---|---|---|---:|---|"]
-        for step in chunk:
-            number += 1
-            lines.append(
-                f"| {number} | {_cell(step.symbol)} | {_cell(step.formula)} | {_cell(step.substituted)} "
-                f"| {step.value:.9f} | {_cell(step.explanation())} |"
-            )
-        lines.append("")
-    lines += [f"## {t('bp.md.gradients')}", "", "| ∂E_total/∂· | " + " | ".join(WEIGHTS + BIASES) + " |",
-              "|---|" + "---:|" * len(WEIGHTS + BIASES),
-              "| | " + " | ".join(f"{P.gradients[n]:.9f}" for n in WEIGHTS + BIASES) + " |", ""]
-    after = update(p, P.gradients, bias_updates)
-    lines += [f"## {t('bp.md.updated')}", "", "| " + " | ".join(WEIGHTS + BIASES) + " |",
-              "|" + "---:|" * len(WEIGHTS + BIASES),
-              "| " + " | ".join(f"{getattr(after, n):.9f}" for n in WEIGHTS + BIASES) + " |", ""]
-    if passes is not None:
-        _, history = run_passes(p, passes, bias_updates)
-        lines += [f"## {t('bp.md.history')}", "", "| # | E_total |", "|---:|---:|"]
-        lines += [f"| {r.index} | {r.E_total:.9f} |" for r in history]
-        lines.append("")
-    return "\n".join(lines)
+def markdown(p: Params, bias_updates: bool = False, passes: int | None = None, worksheet: bool = False) -> str:
+    """The whole walk-through of the tutorial's network (its own steps, biases included), for a teacher."""
+    lab = tutorial_lab(p)
+    history = [r.E_total for r in run_passes(p, passes, bias_updates)[1]] if passes is not None else None
+    return handout(lab, steps(p, bias_updates), "weight", lab_counts(lab, bias_updates), bias_updates, history,
+                   worksheet)
 
 
 def _emit(text: str) -> int:
@@ -307,40 +279,28 @@ def _lab_step(step) -> dict:
     return d
 
 
-def lab_markdown(lab: Lab, order: str = "weight", bias_updates: bool = False) -> str:
-    """The walk-through of any network for a teacher to paste."""
-    n = lab.net
-    c = lab_counts(lab, bias_updates)
-    other = "node" if order == "weight" else "weight"
-    lines = [f"# {t('bp.md.title').replace('2-2-2', n.text)}", "",
-             t("bp.md.net", net=n.text, acts=", ".join(n.acts), loss=n.loss, bias=n.bias), "",
-             t("bp.md.order", order=t(f"bp.order.{order}"), n=c[order], other=c[other]), "",
-             f"## {t('bp.md.params')}", "", "| " + " | ".join(lab.values()) + " |",
-             "|" + "---:|" * len(lab.values()), "| " + " | ".join(num(x) for x in lab.values().values()) + " |", "",
-             t("bp.md.bias", state=t("bp.md.on" if bias_updates else "bp.md.off")), ""]
-    all_steps = lab_steps(lab, order, bias_updates)
-    number = {s.id: k + 1 for k, s in enumerate(all_steps)}
-    for phase in PHASES:
-        chunk = [s for s in all_steps if s.phase == phase]
-        if not chunk:
-            continue
-        lines += [f"## {t('bp.phase.' + phase)}", "", t("bp.md.cols"), "|---:|---|---|---|---:|---|"]
-        for s in chunk:
-            why = s.explanation()
-            if s.repeat_of:
-                why += " (" + t("bp.repeat", n=number[s.repeat_of]) + ")"
-            if s.reuses:
-                why += " (" + "; ".join(t("bp.reused", symbol=all_steps[number[r] - 1].symbol, n=number[r])
-                                        for r in s.reuses) + ")"
-            lines.append(f"| {number[s.id]} | {_cell(s.symbol)} | {_cell(s.formula)} | {_cell(s.substituted)} "
-                         f"| {num(s.value)} | {_cell(why)} |")
-        lines.append("")
-    return "\n".join(lines)
+def lab_markdown(lab: Lab, order: str = "weight", bias_updates: bool = False, passes: int | None = None,
+                 worksheet: bool = False) -> str:
+    """The walk-through of any network for a teacher to paste (``worksheet``: blanks, then the key)."""
+    if order == "weight" and lab.net == tutorial_lab().net:  # the tutorial's own steps, its bias steps too
+        p = TUTORIAL.with_values(**{k: lab.values()[k] for k in PARAM_NAMES})
+        all_steps = steps(p, bias_updates)
+    else:
+        all_steps = lab_steps(lab, order, bias_updates)
+    history = None
+    if passes is not None:
+        history, current = [], lab
+        for _ in range(passes):
+            current = lab_update(current, None, bias_updates)
+            history.append(lab_compute(current).E)
+    return handout(lab, all_steps, order, lab_counts(lab, bias_updates), bias_updates, history, worksheet)
 
 
 def run(args: argparse.Namespace) -> int | None:
     if args.json and args.markdown:
         raise UsageError(t("bp.cli.both"))
+    if args.worksheet and not args.markdown:
+        raise UsageError(t("bp.cli.worksheet_alone"))
     if args.order is not None and args.order not in ORDERS:
         raise UsageError(t("bp.cli.order_bad", name=args.order))
     if args.seed is not None and args.params is not None:
@@ -354,7 +314,7 @@ def run(args: argparse.Namespace) -> int | None:
             return _emit(json.dumps(lab_report(lab, order, args.bias_updates, passes), ensure_ascii=False,
                                     allow_nan=False))
         if args.markdown:
-            return _emit(lab_markdown(lab, order, args.bias_updates))
+            return _emit(lab_markdown(lab, order, args.bias_updates, passes, args.worksheet))
         args.app_options = {"backprop_lab": lab, "backprop_bias_updates": bool(args.bias_updates),
                             "backprop_order": order}
         if lab.net == tutorial_lab().net:  # the tutorial's shape: its Params as well (older readers)
@@ -370,6 +330,6 @@ def run(args: argparse.Namespace) -> int | None:
         out.update({key: extra[key] for key in ("net", "inputs", "targets", "layers", "loss", "step_counts")})
         return _emit(json.dumps(out, ensure_ascii=False, allow_nan=False))
     if args.markdown:
-        return _emit(markdown(p, args.bias_updates, passes))
+        return _emit(markdown(p, args.bias_updates, passes, args.worksheet))
     args.app_options = {"backprop_params": p.as_dict(), "backprop_bias_updates": bool(args.bias_updates)}
     return None  # open the app in the backprop mode

@@ -74,7 +74,7 @@ def test_markdown_walkthrough(capsys):
     assert md.startswith("# Backpropagation, step by step")
     for text in ("## Forward pass", "## Backward: output layer", "## Backward: hidden layer",
                  "∂E_total/∂w5 = (−0.147692493) · 0.209071673 · 0.595078474 = −0.018375022",
-                 "w1⁺ = 0.05 − 1·0.000425237 = 0.049574763", "| 0.268375022 |", "E_total after each pass"):
+                 "w1⁺ = 0.05 − 1·0.000425237 = 0.049574763", "| 0.268375022 |", "E after N updates"):
         assert text in md
     rows = [line for line in md.splitlines() if line.startswith("| ") and line[2:3].isdigit()]
     assert len(rows) >= len(steps(TUTORIAL))
@@ -230,3 +230,36 @@ def test_any_network_opens_the_stepper_screen(monkeypatch):
     lab = opened["backprop_lab"]
     assert isinstance(lab, Lab) and lab.net.widths == (3, 4, 2) and lab.net.loss == "ce"
     assert opened["backprop_order"] == "node" and "backprop_params" not in opened
+
+
+def test_the_markdown_handout_is_fit_to_paste(capsys):
+    """Issue 13 item 9: no UI instructions, one minus sign, a tutorial-value column, the network
+    drawn, no empty first cells; issue 15 item 6: 'E after N updates'."""
+    assert main(["backprop", "--markdown", "--passes", "2"]) == 0
+    md = capsys.readouterr().out
+    assert "Press" not in md and " u " not in md
+    assert "-0." not in md and "−0.018375022" in md  # the one minus sign, −
+    assert "| Tutorial |" in md and "| −0.018375022 | −0.018375021 |" in md
+    assert "```text" in md and "i1 0.1 ─┬─▶ h1 ─┬─▶ o1  t1 0.85" in md
+    assert all(not line.startswith("| |") and "||" not in line.replace("\\|", "") for line in md.splitlines())
+    assert "| updates N | E_total |" in md and "E after N updates" in md
+    assert main(["backprop", "--markdown", "--net", "3-4-2", "--seed", "1"]) == 0
+    other = capsys.readouterr().out
+    assert "No tutorial value for this network" in other and "| Tutorial |" not in other
+
+
+@pytest.mark.parametrize("lang, words", [("en", ("worksheet", "Answer key", "4 significant digits")),
+                                          ("zh", ("练习单", "答案", "4 位有效数字"))])
+def test_the_worksheet_has_blanks_and_a_separate_answer_key(capsys, lang, words):
+    """Issue 15 Deliver 5: `--markdown --worksheet` blanks every value and result; the key follows."""
+    assert main(["--lang", lang, "backprop", "--markdown", "--worksheet", "--net", "2-3-2", "--act", "relu,identity",
+                 "--loss", "mse", "--seed", "2"]) == 0
+    md = capsys.readouterr().out
+    for word in words:
+        assert word in md
+    sheet, key = md.split("## " + words[1], 1)
+    rows = [line for line in sheet.splitlines() if line.startswith("| ") and line[2:3].isdigit()]
+    assert rows and all("| ______ |" in row and "= ?" in row or "→ ?" in row for row in rows)
+    answers = [line for line in key.splitlines() if line.startswith("| ") and line[2:3].isdigit()]
+    assert len(answers) == len(rows) and all("______" not in a for a in answers)
+    assert main(["backprop", "--worksheet"]) == 2
