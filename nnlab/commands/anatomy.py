@@ -13,8 +13,8 @@ from pathlib import Path
 from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.commands.usage import UsageError
 from nnlab.i18n import t
+from nnlab.run.dataset import ANATOMY_MAX_IMAGES as MAX_IMAGES
 
-MAX_IMAGES = 8  # nnlab.train.anatomy.MAX_IMAGES (not imported: that would load torch for the app path)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

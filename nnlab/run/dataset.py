@@ -11,7 +11,8 @@ IMAGE_SIDE = 28                   # pixels; an image is IMAGE_SIDE x IMAGE_SIDE,
 INPUT_FEATURES = IMAGE_SIDE ** 2  # 784: the model's input width
 TRAIN_SIZE = 60_000               # the full training split
 TEST_SIZE = 10_000                # the full test split
-PREVIEW_COUNT = 16                # test images 0..15: the Insight grid and their predictions
+PREVIEW_COUNT = 16
+ANATOMY_MAX_IMAGES = 8            # test images the Anatomy view walks through at most                # test images 0..15: the Insight grid and their predictions
 
 
 def class_name(index: int, lang: str | None = None) -> str:

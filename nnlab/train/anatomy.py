@@ -22,9 +22,9 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
 from nnlab.i18n import t
+from nnlab.run.dataset import ANATOMY_MAX_IMAGES as MAX_IMAGES  # images picked for the layer walk
 from nnlab.train.model import fresh_model, initial_state  # noqa: F401 - part of this module's API
 
-MAX_IMAGES = 8       # images picked for the layer walk
 FIRST = 8            # first values reported per tensor
 SOFTMAX = nn.Softmax(dim=1)  # the tutorial's `nn.Softmax(dim=1)(logits)`
 

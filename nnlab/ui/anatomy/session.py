@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from nnlab.run.dataset import ANATOMY_MAX_IMAGES as MAX_IMAGES
 from nnlab.i18n import t
 
-MAX_IMAGES = 8      # nnlab.train.anatomy.MAX_IMAGES (that module imports torch)
 
 
 @dataclass(frozen=True)
