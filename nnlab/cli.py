@@ -15,11 +15,12 @@ import sys
 from typing import Sequence
 
 from nnlab import __version__
-from nnlab.commands import anatomy, backprop, bench, neuron, train
+from nnlab.commands import anatomy, backprop, bench, ctl, neuron, runs, train, watch
 from nnlab.commands.usage import Parser, UsageError, say
 from nnlab.i18n import LANGS, detect_lang, set_lang, t
 
-SUBCOMMANDS = {"neuron": neuron, "backprop": backprop, "train": train, "anatomy": anatomy, "bench": bench}
+SUBCOMMANDS = {"neuron": neuron, "backprop": backprop, "train": train, "anatomy": anatomy, "bench": bench,
+               "runs": runs, "ctl": ctl, "watch": watch}
 
 
 def _pre_lang(argv: Sequence[str]) -> str:
@@ -230,6 +231,7 @@ def _main(argv: Sequence[str] | None, standalone: bool) -> int:
     set_lang(_pre_lang(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = argv  # what --detach passes on to the background process
     if args.lang:
         set_lang(args.lang)
     if args.command is None:

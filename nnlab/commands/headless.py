@@ -1,4 +1,10 @@
-"""`nnlab train --headless`: the engine printing the tutorial's lines, plus speed and a summary."""
+"""`nnlab train --headless`: the engine printing the tutorial's lines, plus speed and a summary.
+
+Every run trains in a run directory (``nnlab.run.rundir``): its events go to events.jsonl,
+its printed lines also to output.log, its checkpoint to checkpoint.pt (with ``--save FILE`` the
+engine writes FILE, as before, and checkpoint.pt is kept as a hard link or copy of it), and
+a control socket lets ``nnlab ctl`` / ``nnlab watch`` steer it. On every exit it says where the
+checkpoint is and how to resume and watch the run."""
 
 from __future__ import annotations
 
@@ -8,9 +14,11 @@ import signal
 import sys
 import threading
 
+from nnlab.commands.run_output import AppendCsv, AppendJsonl, Checkpoints, Hangup, Tee, open_log, same_file
 from nnlab.commands.usage import UsageError, say
 from nnlab.i18n import t
 from nnlab.run.config import ConfigError, TrainConfig
+from nnlab.run.writers import JsonlWriter
 
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
@@ -99,31 +107,43 @@ class Printer:
 
 
 def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int) -> int:
+    """Train in this process, in a run directory (see ``nnlab.commands.run_output`` for the
+    terminal side): SIGINT/SIGTERM stop at the next batch boundary and save (130/143); SIGHUP
+    (a dropped SSH link) leaves the run going, its output only in output.log from then on."""
     from nnlab.train import checkpoint as ckpt
     from nnlab.train import data as data_mod
     from nnlab.run.control import Control
     from nnlab.run.errors import DeviceError
-    from nnlab.run.writers import CsvWriter, JsonlWriter
     from nnlab.train import engine, memory
     from nnlab.train.device import resolve_device
 
     control = Control()
     caught: list[int] = []
+    hup = Hangup()
 
     def on_signal(signum, frame):  # only sets flags: the loop stops at the next batch boundary
         if not caught:  # a second signal changes nothing: the stop (and its save) is under way
             caught.append(signum)
         control.stop()
 
+    def on_hup(signum, frame):  # the terminal is gone, the run is not
+        hup.hang_up("SIGHUP")
+
     in_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, on_signal) for s in EXIT_SIGNAL} if in_main else {}
+    if in_main:
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, on_hup)
+    streams = (sys.stdout, sys.stderr)
+    opened: list = []  # the run's writer, control server and log: closed last, in reverse
     try:
+        start_epoch = 0
         if args.resume:  # the checkpoint's config, with the flags given on the command line on top
             try:
                 saved = ckpt.load(args.resume)
             except ckpt.CheckpointError as error:
                 raise UsageError(str(error)) from None
             config = saved["config_obj"].with_(**overrides)
+            start_epoch = int(saved.get("epoch") or 0)
         try:
             device = resolve_device(config.device)
             location = data_mod.locate(args.data_dir)
@@ -146,32 +166,43 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
             return 1
         if caught:
             return EXIT_SIGNAL[caught[0]]
-        printer = Printer(on_out_gone=control.stop)
-        writers = []
-        try:  # an output that cannot even be created is reported before any training
-            if args.metrics:
-                writers.append(JsonlWriter(args.metrics))
-            if args.csv:
-                writers.append(CsvWriter(args.csv))
-        except OSError as error:
-            for writer in writers:
-                writer.close()
-            say(t("cli.error", message=t("safe.export_failed", path=_shown(error, args.csv if args.metrics and writers else args.metrics or args.csv),
-                                         why=error.strerror or error)))
-            return 1
         on_error = getattr(args, "on_save_error", None) or "stop"
         export_failed: list[str] = []
+
+        def log_failed(error: OSError) -> None:  # the event log could not be appended (disk full)
+            path = error.filename or "events.jsonl"
+            say(t("runs.append_failed", path=path, why=error.strerror or error))
+            if on_error == "stop":
+                export_failed.append(str(path))
+                control.stop()
+
+        rd, run_writer = open_run(args, config, log_failed)
+        opened.append(run_writer)
+        out_tee, err_tee = _tee(rd, hup, opened)
+        sys.stdout, sys.stderr = out_tee, err_tee
+        printer = Printer(out=out_tee, err=err_tee, on_out_gone=control.stop)
+        save_path = args.save or str(rd.checkpoint_path)
+        checkpoints = Checkpoints(rd, save_path, bool(getattr(args, "epoch_checkpoints", False)), say)
+        writers = _exports(args, start_epoch)
+        if writers is None:
+            return 1
+        at = {"epoch": start_epoch, "batch": 0}
+        opened.append(_serve(rd, control, run_writer, at, config))
         saves = {"failed_now": False, "last_failed": False, "any_ok": False}
 
         def emit(event) -> None:
             kind = getattr(event, "KIND", "")
             if kind == "save_failed":
                 saves["failed_now"] = True
-            elif kind == "epoch" and args.save:  # the save of this epoch end came just before
+            elif kind == "epoch":  # the save of this epoch end came just before
                 saves["last_failed"], saves["failed_now"] = saves["failed_now"], False
                 saves["any_ok"] = saves["any_ok"] or not saves["last_failed"]
             elif kind in ("finished", "failed") and saves["failed_now"]:  # the stop-save failed
                 saves["last_failed"] = True
+            elif kind == "batch":
+                at["epoch"], at["batch"] = event.epoch, event.batch
+            checkpoints.after(event)
+            run_writer(event)
             printer(event)
             for writer in writers:
                 if isinstance(writer, JsonlWriter) and writer.failed:
@@ -185,26 +216,136 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
                         export_failed.append(str(writer.path))
                         control.stop()
 
-        finished = engine.run(config, data, emit, control, save_path=args.save, resume_path=args.resume,
+        finished = engine.run(config, data, emit, control, save_path=save_path, resume_path=args.resume,
                               progress_every=progress_every, save_errors=on_error)
         for writer in writers:
             writer.close()
+        code = _summary(finished, args, caught, printer, saves, save_path, rd)
+        _where(rd, save_path, finished.reason in ("failed", "diverged") or saves["last_failed"], err_tee)
         if export_failed:
             return 1
+        if printer.out_gone is not None and code in (0, 130):
+            return 1  # stopped because stdout went away: the run did not do what was asked
+        return code
     finally:
+        sys.stdout, sys.stderr = streams
+        for thing in reversed(opened):
+            if thing is not None:
+                thing.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    code = _summary(finished, args, caught, printer, saves)
-    if printer.out_gone is not None and code in (0, 130):
-        return 1  # stopped because stdout went away: the run did not do what was asked
-    return code
+
+
+def open_run(args, config: TrainConfig, on_error):
+    """(RunDir, RunWriter) of this run: the one named by --run-dir (a detached child) or by
+    --resume RUN, else a new one under the runs root. UsageError (exit 2) when another process
+    writes it or no run directory can be made."""
+    from nnlab.run.rundir import RunDir, RunDirError
+
+    try:
+        if getattr(args, "run_dir", None):
+            rd = RunDir.open(args.run_dir)
+        elif getattr(args, "resume_run", None):
+            rd = RunDir.open(args.resume_run)
+        else:
+            try:
+                rd = RunDir.create(getattr(args, "runs_dir", None), config, kind="nnlab",
+                                   name=getattr(args, "name", None) or "")
+            except RunDirError as error:
+                raise UsageError(t("runs.cli.create_hint", message=str(error))) from None
+        writer = rd.writer(on_error=on_error, lock_fd=getattr(args, "lock_fd", None))
+    except RunDirError as error:
+        raise UsageError(str(error)) from None
+    try:
+        rd = rd.update_config(config)
+        writer.rd = rd
+    except OSError:
+        pass  # run.json keeps the config it was made with; the events carry the new one
+    return rd, writer
+
+
+def _tee(rd, hup: Hangup, opened: list) -> tuple[Tee, Tee]:
+    try:
+        log = open_log(rd.output_log)
+    except OSError as error:
+        say(t("runs.cli.no_log", path=rd.output_log, why=error.strerror or error))
+        log = None
+    opened.append(log)
+    hup.log = log
+    out = Tee(sys.stdout, None if same_file(sys.stdout, rd.output_log) else log, hup)
+    err = Tee(sys.stderr, None if same_file(sys.stderr, rd.output_log) else log, hup)
+    return out, err
+
+
+def _exports(args, start_epoch: int) -> list | None:
+    """The --metrics / --csv writers; on a resume an existing file is continued, not replaced
+    (--force replaces it). None (after one line) when one cannot even be created."""
+    from nnlab.run.writers import CsvWriter
+
+    append = bool(args.resume) and not args.force
+    writers: list = []
+    try:  # an output that cannot even be created is reported before any training
+        if args.metrics:
+            keep = append and os.path.isfile(args.metrics)
+            writers.append(AppendJsonl(args.metrics) if keep else JsonlWriter(args.metrics))
+        if args.csv:
+            keep = append and os.path.isfile(args.csv)
+            writers.append(AppendCsv(args.csv, start_epoch) if keep else CsvWriter(args.csv))
+    except OSError as error:
+        for writer in writers:
+            writer.close()
+        failed = args.csv if args.metrics and writers else args.metrics or args.csv
+        say(t("cli.error", message=t("safe.export_failed", path=_shown(error, failed), why=error.strerror or error)))
+        return None
+    return writers
+
+
+def _serve(rd, control, run_writer, at: dict, config: TrainConfig):
+    """The run's control socket (pause/resume/step/stop/save from any terminal of its owner);
+    None, after one line, when it cannot be served: the run goes on unsteerable."""
+    from nnlab.run.control_server import ControlServer
+    from nnlab.run.rundir import RunDirError
+
+    def status() -> dict:
+        return {"state": "paused" if control.paused else run_writer.state, "epoch": at["epoch"],
+                "batch": at["batch"], "epochs": config.epochs}
+
+    try:
+        return ControlServer(rd, control, on_save=control.request_save, on_status=status).start()
+    except (RunDirError, OSError) as error:
+        say(t("runs.cli.no_steering", run=rd.id, why=getattr(error, "strerror", None) or error))
+        return None
+
+
+def run_ref(rd) -> str:
+    """How a person names this run on the command line: its id under the default runs root,
+    else its directory."""
+    from nnlab.run.rundir import runs_root
+
+    try:
+        if runs_root(None).resolve() == rd.path.resolve().parent:
+            return rd.id
+    except OSError:
+        pass
+    return str(rd.path)
+
+
+def _where(rd, save_path: str, say_checkpoint: bool, stream) -> None:
+    """On every exit: the run, its checkpoint (the summary names it after a good save), and
+    the commands to resume and to watch it."""
+    ref = run_ref(rd)
+    say(t("runs.cli.where", run=rd.id, path=rd.path), stream)
+    if say_checkpoint:
+        say(t("runs.cli.checkpoint" if os.path.exists(save_path) else "runs.cli.no_checkpoint", path=save_path),
+            stream)
+    say(t("runs.cli.next", ref=ref), stream)
 
 
 def _shown(error: OSError, fallback) -> str:
     return os.fsdecode(error.filename) if error.filename is not None else str(fallback)
 
 
-def _summary(finished, args, caught: list[int], printer: "Printer", saves: dict) -> int:
+def _summary(finished, args, caught: list[int], printer: "Printer", saves: dict, save_path: str, rd) -> int:
     out = lambda text: printer._write(printer.out, text)  # noqa: E731 - never raises
     if finished.reason == "failed":
         return 1
@@ -216,18 +357,18 @@ def _summary(finished, args, caught: list[int], printer: "Printer", saves: dict)
     accuracy = "—" if finished.test_accuracy is None or math.isnan(finished.test_accuracy) \
         else f"{100 * finished.test_accuracy:.1f}%"
     out(t("train.cli.summary", epochs=finished.epochs, seconds=f"{finished.seconds:.1f}", accuracy=accuracy))
-    save_lost = bool(args.save) and saves["last_failed"]
-    if args.save and not save_lost:
-        out(t("train.cli.saved", path=args.save))
+    save_lost = saves["last_failed"]
+    if not save_lost and os.path.exists(save_path):
+        out(t("train.cli.saved", path=save_path))
     if args.metrics or args.csv:
         out(t("train.cli.metrics_written", paths=", ".join(p for p in (args.metrics, args.csv) if p)))
     printer.flush()
     if save_lost:  # case 12: never "checkpoint: FILE" when FILE holds an older epoch (or nothing)
-        state = "err.save_state_old" if os.path.exists(args.save) else "err.save_state_none"
-        say(t("cli.error", message=t("err.save_not_written", path=args.save, state=t(state))))
+        state = "err.save_state_old" if os.path.exists(save_path) else "err.save_state_none"
+        say(t("cli.error", message=t("err.save_not_written", path=save_path, state=t(state))))
     if finished.reason == "stopped":
         name = signal.Signals(caught[0]).name if caught else "stop"
-        resume = f" --resume {args.save}" if args.save and not save_lost else ""
+        resume = f" --resume {args.save if args.save else run_ref(rd)}" if not save_lost else ""
         say(t("train.cli.stopped", signal=name, resume=resume))
         return EXIT_SIGNAL.get(caught[0], 130) if caught else 130
     return 1 if save_lost else 0

@@ -2,7 +2,9 @@
 
 Every value is parsed strictly and range-checked before any work; a bad one is a one-line error
 and exit 2. Ctrl+C (SIGINT) and SIGTERM stop at the next batch boundary, write the checkpoint
-when --save is given, and exit 130 / 143.
+and exit 130 / 143. A headless run lives in a run directory (--runs-dir, $NNLAB_RUNS_DIR,
+./runs); --resume takes a run id, a run directory or a checkpoint file; --detach starts the
+run in the background (nnlab.commands.detach).
 """
 
 from __future__ import annotations
@@ -36,11 +38,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--metrics", metavar="FILE.jsonl", help=_help("train.cli.metrics"))
     add("--csv", metavar="FILE.csv", help=_help("train.cli.csv"))
     add("--save", metavar="FILE", help=_help("train.cli.save"))
-    add("--resume", metavar="FILE", help=_help("train.cli.resume"))
+    add("--resume", metavar="RUN|FILE", help=_help("train.cli.resume"))
     add("--force", action="store_true", help=_help("train.cli.force"))
     add("--progress-every", metavar="N", help=_help("train.cli.progress_every"))
     add("--on-save-error", choices=("stop", "continue"), default=None, help=_help("safe.cli.on_save_error"))
     add("--notify", action=argparse.BooleanOptionalAction, default=True, help=_help("dash.cli.notify"))
+    add("--runs-dir", metavar="DIR", default=None, help=_help("train.cli.runs_dir"))
+    add("--name", metavar="TEXT", default=None, help=_help("train.cli.name"))
+    add("--epoch-checkpoints", action="store_true", help=_help("train.cli.epoch_checkpoints"))
+    add("--detach", action="store_true", help=_help("train.cli.detach"))
+    # a detached child: the run directory its parent made, and the lock it handed over
+    add("--run-dir", metavar="DIR", default=None, help=argparse.SUPPRESS)
+    add("--lock-fd", type=int, default=None, help=argparse.SUPPRESS)
 
 
 def _number(flag: str, text: str, bounds: Bounds):
@@ -95,7 +104,8 @@ def _check_outputs(args: argparse.Namespace, refuse_existing: bool) -> None:
     (never a device, FIFO or directory), in a directory that can be written, a name within the
     file system's limits, distinct by inode from every input (--resume included: --save may
     replace it, since it is read first; --metrics and --csv may not) and from each other; an
-    existing one is refused headless without --force (the dashboard asks instead). Paths are
+    existing one is refused headless without --force (the dashboard asks instead), except that
+    a resumed run continues its --metrics / --csv files (issue 14). Paths are
     resolved like open() will (nnlab.fs.paths), ``~`` expanded, and the args updated to the
     expanded names so the check and the writer see the same file."""
     from nnlab.fs.paths import NotRegularFile, OutputExists, check_output, file_id, same_file
@@ -116,7 +126,8 @@ def _check_outputs(args: argparse.Namespace, refuse_existing: bool) -> None:
                 if not (into_resume and other == "--resume"):
                     raise UsageError(t("err.out.is_input", flag=flag, path=path, other=other, input=source))
         try:
-            target = check_output(path, overwrite=args.force or into_resume or not refuse_existing)
+            continued = flag in ("--metrics", "--csv") and bool(args.resume)
+            target = check_output(path, overwrite=args.force or into_resume or continued or not refuse_existing)
         except OutputExists:
             raise UsageError(t("train.cli.exists", flag=flag, path=path)) from None
         except NotRegularFile:
@@ -148,6 +159,31 @@ def lock_save(args: argparse.Namespace):
         raise UsageError(t("err.out.os", flag="--save", path=args.save, why=error.strerror or error)) from None
 
 
+def resolve_resume(args: argparse.Namespace) -> None:
+    """--resume RUN_ID|DIR|FILE: an existing file is a checkpoint, as before; a run's id (or a
+    unique prefix) under the runs root, or its directory, continues that run: ``args.resume``
+    becomes its checkpoint.pt and ``args.resume_run`` its directory. Anything else stays a
+    file name, refused later by the checkpoint loader in one line."""
+    args.resume_run = None
+    ref = args.resume
+    if not ref or os.path.isfile(os.path.expanduser(ref)):
+        return
+    from nnlab.run.rundir import RunDirError, resolve
+
+    looks_like_file = ref.endswith((".pt", ".pth")) and not os.path.isdir(os.path.expanduser(ref))
+    try:
+        rd = resolve(ref, getattr(args, "runs_dir", None))
+    except OSError:  # a name too long, a loop: the checkpoint loader says it in one line
+        return
+    except RunDirError as error:
+        if looks_like_file:
+            return
+        raise UsageError(f"--resume {ref}: {error}") from None
+    if not rd.checkpoint_path.is_file():
+        raise UsageError(t("runs.cli.no_checkpoint_to_resume", run=rd.id, path=rd.checkpoint_path))
+    args.resume, args.resume_run = str(rd.checkpoint_path), str(rd.path)
+
+
 def run(args: argparse.Namespace) -> int | None:
     overrides = parse_overrides(args)
     progress_every = 100
@@ -155,13 +191,21 @@ def run(args: argparse.Namespace) -> int | None:
         progress_every = _number("--progress-every", args.progress_every, Bounds(1, 1_000_000, integer=True))
     base = PRESETS[args.preset or "tutorial"]
     config = base.with_(**overrides)
+    if getattr(args, "detach", False) and not args.headless:
+        raise UsageError(t("runs.cli.detach_needs_headless"))
+    resolve_resume(args)
     _check_outputs(args, refuse_existing=args.headless)
     if not args.headless:
         args.app_options = {"config": config, "overrides": overrides, "preset": args.preset,
                             "save_path": args.save, "resume_path": args.resume, "metrics_path": args.metrics,
                             "csv_path": args.csv, "force": args.force, "data_dir": args.data_dir,
-                            "notify": args.notify}
+                            "notify": args.notify, "resume_run": args.resume_run,
+                            "runs_dir": args.runs_dir}
         return None  # the app opens in the train mode with these options
+    if args.detach:
+        from nnlab.commands.detach import detach
+
+        return detach(args, config)
     lock = lock_save(args)
     try:
         from nnlab.commands.headless import run_headless  # torch only on this path

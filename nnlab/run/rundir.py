@@ -23,6 +23,8 @@ API:
     RunDir.open(path) -> RunDir                           (RunDirError: one line, not a run)
     resolve(ref, root=None) -> RunDir                     (a path, an id or a unique id prefix)
     rd.writer(on_error=None, lock_fd=None, wait_s=0.0) -> RunWriter   (RunBusy when held)
+    rd.update_config(config) -> RunDir                   (a resume that changed the config)
+    take_lock(rd, lock_fd=None, inheritable=False) -> fd (the writer lock alone: detach's parent)
     RunWriter(event) / .append(record) / .close() / .failed / .error / .lock_fd
 
 The writer never raises into training once open: a failed append (disk full) truncates the
@@ -214,6 +216,16 @@ class RunDir:
         """The one writer of this run (takes the lock; RunBusy when another process holds it)."""
         return RunWriter(self, on_error=on_error, lock_fd=lock_fd, wait_s=wait_s)
 
+    def update_config(self, config: Any) -> "RunDir":
+        """Rewrite run.json's config (atomically) when a resumed run changed it (more epochs);
+        the writer alone calls this, holding the lock. The RunDir with the new info."""
+        config_dict = config.to_dict() if hasattr(config, "to_dict") else dict(config or {})
+        if config_dict == self.info.get("config"):
+            return self
+        info = {**self.info, "config": config_dict}
+        atomic.write_text(self.run_json, _dumps(info) + "\n")
+        return RunDir(self.path, info)
+
 
 def resolve(ref: str | os.PathLike, root: str | os.PathLike | None = None) -> RunDir:
     """A run named by a path, an id under ``root``, or a unique prefix of an id."""
@@ -259,6 +271,41 @@ def lock_is_held(path: Path) -> bool | None:
     finally:
         os.close(fd)
     return False
+
+
+def take_lock(rd: "RunDir", lock_fd: int | None = None, wait_s: float = 0.0, *, inheritable: bool = False) -> int:
+    """The run's writer lock as an open fd ("pid host" written in it); RunBusy when another
+    process holds it. ``lock_fd``: an fd handed over by the previous holder (pass_fds), checked
+    to be this run's .lock. ``inheritable``: no O_CLOEXEC (a parent that hands it to a child)."""
+    path = rd.lock_path
+    if lock_fd is not None:  # handed over by the previous writer (same open file: still locked)
+        if os.fstat(lock_fd).st_ino != os.stat(path).st_ino:
+            raise RunDirError(t("runs.busy_unknown", run=rd.id))
+        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fd = lock_fd
+    else:
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | (0 if inheritable else os.O_CLOEXEC)
+        fd = os.open(path, flags, 0o600)
+        deadline = time.monotonic() + max(wait_s, 0.1)  # a viewer's shared probe lasts microseconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+                os.close(fd)
+                pid, host = lock_holder(path)
+                if pid is None:
+                    raise RunBusy(t("runs.busy_unknown", run=rd.id)) from None
+                raise RunBusy(t("runs.busy", run=rd.id, pid=pid, host=host or "?"), pid, host) from None
+            except OSError:
+                break  # no flock here: nothing more to guard with
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
+    return fd
 
 
 def _replace_quick(path: Path, text: str) -> None:
@@ -312,34 +359,7 @@ class RunWriter:
 
     # --- the lock -----------------------------------------------------------------------------
     def _take_lock(self, lock_fd: int | None, wait_s: float) -> int:
-        path = self.rd.lock_path
-        if lock_fd is not None:  # handed over by the previous writer (same open file: still locked)
-            if os.fstat(lock_fd).st_ino != os.stat(path).st_ino:
-                raise RunDirError(t("runs.busy_unknown", run=self.rd.id))
-            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            fd = lock_fd
-        else:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-            deadline = time.monotonic() + max(wait_s, 0.1)  # a viewer's shared probe lasts microseconds
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() < deadline:
-                        time.sleep(0.01)
-                        continue
-                    os.close(fd)
-                    pid, host = lock_holder(path)
-                    if pid is None:
-                        raise RunBusy(t("runs.busy_unknown", run=self.rd.id)) from None
-                    raise RunBusy(t("runs.busy", run=self.rd.id, pid=pid, host=host or "?"), pid, host) from None
-                except OSError:
-                    break  # no flock here: nothing more to guard with
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
-        return fd
+        return take_lock(self.rd, lock_fd, wait_s)
 
     # --- the log ------------------------------------------------------------------------------
     def _open_log(self) -> tuple[int, int]:

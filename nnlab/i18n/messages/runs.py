@@ -146,4 +146,88 @@ MESSAGES = {
         "run {run}'s control socket belongs to uid {uid}, not to you (uid {me}); not sending",
         "运行 {run} 的控制套接字属于 uid {uid}，而不是你（uid {me}）；不发送",
     ),
+    # nnlab train --headless in a run directory
+    "runs.cli.create_hint": (
+        "{message}; choose another place with --runs-dir DIR or $NNLAB_RUNS_DIR",
+        "{message}；请用 --runs-dir DIR 或 $NNLAB_RUNS_DIR 另选位置",
+    ),
+    "runs.cli.no_log": (
+        "{path}: cannot be written ({why}); the run's output goes to this terminal only",
+        "{path}：无法写入（{why}）；运行的输出只显示在此终端",
+    ),
+    "runs.cli.no_steering": (
+        "run {run} cannot be steered from other terminals ({why}); it trains on",
+        "运行 {run} 无法从其他终端控制（{why}）；训练继续",
+    ),
+    "runs.cli.copy_failed": (
+        "cannot keep a checkpoint copy in {path} ({why}); the --save file is unaffected",
+        "无法在 {path} 中保留检查点副本（{why}）；--save 文件不受影响",
+    ),
+    "runs.cli.hung_up": (
+        "the terminal went away ({why}); training goes on, its output continues in this log",
+        "终端已断开（{why}）；训练继续，输出写入此日志",
+    ),
+    "runs.cli.where": ("run {run}: {path}", "运行 {run}：{path}"),
+    "runs.cli.checkpoint": ("checkpoint: {path}", "检查点：{path}"),
+    "runs.cli.no_checkpoint": ("no checkpoint was written", "没有写入检查点"),
+    "runs.cli.next": (
+        "resume: nnlab train --headless --resume {ref}    watch: nnlab watch {ref}",
+        "继续：nnlab train --headless --resume {ref}    观看：nnlab watch {ref}",
+    ),
+    "runs.cli.no_checkpoint_to_resume": (
+        "run {run} has no checkpoint to resume from ({path} does not exist)",
+        "运行 {run} 没有可继续的检查点（{path} 不存在）",
+    ),
+    "runs.cli.detach_needs_headless": (
+        "--detach needs --headless (the dashboard hands a run to the background with d)",
+        "--detach 需要 --headless（仪表盘中按 d 把运行转到后台）",
+    ),
+    "runs.cli.detach_no_argv": (
+        "--detach works only from the nnlab command line",
+        "--detach 只能在 nnlab 命令行中使用",
+    ),
+    "runs.cli.detached": (
+        "run {run} is training in the background (pid {pid}): {path}",
+        "运行 {run} 正在后台训练（进程 {pid}）：{path}",
+    ),
+    "runs.cli.detached_next": (
+        "watch: nnlab watch {ref}    steer: nnlab ctl {ref} pause|resume|step|stop|save    log: {log}",
+        "观看：nnlab watch {ref}    控制：nnlab ctl {ref} pause|resume|step|stop|save    日志：{log}",
+    ),
+    # nnlab runs
+    "runs.list.none": ("no runs under {root}", "{root} 下没有运行"),
+    "runs.list.header": ("ID|STATE|EPOCHS|ACC|STARTED|TIME|CONFIG", "编号|状态|轮数|准确率|开始|用时|配置"),
+    "runs.list.problem": ("skipped: {problem}", "已跳过：{problem}"),
+    "runs.delete.confirm": ("delete run {run} ({path}) and all its files? [y/N] ", "删除运行 {run}（{path}）及其全部文件？[y/N] "),
+    "runs.archive.confirm": ("archive run {run} into {target}? [y/N] ", "将运行 {run} 归档到 {target}？[y/N] "),
+    "runs.delete.done": ("deleted run {run}", "已删除运行 {run}"),
+    "runs.archive.done": ("archived run {run} to {target}", "已将运行 {run} 归档到 {target}"),
+    "runs.delete.live": (
+        "run {run} is {state}: stop it first (nnlab ctl {run} stop)",
+        "运行 {run} 状态为 {state}：请先停止它（nnlab ctl {run} stop）",
+    ),
+    "runs.delete.no_tty": (
+        "confirmation needs a terminal; add --yes to {action} run {run} without asking",
+        "确认需要终端；加上 --yes 可不经询问直接{action}运行 {run}",
+    ),
+    "runs.delete.kept": ("kept run {run}", "保留运行 {run}"),
+    "runs.cli.delete": ("delete this run (asks first; --yes skips)", "删除此运行（先询问；--yes 跳过）"),
+    "runs.cli.archive": ("move this run into the runs root's .archive/ (asks first)", "将此运行移到运行根目录的 .archive/（先询问）"),
+    "runs.cli.yes": ("do not ask for confirmation", "不询问确认"),
+    "runs.cli.json": ("print a JSON list of the runs", "以 JSON 列表输出运行"),
+    # nnlab ctl
+    "runs.cli.run_ref": ("a run id (or a unique prefix), or a run directory", "运行编号（或唯一前缀），或运行目录"),
+    "runs.cli.op": ("what to ask the run to do", "要让运行执行的操作"),
+    "runs.ctl.sent": ("run {run}: {op} sent", "运行 {run}：已发送 {op}"),
+    "runs.ctl.answer_error": ("run {run}: {op} refused: {error}", "运行 {run}：{op} 被拒绝：{error}"),
+    "runs.ctl.status_line": (
+        "run {run}: {state}, epoch {epoch}/{epochs}, batch {batch} (pid {pid})",
+        "运行 {run}：{state}，第 {epoch}/{epochs} 轮，第 {batch} 批（进程 {pid}）",
+    ),
+    # nnlab watch
+    "runs.watch.no_runs": ("no runs under {root} to watch", "{root} 下没有可观看的运行"),
+    "runs.watch.no_viewer": (
+        "this nnlab has no run viewer yet (nnlab.ui.watch); follow the run with: tail -f {log}",
+        "此版本的 nnlab 还没有运行查看器（nnlab.ui.watch）；可用以下命令跟踪：tail -f {log}",
+    ),
 }
