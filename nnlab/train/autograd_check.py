@@ -127,3 +127,36 @@ def lab_max_abs_diff(labs: list[Lab]) -> tuple[float, int, str]:
             if worst == worst and not abs(x - y) <= worst:  # a NaN is the worst, and stays so
                 worst, at, which = abs(x - y), n, k
     return worst, at, names[which]
+
+
+# --------------------------------------------------------------------------------------
+# a mini-batch through one network: the torch lines the matrix form shows, run for real
+
+
+def batch_autograd(labs: list[Lab]) -> tuple[float, list, list]:
+    """(the batch-mean E, W.grad per layer, b.grad per layer) of one network (``labs[0]``'s weights)
+    on every example of ``labs``: X @ W.T + b per layer, the batch mean of the loss, loss.backward()."""
+    net, f64 = labs[0].net, torch.float64
+    X = torch.tensor([lab.inputs for lab in labs], dtype=f64)  # (N, in)
+    T = torch.tensor([lab.targets for lab in labs], dtype=f64)
+    Ws = [torch.tensor(labs[0].W[l], dtype=f64, requires_grad=True) for l in range(net.depth)]
+    bs = [torch.tensor(labs[0].b[l], dtype=f64, requires_grad=True) for l in range(net.depth)]
+    a = X
+    for l in range(net.depth):
+        a = _act(net.acts[l], a @ Ws[l].T + bs[l])
+    loss = _loss(net.loss, a, T).mean()
+    loss.backward()
+    return float(loss.detach()), [W.grad.tolist() for W in Ws], [b.grad.tolist() for b in bs]
+
+
+def batch_check(labs: list[Lab]) -> tuple[float, tuple[float, list, list]]:
+    """The largest |hand batch mean − autograd| over E and every gradient, and autograd's values."""
+    from nnlab.core.netlab_matrix import batch_mean
+
+    ours = batch_mean(labs)
+    E, dW, db = batch_autograd(labs)
+    diffs = [abs(E - ours.E)]
+    for l in range(labs[0].net.depth):
+        diffs += [abs(x - y) for row, orow in zip(dW[l], ours.dW[l]) for x, y in zip(row, orow)]
+        diffs += [abs(x - y) for x, y in zip(db[l], ours.db[l])]
+    return max(diffs), (E, dW, db)

@@ -3,8 +3,6 @@ key press, in either order; messages go on the progress line, where they hide no
 
 from __future__ import annotations
 
-import threading
-
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,53 +18,18 @@ from nnlab.core.tinynet import steps as tutorial_steps
 from nnlab.i18n import t
 from nnlab.ui.backprop.edit import BackpropEdit
 from nnlab.ui.backprop.exercise import ExerciseBar
+from nnlab.ui.backprop.matrix import BackpropMatrix
 from nnlab.ui.backprop.network_diagram import NetworkDiagram
 from nnlab.ui.backprop.passes import BackpropPasses
 from nnlab.ui.backprop.step_panel import StepPanel
 from nnlab.ui.backprop.step_progress import StepProgress
+from nnlab.ui.backprop.torch_loader import TORCH
 from nnlab.ui.shared.base import LabScreen
 
-ROOMY = (100, 30)
+ROOMY = (100, 30)  # from this width × height on: framed boxes, 6-decimal weights, errors beside outputs
 
 
-class _TorchLoader:
-    """Imports torch once per process in a daemon thread: it takes seconds, and a daemon thread
-    (unlike a Textual worker, whose executor is joined at exit) never makes quitting wait for it."""
 
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.error = ""
-        self._lock = threading.Lock()
-        self._started = False
-        self._waiting: list = []
-
-    def when_loaded(self, callback) -> None:
-        """Call ``callback()`` (from the loader thread, or now) once torch is imported."""
-        with self._lock:
-            if not self.done.is_set():
-                self._waiting.append(callback)
-                if not self._started:
-                    self._started = True
-                    threading.Thread(target=self._load, name="nnlab-torch-import", daemon=True).start()
-                return
-        callback()
-
-    def _load(self) -> None:
-        from nnlab.run.gc_pause import collections_paused
-
-        try:
-            with collections_paused():  # no full collections stalling the UI mid-import
-                import nnlab.train.autograd_check  # noqa: F401 - the import is the work: torch loads here
-        except Exception as error:  # noqa: BLE001 - reported on the check line
-            self.error = f"{type(error).__name__}: {error}"
-        with self._lock:
-            self.done.set()
-            waiting, self._waiting = self._waiting, []
-        for callback in waiting:
-            callback()
-
-
-TORCH = _TorchLoader()  # from this width × height on: framed boxes, 6-decimal weights, errors beside outputs
 
 
 class BackpropScreen(LabScreen):
@@ -89,6 +52,7 @@ class BackpropScreen(LabScreen):
         Binding("o", "toggle_order", "bp.key.order", show=False),  # in help and the palette; the footer is full at 80
         Binding("r", "reset", "bp.key.reset"),
         Binding("t", "exercise", "bp.key.exercise", show=False),  # type each value before it is shown
+        Binding("m", "matrix", "bp.key.matrix", show=False),  # the pass as matrices, a batch, torch beside it
     ]
     DEFAULT_CSS = """
     BackpropScreen NetworkDiagram { height: 7; border-bottom: solid $primary-darken-2; }
@@ -208,6 +172,9 @@ class BackpropScreen(LabScreen):
             self.set_focus(None)
         self.say(t("bp.exo.on" if self.exercise else "bp.exo.off"))
         self.render_step()
+
+    def action_matrix(self) -> None:
+        self.app.push_screen(BackpropMatrix(self.lab))
 
     def on_exercise_bar_resolved(self, message: ExerciseBar.Resolved) -> None:
         self.render_step()
