@@ -225,8 +225,23 @@ class Step:
 PHASES = ("forward", "output", "hidden", "bias", "update")
 
 
+SMALL = 1e-4  # below this, 9 decimals keep under 5 significant digits: show 6 significant ones instead
+
+
+def small(x: float) -> str | None:
+    """``x`` with 6 significant digits when 0 < |x| < SMALL (``1.74891e−5``), else None."""
+    if x == 0 or abs(x) >= SMALL or not math.isfinite(x):
+        return None
+    mantissa, exponent = f"{x:.5e}".split("e")
+    return f"{mantissa}e{int(exponent)}".replace("-", "−")
+
+
 def num(x: float) -> str:
-    """A number in a substituted formula: 9 decimals, trailing zeros dropped, a real minus sign."""
+    """A number in a substituted formula: 9 decimals, trailing zeros dropped, a real minus sign;
+    a value under 1e-4 in 6 significant digits (issue 15 item 6: not 0.000017489 + 0.00001762)."""
+    tiny = small(x)
+    if tiny is not None:
+        return tiny
     text = f"{x:.9f}".rstrip("0").rstrip(".")
     if text in ("-0", ""):
         text = "0"

@@ -220,3 +220,14 @@ def test_the_check_notices_a_wrong_gradient(monkeypatch):
     monkeypatch.setattr(autograd_check, "gradients", lambda p: {**real(p), "w3": real(p)["w3"] + 1e-6})
     result = autograd_check.check(TUTORIAL)
     assert result.worst == "w3" and result.max_abs_diff == pytest.approx(1e-6, rel=1e-6)
+
+
+def test_small_values_keep_significant_digits():
+    """Issue 15 item 6: 9 fixed decimals left 0.000017489 + 0.00001762 (5 and 4 digits) and turned
+    3e-11 into 0; under 1e-4 a value keeps 6 significant digits. The tutorial's own are all larger."""
+    from nnlab.core.tinynet import num
+
+    assert num(0.000017489123) == "1.74891e−5" and num(-0.00001762) == "−1.76200e−5"
+    assert num(3.2e-11) == "3.20000e−11" and num(0.0) == "0"
+    assert num(0.000425237384) == "0.000425237" and num(1e-4) == "0.0001"
+    assert all(abs(s.value) >= 1e-4 or s.value == 0 for s in steps(TUTORIAL, True))

@@ -8,14 +8,18 @@ from textual.widget import Widget
 
 from nnlab.core.netlab import Lab, tutorial_lab
 from nnlab.core.netlab_exercise import hidden as hidden_numbers
-from nnlab.core.tinynet import TUTORIAL_VALUES, Factor, Step, chain_view, num
+from nnlab.core.tinynet import TUTORIAL_VALUES, Factor, Step, chain_view, num, small
 from nnlab.i18n import t
 
 TUTORIAL_TOLERANCE = 1e-9  # the tutorial printed 9 decimals and rounded some in the last one
 
 
 def fmt9(x: float) -> str:
-    """A value to 9 decimals with a real minus sign (−0.000000000 shows as 0.000000000)."""
+    """A value to 9 decimals with a real minus sign (−0.000000000 shows as 0.000000000); under 1e-4,
+    6 significant digits (``1.74891e−5``), as in the formulas."""
+    tiny = small(x)
+    if tiny is not None:
+        return tiny
     text = f"{x:.9f}"
     if float(text) == 0:
         text = text.lstrip("-")
