@@ -367,7 +367,7 @@ def _summary(finished, args, caught: list[int], printer: "Printer", saves: dict,
         state = "err.save_state_old" if os.path.exists(save_path) else "err.save_state_none"
         say(t("cli.error", message=t("err.save_not_written", path=save_path, state=t(state))))
     if finished.reason == "stopped":
-        name = signal.Signals(caught[0]).name if caught else "stop"
+        name = signal.Signals(caught[0]).name if caught else t("runs.cli.stop_request")
         resume = f" --resume {args.save if args.save else run_ref(rd)}" if not save_lost else ""
         say(t("train.cli.stopped", signal=name, resume=resume))
         return EXIT_SIGNAL.get(caught[0], 130) if caught else 130

@@ -167,6 +167,7 @@ MESSAGES = {
         "the terminal went away ({why}); training goes on, its output continues in this log",
         "终端已断开（{why}）；训练继续，输出写入此日志",
     ),
+    "runs.cli.stop_request": ("a stop request", "停止请求"),
     "runs.cli.where": ("run {run}: {path}", "运行 {run}：{path}"),
     "runs.cli.checkpoint": ("checkpoint: {path}", "检查点：{path}"),
     "runs.cli.no_checkpoint": ("no checkpoint was written", "没有写入检查点"),
