@@ -117,7 +117,8 @@ def handout(lab: Lab, all_steps: list[Step], order: str, counts: dict[str, int],
         if not chunk:
             continue
         cols = t("bp.md.cols_tutorial") if tutorial and not worksheet else t("bp.md.cols")
-        lines += [f"## {t('bp.phase.' + phase)}", "", cols,
+        key = "bp.phase.bias_neuron" if phase == "bias" and n.bias == "neuron" else f"bp.phase.{phase}"
+        lines += [f"## {t(key)}", "", cols,
                   "|---:|---|---|---|---:|---:|---|" if tutorial and not worksheet else "|---:|---|---|---|---:|---|"]
         for s in chunk:
             numbers = hidden(s) if worksheet else s.substituted

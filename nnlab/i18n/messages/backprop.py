@@ -78,6 +78,7 @@ MESSAGES = {
     "bp.phase.forward": ("Forward pass", "前向传播"),
     "bp.phase.output": ("Backward: output layer", "反向传播：输出层"),
     "bp.phase.hidden": ("Backward: hidden layer", "反向传播：隐藏层"),
+    "bp.phase.bias_neuron": ("Backward: the biases", "反向传播：偏置"),
     "bp.phase.bias": ("Backward: shared biases", "反向传播：共享偏置"),
     "bp.phase.update": ("End of the pass", "本遍结束"),
     # keys

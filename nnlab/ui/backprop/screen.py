@@ -19,7 +19,7 @@ from nnlab.i18n import t
 from nnlab.ui.backprop.edit import BackpropEdit
 from nnlab.ui.backprop.exercise import ExerciseBar
 from nnlab.ui.backprop.matrix import BackpropMatrix
-from nnlab.ui.backprop.network_diagram import NetworkDiagram
+from nnlab.ui.backprop.network_diagram import NetworkDiagram, draws_as_tutorial
 from nnlab.ui.backprop.passes import BackpropPasses
 from nnlab.ui.backprop.step_panel import StepPanel
 from nnlab.ui.backprop.step_progress import StepProgress
@@ -58,6 +58,7 @@ class BackpropScreen(LabScreen):
     BackpropScreen NetworkDiagram { height: 7; border-bottom: solid $primary-darken-2; }
     BackpropScreen.-roomy NetworkDiagram { height: 7; border: round $primary; border-bottom: round $primary;
                                            padding: 0 1; }
+    BackpropScreen.-roomy.-layered NetworkDiagram { height: 8; }
     BackpropScreen.-roomy StepPanel { border: round $primary; padding: 0 2; }
     BackpropScreen #bp-check { height: 1; padding: 0 1; color: $text-muted; }
     BackpropScreen #bp-check.-ok { color: $success; }
@@ -135,6 +136,7 @@ class BackpropScreen(LabScreen):
     def restart(self, lab: Lab, bias_updates: bool) -> None:
         """A new network: pass 1, the first step, a fresh history, and a new check."""
         self.lab, self.bias_updates, self.pass_no, self.index = lab, bias_updates, 1, 0
+        self.set_class(not draws_as_tutorial(lab), "-layered")  # six rows of units, biases, the lit edge
         self.history = [lab_record(1, lab)]
         self.bar.reset()
         self.recompute(keep_step=False)

@@ -46,6 +46,11 @@ def reuse_line(steps: list[Step], index: int) -> str:
     return " · ".join(parts)
 
 
+def phase_key(phase: str, lab: Lab) -> str:
+    """A bias of its own per neuron is not a shared one: its phase says so."""
+    return "bp.phase.bias_neuron" if phase == "bias" and lab.net.bias == "neuron" else f"bp.phase.{phase}"
+
+
 def _hide(factor: Factor) -> Factor:
     return Factor(factor.symbol, None, True) if factor.current else factor
 
@@ -141,7 +146,7 @@ class StepPanel(Widget):
         label_w = max(cell_len(t(k)) for k in ("bp.panel.formula", "bp.panel.numbers", "bp.panel.value")) + 1
         out = Text()
         title = t("bp.panel.step", n=self.index + 1, total=len(self.steps), pass_no=self.pass_no,
-                  phase=t("bp.phase." + step.phase))
+                  phase=t(phase_key(step.phase, self.lab)))
         out.append(title, style=self._style("title"))
         label = reuse if where == "title" else t("bp.panel.bias_on" if self.bias_updates else "bp.panel.bias_off")
         out.append("  ·  " + label, style=self._style("label"))
