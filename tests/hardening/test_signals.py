@@ -1,5 +1,7 @@
 """Cases 2-4: SIGTERM, SIGHUP (a dropped SSH link) and SIGINT / Ctrl+C stop a run cleanly.
 
+(Headless runs no longer stop on SIGHUP, issue 14: tests/run/test_headless_rundir.py.)
+
 The handlers only set a flag; the run stops at the next batch boundary and the engine, not the
 handler, writes the checkpoint; the exit code says which signal ended it (143, 129, 130)."""
 
@@ -44,6 +46,12 @@ def signal_at_batch(monkeypatch, signum: int, epoch: int, batch: int) -> None:
             os.kill(os.getpid(), signum)
 
     monkeypatch.setattr(headless.Printer, "__call__", call)
+
+
+@pytest.fixture(autouse=True)
+def _runs_in_tmp(tmp_path, monkeypatch):
+    """Every headless run makes a run directory: under tmp, not the working directory."""
+    monkeypatch.setenv("NNLAB_RUNS_DIR", str(tmp_path / "runs"))
 
 
 def headless_args(tiny_set, path) -> list[str]:

@@ -23,6 +23,7 @@ QUICK = ["train", "--headless", *SAMPLE, "--hidden", "16", "--epochs", "1", "--t
 @pytest.fixture(autouse=True)
 def _home(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NNLAB_RUNS_DIR", str(tmp_path / "runs"))  # every headless run makes a run directory
     monkeypatch.delenv("NNLAB_DATA_DIR", raising=False)
 
 
