@@ -15,6 +15,12 @@ def _english_by_default():
     i18n.set_lang("en")
 
 
+@pytest.fixture(autouse=True)
+def _runs_kept_in_the_test(tmp_path_factory, monkeypatch):
+    """Runs a test starts without naming a runs root land in a temp folder, never in ./runs."""
+    monkeypatch.setenv("NNLAB_RUNS_DIR", str(tmp_path_factory.mktemp("runs")))
+
+
 @pytest.fixture
 def zh():
     i18n.set_lang("zh")
