@@ -1,4 +1,4 @@
-"""NNLabApp: three modes (neuron, backprop, train), global keys, palette, themes, signals."""
+"""NNLabApp: three modes (neuron, backprop, train) and the run viewer (watch), global keys, palette, themes, signals."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from textual.screen import Screen
 
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
-from nnlab.ui.shared.confirm_quit import ConfirmQuit
+from nnlab.ui.shared.confirm_quit import BACKGROUND, ConfirmQuit
 from nnlab.ui.shared.help import HelpScreen
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
@@ -41,6 +41,8 @@ class ActiveRun(Protocol):
     def stop(self) -> None:
         """Ask the run to stop at the next batch boundary (saving if saving is on)."""
 
+    # optional: ``can_detach`` and ``detach()`` hand the run to a background process (TrainRun)
+
 
 class NNLabApp(App[int]):
     """The nnlab app. ``options`` carries CLI settings that screens read (e.g. ``data_dir``)."""
@@ -52,6 +54,7 @@ class NNLabApp(App[int]):
         "neuron": _mode_screen("neuron", "NeuronScreen"),
         "backprop": _mode_screen("backprop", "BackpropScreen"),
         "train": _mode_screen("train", "TrainScreen"),
+        "watch": _mode_screen("watch", "WatchScreen"),   # `nnlab watch RUN`, and the app after `d`
     }
     BINDINGS = [
         Binding("1", "switch_mode('neuron')", "key.mode_neuron"),
@@ -127,8 +130,12 @@ class NNLabApp(App[int]):
         if self._quitting:
             return  # a second signal during shutdown is ignored
         self._quitting = True
-        if self.active_run is not None and self.active_run.active:
-            self.active_run.stop()
+        run = self.active_run
+        if run is not None and run.active:
+            if signum == signal.SIGHUP and getattr(run, "can_detach", False):
+                run.detach()  # the terminal is gone, the run is not: it goes on in the background
+            else:
+                run.stop()
         if self.options.get("exit_watchdog"):  # set by the `nnlab` command, not by tests in-process
             self._arm_exit_watchdog(128 + signum)
         self.exit(return_code=128 + signum)
@@ -201,14 +208,19 @@ class NNLabApp(App[int]):
             if isinstance(self.screen, ConfirmQuit):
                 return
 
-            def answered(stop: bool | None) -> None:
-                if stop:
+            def answered(answer: bool | str | None) -> None:
+                run = self.active_run
+                if answer == BACKGROUND and run is not None and getattr(run, "can_detach", False):
                     self._quitting = True
-                    if self.active_run is not None:
-                        self.active_run.stop()
+                    run.detach()  # stops at the next batch with the exact checkpoint, then the child
+                    self.exit(0)
+                elif answer is True:
+                    self._quitting = True
+                    if run is not None:
+                        run.stop()
                     self.exit(0)
 
-            self.push_screen(ConfirmQuit(), answered)
+            self.push_screen(ConfirmQuit(getattr(self.active_run, "can_detach", False)), answered)
             return
         self._quitting = True
         self.exit(0)

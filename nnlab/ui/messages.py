@@ -125,3 +125,32 @@ class ResumeChecked(Posted):
     path: str
     answer: dict | None
     error: str | None
+
+
+@message
+class RunDetached(Posted):
+    """The run was handed to a background process (pid) that continues it in ``run_dir``."""
+
+    run_id: int
+    run_dir: str
+    pid: int
+
+
+# the watch screen ------------------------------------------------------------------------------
+@message
+class WatchRead(Posted):
+    """What one poll of a watched run directory found (read on a worker)."""
+
+    events: list               # decoded events, in order
+    problems: list             # new one-line problems (corrupt line, unknown version, ...)
+    state: str | None          # run_state() when it was checked this time, else None
+    gone: bool = False         # the run directory no longer exists
+    first: bool = False        # the first read: the whole history
+
+
+@message
+class Steered(Posted):
+    """A control request's outcome: ``error`` is one line when the run could not be steered."""
+
+    op: str
+    error: str | None

@@ -228,14 +228,14 @@ async def test_export_writes_jsonl_and_csv_atomically(tmp_path):
         await until(pilot, lambda: app.active_run is None, what="the end of the run")
         await pilot.press("e")
         await pilot.pause(0.1)
-    jsonl = tmp_path / "runs" / "run-1-metrics.jsonl"
+    jsonl = next((tmp_path / "runs").glob("run-*-metrics.jsonl"))  # named by the run directory's id
     rows = [json.loads(line) for line in jsonl.read_text().splitlines()]
     kinds = [r["event"] for r in rows]
     assert kinds[0] == "started" and kinds[-1] == "finished" and kinds.count("epoch") == 3
     assert kinds.count("batch") == 24
-    table = list(csv.reader((tmp_path / "runs" / "run-1-metrics.csv").open()))
+    table = list(csv.reader(jsonl.with_suffix(".csv").open()))
     assert table[0][:4] == ["epoch", "train_loss", "test_loss", "test_accuracy"] and len(table) == 4
-    assert not [p for p in (tmp_path / "runs").iterdir() if ".tmp" in p.name]  # no temp files left
+    assert not [p for p in (tmp_path / "runs").rglob("*") if ".tmp" in p.name]  # no temp files left
 
 
 async def test_save_then_resume_from_the_checkpoint(tmp_path, widget_text):
@@ -245,8 +245,8 @@ async def test_save_then_resume_from_the_checkpoint(tmp_path, widget_text):
         await start_run(app, pilot)
         await until(pilot, lambda: app.active_run is None, what="the end of the run")
         await pilot.press("w")
-        await until(pilot, lambda: list((tmp_path / "runs").glob("*-saved-*.pt")), what="the saved checkpoint")
-        saved = next((tmp_path / "runs").glob("*-saved-*.pt"))
+        await until(pilot, lambda: list((tmp_path / "runs").rglob("*-saved-*.pt")), what="the saved checkpoint")
+        saved = next((tmp_path / "runs").rglob("*-saved-*.pt"))
         await pilot.press("o")
         prompt = app.screen
         field = prompt.query_one("#resume-path")

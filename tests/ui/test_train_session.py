@@ -81,8 +81,8 @@ class FakeView:
 class FakeRun:
     progress_every = 10
 
-    def __init__(self, run_id, config, data_factory, save_path=None, resume_path=None) -> None:
-        self.run_id, self.config, self.data_factory = run_id, config, data_factory
+    def __init__(self, run_id, config, data_factory, save_path=None, resume_path=None, run_dir=None) -> None:
+        self.run_id, self.config, self.data_factory, self.run_dir = run_id, config, data_factory, run_dir
         self.save_path, self.resume_path = save_path, resume_path
         self.active, self.paused, self.stopping, self.preview_count = True, False, False, 4
         self.calls: list[str] = []
@@ -269,7 +269,9 @@ def test_export_writes_events_and_epochs(tmp_path):
     s.on_event(1, started())
     s.on_event(1, epoch_end(1))
     s.export()
-    jsonl, csv = tmp_path / "run-1-metrics.jsonl", tmp_path / "run-1-metrics.csv"
+    rid = s.record.run_dir  # exports are named by the run directory's id: unique across sessions
+    assert rid and (tmp_path / rid / "run.json").is_file()
+    jsonl, csv = tmp_path / f"run-{rid}-metrics.jsonl", tmp_path / f"run-{rid}-metrics.csv"
     assert len(jsonl.read_text().splitlines()) == 2 and len(csv.read_text().splitlines()) == 2
     assert {str(jsonl), str(csv)} <= s.files.written
 

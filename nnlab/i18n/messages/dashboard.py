@@ -240,3 +240,26 @@ MESSAGES.update({
     "dash.pair.failed": ("Could not predict the test set: {why}", "无法预测测试集：{why}"),
     "dash.pair.close": ("Esc closes", "Esc 关闭"),
 })
+MESSAGES.update({  # run directories, save-now, detach (issue 14)
+    "dash.log.run_dir": ("Run {run}: {path}", "运行 {run}：{path}"),
+    "dash.rundir.no_log": ("No event log for this run ({path}: {why}): it cannot be watched or steered from "
+                           "elsewhere.", "此次运行没有事件日志（{path}：{why}）：无法从别处查看或控制。"),
+    "dash.save.asked": ("Saving the current state at the next batch…", "将在下一批结束时保存当前状态…"),
+    "dash.save.done_now": ("Checkpoint saved: {path} (the current state, exact to the batch)",
+                           "检查点已保存：{path}（当前状态，精确到批）"),
+    "dash.log.saved": ("Saved {path} (epoch {epoch}, batch {batch})", "已保存 {path}（第 {epoch} 轮，第 {batch} 批）"),
+    "dash.key.detach": ("Detach to background", "转到后台"),
+    "dash.detach.cannot": ("This run cannot go to the background: it has no run directory or no checkpoint.",
+                           "此次运行无法转到后台：没有运行目录或检查点。"),
+    "dash.detach.asked": ("Handing the run to a background process at the next batch…",
+                          "将在下一批结束时把运行交给后台进程…"),
+    "dash.detach.done": ("Training goes on in the background (pid {pid}); watching {path}",
+                         "训练在后台继续（pid {pid}）；正在查看 {path}"),
+    "dash.detach.failed": ("Could not start the background process: {why}", "无法启动后台进程：{why}"),
+    "dash.status.detached": ("In the background", "已转到后台"),
+    "dash.quit.body": ("Stop the run and quit? Or keep it training in the background? "
+                       "(y = stop and quit, b = background and quit, n = cancel)",
+                       "停止训练并退出吗？还是转到后台继续训练？（y = 停止并退出，b = 后台继续并退出，n = 取消）"),
+    "dash.quit.background": ("Keep training in background", "后台继续训练"),
+    "dash.quit.cancel": ("Cancel", "取消"),
+})

@@ -1,4 +1,10 @@
-"""RunFiles: the Train screen's files — autosaved checkpoints, saved copies, metric exports.
+"""RunFiles: the Train screen's files — run directories, autosaved checkpoints, saved copies, exports.
+
+Every run of the app gets a run directory (``nnlab.run.rundir``) under the runs root
+(``options["runs_dir"]``, else ``$NNLAB_RUNS_DIR``, else ./runs): its checkpoint is the run's
+checkpoint.pt (``--save FILE``: FILE), and its id (unique across sessions) names the exports, so
+two sessions' exports never collide. When no run directory can be made (a read-only folder) the
+run goes on without one, as before: no log, no steering from elsewhere, no autosave.
 
 An object the session holds (composed, not inherited). It reads the app's options and talks to
 the screen only through the session's view: ``notify``, ``may_write`` (ask before replacing a
@@ -38,23 +44,36 @@ class RunFiles:
         return self.view.may_write([save], self.written, proceed, self.force)
 
     def runs_dir(self) -> Path:
-        return Path(self.options.get("runs_dir") or Path.cwd() / "runs")
+        from nnlab.run.rundir import runs_root
 
-    def autosave_path(self, run_id: int) -> str | None:
+        return runs_root(self.options.get("runs_dir")).absolute()
+
+    def create_run_dir(self, config):
+        """A new run directory for ``config``, or None (after a warning) when none can be made."""
+        from nnlab.run.rundir import RunDir, RunDirError
+
+        try:
+            run_dir = RunDir.create(self.runs_dir(), config, kind="nnlab")
+        except (RunDirError, OSError) as error:
+            self.view.notify(t("dash.save.no_dir", path=self.runs_dir(), why=error), severity="warning")
+            return None
+        try:
+            from nnlab.fs.paths import clean_stray_temps_in
+
+            clean_stray_temps_in(self.runs_dir())  # temp files of older sessions killed mid-save
+        except OSError:
+            pass
+        return run_dir
+
+    def autosave_path(self, run_id: int, run_dir=None) -> str | None:
         """The engine writes this checkpoint at each epoch end and when stopped (atomically)."""
         if self.options.get("autosave", True) is False:
             return None
         if self.options.get("save_path"):
             return str(self.options["save_path"])  # `nnlab train --save FILE`
-        try:
-            self.runs_dir().mkdir(parents=True, exist_ok=True)
-            from nnlab.fs.paths import clean_stray_temps_in
-
-            clean_stray_temps_in(self.runs_dir())  # temp files of sessions killed mid-save
-        except OSError as error:
-            self.view.notify(t("dash.save.no_dir", path=self.runs_dir(), why=error), severity="warning")
-            return None
-        return str(self.runs_dir() / f"run-{run_id}-{time.strftime('%Y%m%d-%H%M%S')}.pt")
+        if run_dir is not None:
+            return str(run_dir.checkpoint_path)
+        return None  # no run directory (the warning said why): nothing is autosaved
 
     def save_copy(self, run) -> None:
         """A timestamped copy of the run's last autosaved checkpoint, written on a worker."""
@@ -68,6 +87,12 @@ class RunFiles:
         target = source.with_name(f"{source.stem}-saved-{time.strftime('%H%M%S')}.pt")
         self.view.in_background(partial(copy, source, target))
 
+    def copy_saved(self, path: str) -> None:
+        """A copy of the checkpoint the engine just wrote on request (the true current state)."""
+        source = Path(path)
+        target = source.with_name(f"{source.stem}-saved-{time.strftime('%H%M%S')}.pt")
+        self.view.in_background(partial(copy, source, target, "dash.save.done_now"))
+
     def export(self, record, confirmed: bool = False) -> None:
         """The run's events as JSONL and its epochs as CSV, written atomically. Files this
         session did not write are replaced only after a yes (or with --force)."""
@@ -77,7 +102,7 @@ class RunFiles:
         from nnlab.fs import atomic
         from nnlab.run.writers import CsvWriter
 
-        base = self.runs_dir() / f"run-{record.run_id}-metrics"
+        base = self.runs_dir() / f"run-{record.run_dir or record.run_id}-metrics"
         jsonl = Path(self.options.get("metrics_path") or base.with_suffix(".jsonl"))  # --metrics / --csv
         csv = Path(self.options.get("csv_path") or base.with_suffix(".csv"))
         if not confirmed and not self.view.may_write((jsonl, csv), self.written,
@@ -98,13 +123,13 @@ class RunFiles:
         self.view.notify(t("dash.export.done", jsonl=jsonl, csv=csv, events=len(record.events)), timeout=8)
 
 
-def copy(source: Path, target: Path) -> tuple[str, str]:
+def copy(source: Path, target: Path, done: str = "dash.save.done") -> tuple[str, str]:
     """On a worker: an atomic copy (temp + fsync + replace) of the engine's last checkpoint;
     returns the notification (text, severity)."""
     from nnlab.fs import atomic
 
     try:
         atomic.write_bytes(target, source.read_bytes())
-        return t("dash.save.done", path=target), "information"
+        return t(done, path=target), "information"
     except OSError as error:
         return t("dash.save.failed", why=error), "error"

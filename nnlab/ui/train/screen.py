@@ -25,6 +25,7 @@ from nnlab.ui.messages import (
     Predicted,
     Probed,
     RunData,
+    RunDetached,
     RunEnded,
     RunEvent,
     RunProgress,
@@ -57,6 +58,7 @@ class TrainScreen(LabScreen):
         Binding("left_square_bracket", "page(-1)", "dash.key.prev_page", key_display="["),
         Binding("right_square_bracket", "page(1)", "dash.key.next_page", key_display="]"),
         Binding("w", "save", "dash.key.save", show=False),
+        Binding("d", "detach", "dash.key.detach", show=False),
         Binding("o", "resume_from", "dash.key.resume_from", show=False),
         Binding("e", "export", "dash.key.export", show=False),
         Binding("c", "clear", "dash.key.clear", show=False),
@@ -86,7 +88,8 @@ class TrainScreen(LabScreen):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.runs = TrainSession(self, self.app.options, partial(TrainRun, target=self))
+        self.runs = TrainSession(self, self.app.options,
+                                 partial(TrainRun, target=self, detach_argv=self.detach_argv))
 
     # layout ------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -155,6 +158,9 @@ class TrainScreen(LabScreen):
 
     def on_run_ended(self, message: RunEnded) -> None:
         self.runs.on_ended(message.run_id, message.error)
+
+    def on_run_detached(self, message: RunDetached) -> None:
+        self.runs.on_detached(message.run_id, message.run_dir, message.pid)
 
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity, timeout=8)
@@ -253,6 +259,25 @@ class TrainScreen(LabScreen):
     def start_run(self, run: TrainRun) -> None:
         run.start(self)
 
+    def detach_argv(self, run: TrainRun) -> list[str]:
+        """The background child that continues ``run``: the headless path, resuming the run's
+        exact checkpoint in the same run directory (the lock fd is added by the run)."""
+        import os
+        import sys
+
+        argv = [sys.executable, "-m", "nnlab", "train", "--headless", "--resume", os.path.abspath(str(run.save_path)),
+                "--run-dir", str(run.run_dir.path.absolute())]
+        if run.progress_every:
+            argv += ["--progress-every", str(run.progress_every)]
+        if self.app.options.get("data_dir"):
+            argv += ["--data-dir", str(self.app.options["data_dir"])]
+        return argv
+
+    def watch_run(self, run_dir: str) -> None:
+        """After a detach: this app becomes a viewer of the run's directory (the watch mode)."""
+        self.app.options["watch"] = run_dir
+        self.app.switch_mode("watch")  # a viewer already open follows the new path when shown
+
     def set_active_run(self, run: TrainRun) -> None:
         self.app.active_run = run
 
@@ -280,6 +305,9 @@ class TrainScreen(LabScreen):
 
     def action_save(self) -> None:
         self.runs.save_checkpoint()
+
+    def action_detach(self) -> None:
+        self.runs.detach()
 
     def action_resume_from(self) -> None:
         self.runs.ask_resume()

@@ -25,6 +25,7 @@ from nnlab.run.events import (
     Finished,
     Paused,
     Resumed,
+    Saved,
     SaveFailed,
     Started,
 )
@@ -49,6 +50,7 @@ class TrainView(Protocol):
     def in_background(self, job: Callable[[], tuple[str, str]]) -> None: ...   # job's (text, severity) is notified
     def ask_resume(self, directory: str, suggestion: str | None, answer: Callable[[dict | None], None]) -> None: ...
     def start_run(self, run) -> None: ...
+    def watch_run(self, run_dir: str) -> None: ...            # become a viewer of a run directory
     def set_active_run(self, run) -> None: ...                # what quit/SIGHUP see (app.active_run)
     def release_run(self, run) -> None: ...                   # clears it if it is still ``run``
     def read_checkpoint(self, path: str, done: Callable[[dict | None, str | None], None]) -> None: ...
@@ -95,6 +97,7 @@ class TrainSession:
         self.gpu_speed: list[float] = []                   # samples/s when each came
         self.predictions: tuple | None = None              # (key, predictions of the whole test set)
         self._wanted_pair: tuple | None = None              # the cell asked for while predicting
+        self._copy_on_save = False                         # `w` asked for a save: copy it when Saved comes
 
     @property
     def active(self) -> bool:
@@ -169,19 +172,36 @@ class TrainSession:
                 resume_path, lambda: self.start(config, resume_path, confirmed=True)):
             return
         run_id, self.next_id = self.next_id, self.next_id + 1
-        self.record = RunRecord(run_id, config.to_dict())
+        run_dir = self.files.create_run_dir(config)
+        self.record = RunRecord(run_id, config.to_dict(), run_dir=run_dir.id if run_dir else "")
         self.paused_s, self.gpu, self.gpu_util, self.gpu_speed = 0.0, None, [], []
         if resume_path is None:
             self._resume_at = None
         self.reset_live(keep_log=True)
         view.show(up.NewSeries(f"#{run_id}", reference=is_tutorial(config)))
         self.run = self.make_run(run_id, config, self.data_factory(),
-                                 save_path=self.files.autosave_path(run_id), resume_path=resume_path)
+                                 save_path=self.files.autosave_path(run_id, run_dir), resume_path=resume_path,
+                                 run_dir=run_dir)
         view.set_active_run(self.run)
         self.show(status="loading", epochs=config.epochs)
         self.log(t("dash.log.starting", run=run_id, preset=config.preset, device=config.device))
+        if run_dir is not None:
+            self.log(t("dash.log.run_dir", run=run_dir.id, path=run_dir.path))
         view.show_page("live")
         view.start_run(self.run)
+
+    def attach(self, run, label: str) -> None:
+        """A viewer (``nnlab watch``): follow ``run`` — a run another process trains, whose events
+        come from its run directory's log through ``on_progress`` / ``on_event`` as a worker's would."""
+        self.record = RunRecord(run.run_id, run.config.to_dict(), run_dir=label)
+        self.next_id = max(self.next_id, run.run_id + 1)
+        self.paused_s, self.gpu, self.gpu_util, self.gpu_speed = 0.0, None, [], []
+        self._resume_at = None
+        self.reset_live(keep_log=True)
+        self.view.show(up.NewSeries(label, reference=is_tutorial(run.config)))
+        self.run = run
+        self.state = ProgressState()
+        self.show(status="loading", epochs=run.config.epochs)
 
     def toggle_pause(self) -> None:
         if not self.active:
@@ -218,7 +238,27 @@ class TrainSession:
         self._logged_epoch = 0
 
     def save_checkpoint(self) -> None:
-        self.files.save_copy(self.run)
+        """`w`: the TRUE current state. While a run is active the engine is asked to write it
+        (at the next batch boundary, at once while paused) and its ``Saved`` event triggers the
+        copy; after a run, its last checkpoint is copied."""
+        run = self.run
+        if run is not None and run.active and getattr(run, "request_save", None) is not None:
+            if run.request_save():
+                self._copy_on_save = True
+                self.view.notify(t("dash.save.asked"), timeout=3)
+                return
+        self.files.save_copy(run)
+
+    def detach(self) -> None:
+        """`d`: hand the running training to a background process; this app then watches it."""
+        run = self.run
+        if not self.active:
+            self.view.notify(t("dash.no_run"), severity="warning")
+        elif not getattr(run, "can_detach", False):
+            self.view.notify(t("dash.detach.cannot"), severity="warning", timeout=8)
+        elif run.detach():
+            self.show(status="stopping")
+            self.log(t("dash.detach.asked"))
 
     def export(self) -> None:
         """The current (or last) run's events as JSONL and its epochs as CSV."""
@@ -388,6 +428,8 @@ class TrainSession:
                 self._resumed(event)
             case SaveFailed():
                 self._save_failed(event)
+            case Saved():
+                self._saved(event)
             case Diverged():
                 self._diverged(event)
             case Failed():
@@ -426,6 +468,20 @@ class TrainSession:
     def _resumed(self, ev: Resumed) -> None:
         self.show(status="stopping" if self.run.stopping else "running")
         self.log(t("dash.log.resumed"))
+
+    def _saved(self, ev: Saved) -> None:
+        self.log(t("dash.log.saved", path=ev.path, epoch=ev.epoch + (1 if ev.batch else 0), batch=ev.batch))
+        if self._copy_on_save:
+            self._copy_on_save = False
+            self.files.copy_saved(ev.path)
+
+    def on_detached(self, run_id: int, run_dir: str, pid: int) -> None:
+        """The background process took the run over: say so, then watch its directory."""
+        if self.run is None or run_id != self.run.run_id:
+            return
+        self.log(t("dash.detach.done", pid=pid, path=run_dir))
+        self.view.notify(t("dash.detach.done", pid=pid, path=run_dir), timeout=10)
+        self.view.watch_run(run_dir)
 
     def _save_failed(self, ev: SaveFailed) -> None:
         self.view.notify(ev.message, title=t("safe.save_failed.title"), severity="error", timeout=20)
@@ -475,6 +531,11 @@ class TrainSession:
         if self.run is None or run_id != self.run.run_id:
             return
         self.view.release_run(self.run)
+        if getattr(self.run, "detached_pid", None) is not None:
+            if self.record is not None:
+                self.record.status = "detached"
+            self.show(status="detached")
+            return  # the run goes on in the background: not a row of this session
         rec = self.record
         if rec is not None and rec.run_id not in self.records:
             if error is not None:

@@ -12,7 +12,7 @@ class RunRecord:
     run_id: int
     config: dict
     device: str = ""
-    status: str = "running"                                   # finished | stopped | failed
+    status: str = "running"                                   # finished | stopped | failed | detached
     loss_x: list[float] = field(default_factory=list)         # fractional epochs
     loss_y: list[float] = field(default_factory=list)         # running loss
     epochs: list[int] = field(default_factory=list)
@@ -20,6 +20,7 @@ class RunRecord:
     test_loss: list[float] = field(default_factory=list)
     seconds: float = 0.0
     events: list[dict] = field(default_factory=list)          # every event, for export
+    run_dir: str = ""                                         # the run directory's id (unique across sessions)
 
     @property
     def label(self) -> str:

@@ -6,8 +6,18 @@ issue allows 10, but on a busy 2-core machine each screen update is CPU the trai
 every BatchProgress since the last one, so the loss chart still gets every point. Any other
 event is posted at once (after the pending progress). The worker never touches a widget.
 
+Run directories (issue 14): with ``run_dir`` (a ``RunDir``) every event is also appended to the
+run's events.jsonl through its ``RunWriter`` (the writer lock is held for the run's life) and a
+``ControlServer`` serves the run's control socket, so ``nnlab ctl`` / ``nnlab watch`` from any
+terminal of its owner steer it. ``request_save()`` asks the engine for the true current state
+(it emits ``Saved``). ``detach(argv)`` hands the run to a background process: the engine stops
+at the next batch boundary and writes the exact checkpoint (the stop-save), its final event is
+kept out of the log, the control socket closes, then the child (``argv`` + ``--lock-fd N``) is
+started in a new session with the writer lock passed along (``pass_fds``) and this writer lets
+go without unlocking: the lock is never free in between. ``RunDetached`` tells the screen.
+
 ``TrainRun`` is also what the app's quit/SIGHUP/SIGTERM path sees as ``app.active_run``:
-``active`` and ``stop()``. Stop is checked by the engine at every batch, and by ``emit`` too
+``active``, ``stop()`` and ``detach_to_background()``. Stop is checked by the engine at every batch, and by ``emit`` too
 (textual #3966: a thread worker that never looks at its stop flag keeps the app from exiting).
 """
 
@@ -21,9 +31,9 @@ from typing import Any
 
 from nnlab.i18n import t
 from nnlab.run.dataset import PREVIEW_COUNT
-from nnlab.run.events import BatchProgress, EpochEnd, Event, Failed, Paused, Started
+from nnlab.run.events import BatchProgress, EpochEnd, Event, Failed, Finished, Paused, Started
 from nnlab.run.gc_pause import collections_paused
-from nnlab.ui.messages import RunData, RunEnded, RunEvent, RunProgress
+from nnlab.ui.messages import Notice, RunData, RunDetached, RunEnded, RunEvent, RunProgress
 
 __all__ = ["RunData", "RunEnded", "RunEvent", "RunProgress", "TrainRun", "describe_error", "progress_every_for"]
 
@@ -34,7 +44,8 @@ class TrainRun:
     def __init__(self, run_id: int, config, data_factory: Callable[[], Any], target, *,
                  save_path: str | None = None, resume_path: str | None = None,
                  preview_count: int = PREVIEW_COUNT, progress_every: int | None = None, interval: float = 0.2,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, run_dir=None,
+                 detach_argv: Callable[["TrainRun"], list[str]] | None = None) -> None:
         self.run_id = run_id
         self.config = config
         self.data_factory = data_factory
@@ -61,6 +72,12 @@ class TrainRun:
         self.epoch = 0
         self.paused_s = 0.0                   # time spent paused (the engine's elapsed_s counts it)
         self._paused_at: float | None = None  # clock() at the last Paused, until the next event
+        self.run_dir = run_dir                # the RunDir its events and checkpoint go to (None: none)
+        self.writer = None                    # its RunWriter, on the worker
+        self.server = None                    # its ControlServer, on the worker
+        self.detach_argv = detach_argv        # builds the background child's command (the screen's)
+        self._detach: list[str] | None = None # set by detach(): the child's argv
+        self.detached_pid: int | None = None
 
     # commands (UI thread) ------------------------------------------------------------------
     def start(self, node):
@@ -74,6 +91,34 @@ class TrainRun:
         with self._lock:
             if self.control is not None:
                 self.control.stop()
+
+    def request_save(self) -> bool:
+        """Ask the engine to write the true current state at the next batch boundary (at once
+        while paused); ``Saved`` follows. False before the engine runs."""
+        with self._lock:
+            if self.control is None or not self.save_path:
+                return False
+            self.control.request_save()
+            return True
+
+    @property
+    def can_detach(self) -> bool:
+        return self.active and self.run_dir is not None and bool(self.save_path) and self.detach_argv is not None
+
+    def detach(self) -> bool:
+        """Hand the run to a background process (see the module docstring); False when it cannot
+        (no run directory or no checkpoint to continue from)."""
+        if not self.can_detach or self._detach is not None:
+            return self._detach is not None
+        self._detach = list(self.detach_argv(self))
+        self.stop()
+        return True
+
+    detach_to_background = detach  # what the app's quit dialog and SIGHUP call
+
+    @property
+    def detaching(self) -> bool:
+        return self._detach is not None
 
     @property
     def stopping(self) -> bool:
@@ -119,6 +164,7 @@ class TrainRun:
                 from nnlab.train import engine
 
             control = Control()
+            self._open_run_dir(control)
             with self._lock:
                 self.control = control
                 if self._want_pause:
@@ -141,13 +187,91 @@ class TrainRun:
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - every failure becomes a notification, never a crash
             error = describe_error(exc)
             self._flush()
-            self.target.post_message(RunEvent(self.run_id, Failed(error)))
+            failed = Failed(error)
+            if self.writer is not None:
+                self.writer(failed)
+            self._detach = None
+            self.target.post_message(RunEvent(self.run_id, failed))
         finally:
             self._flush()
+            pid = self._close_run_dir(error)
             self.active = False
+            if pid is not None:
+                self.target.post_message(RunDetached(self.run_id, str(self.run_dir.path), pid))
             self.target.post_message(RunEnded(self.run_id, error))
 
+    # the run directory (on the worker) ----------------------------------------------------
+    def _open_run_dir(self, control) -> None:
+        rd = self.run_dir
+        if rd is None:
+            return
+        from nnlab.run.rundir import RunDirError
+
+        def log_failed(error: OSError) -> None:  # the event log could not be appended (disk full)
+            self.target.post_message(Notice(t("runs.append_failed", path=error.filename or rd.events_path,
+                                              why=error.strerror or error), "error"))
+
+        try:
+            self.writer = rd.writer(on_error=log_failed)
+        except (RunDirError, OSError) as why:
+            self.target.post_message(Notice(t("dash.rundir.no_log", path=rd.path, why=why), "warning"))
+            self.run_dir = None
+            return
+        from nnlab.run.control_server import ControlServer
+
+        def status() -> dict:
+            return {"state": "paused" if control.paused else self.writer.state, "epoch": self.epoch,
+                    "epochs": self.config.epochs}
+
+        try:
+            self.server = ControlServer(rd, control, on_save=control.request_save, on_status=status).start()
+        except (RunDirError, OSError) as why:
+            self.target.post_message(Notice(t("runs.cli.no_steering", run=rd.id,
+                                              why=getattr(why, "strerror", None) or why), "warning"))
+
+    def _close_run_dir(self, error: str | None) -> int | None:
+        """Close the socket and the log; with a detach asked for (and the engine's stop-save on
+        disk), start the background child first and hand it the lock. The child's pid, or None."""
+        server, writer, self.server = self.server, self.writer, None
+        if server is not None:
+            server.close()  # before the child binds its own socket
+        if writer is None:
+            return None
+        pid = None
+        try:
+            if self._detach is not None and error is None:
+                pid = self._spawn(self._detach, writer)
+        finally:
+            self.writer = None
+            writer.close()  # never unlocks: the child's copy of the open file keeps the lock
+        return pid
+
+    def _spawn(self, argv: list[str], writer) -> int | None:
+        import os
+        import subprocess
+
+        rd = self.run_dir
+        try:
+            log = os.open(rd.output_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+            try:
+                proc = subprocess.Popen([*argv, "--lock-fd", str(writer.lock_fd)], stdin=subprocess.DEVNULL,
+                                        stdout=log, stderr=log, start_new_session=True,
+                                        pass_fds=(writer.lock_fd,), close_fds=True)
+            finally:
+                os.close(log)
+        except OSError as why:
+            self.target.post_message(Notice(t("dash.detach.failed", why=why.strerror or why), "error"))
+            return None
+        self.detached_pid = proc.pid
+        return proc.pid
+
     def _emit(self, event: Event) -> None:
+        if self._detach is not None and isinstance(event, Finished):
+            if event.reason == "stopped":
+                return  # handed over: the background run goes on, its log has no end here
+            self._detach = None  # it ended on its own first: nothing to hand over
+        if self.writer is not None:
+            self.writer(event)
         if self._stop.is_set() and self.control is not None and not self.control.stopped:
             self.control.stop()  # belt and braces: the stop flag is honoured at the next batch
         if self._paused_at is not None:  # whatever follows a Paused ends the pause (resume, step, stop)
