@@ -12,6 +12,7 @@ from nnlab.core.netlab import Lab, NetError, draw, parse_net, tutorial_lab
 from nnlab.core.netlab import compute as lab_compute
 from nnlab.core.netlab import update as lab_update
 from nnlab.core.netlab_handout import handout
+from nnlab.core.netlab_run import showable
 from nnlab.core.netlab_steps import ORDERS
 from nnlab.core.netlab_steps import counts as lab_counts
 from nnlab.core.netlab_steps import steps as lab_steps
@@ -229,7 +230,10 @@ def lab_from(args: argparse.Namespace, data: dict | None) -> Lab:
                 values[name.strip()] = float(parse_number(text, bounds))
             except NumberError as error:
                 raise UsageError(t("bp.cli.not_number", name=name.strip(), reason=error.message())) from None
-        return lab.with_values(**values) if values else lab
+        lab = lab.with_values(**values) if values else lab
+        if not showable(lab, args.bias_updates):
+            raise UsageError(t("bp.net.overflow"))
+        return lab
     except NetError as error:
         raise UsageError(error.message()) from None
 

@@ -6,9 +6,10 @@ could do with a calculator, shown beside torch's autograd: nudge one parameter b
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from nnlab.core.netlab import Lab, compute, draw, parse_net, tutorial_lab, update
+from nnlab.core.netlab import Lab, NetError, compute, draw, parse_net, tutorial_lab, update
 from nnlab.core.numbers import Bounds
 
 FD_STEP = 1e-6  # central differences: error ~h² from the curve, ~ε/h from rounding, both ≈ 1e-10 here
@@ -29,12 +30,39 @@ def lab_record(index: int, lab: Lab) -> LabRecord:
 
 
 def run_lab_passes(lab: Lab, n: int, bias_updates: bool = False, start: int = 0) -> tuple[Lab, list[LabRecord]]:
-    """``n`` full passes; the network after them and the record after each (numbered from ``start``)."""
+    """``n`` full passes; the network after them and the record after each (numbered from ``start``).
+
+    A network that diverges stops at the last pass the stepper can still show (its own update, and
+    the error after it, within what a float holds): fewer than ``n`` records say so."""
     history: list[LabRecord] = []
+    try:
+        after = update(lab, None, bias_updates)
+        P_after = compute(after)
+    except (OverflowError, NetError):  # NetError: a weight is no longer finite
+        return lab, history
     for k in range(1, n + 1):
-        lab = update(lab, None, bias_updates)
-        history.append(lab_record(start + k, lab))
+        try:
+            nxt = update(after, P_after, bias_updates)
+            P_next = compute(nxt)  # the stepper's last step shows this error
+        except (OverflowError, NetError):
+            break
+        if not (math.isfinite(P_after.E) and math.isfinite(P_next.E)):
+            break
+        lab = after
+        history.append(LabRecord(start + k, P_after.E, P_after.a[-1]))
+        after, P_after = nxt, P_next
     return lab, history
+
+
+def showable(lab: Lab, bias_updates: bool = True) -> bool:
+    """The pass and the error after its update stay within what a float holds (else NetError's
+    ``bp.net.overflow`` is the reason to give)."""
+    try:
+        P = compute(lab)
+        after = compute(update(lab, P, bias_updates))
+    except (OverflowError, NetError):
+        return False
+    return math.isfinite(P.E) and math.isfinite(after.E)
 
 
 def parameter_names(lab: Lab) -> list[str]:

@@ -263,3 +263,10 @@ def test_the_worksheet_has_blanks_and_a_separate_answer_key(capsys, lang, words)
     answers = [line for line in key.splitlines() if line.startswith("| ") and line[2:3].isdigit()]
     assert len(answers) == len(rows) and all("______" not in a for a in answers)
     assert main(["backprop", "--worksheet"]) == 2
+
+
+def test_numbers_that_overflow_a_float_are_refused_in_one_line(capsys, tmp_path):
+    file = tmp_path / "big.json"
+    file.write_text(json.dumps({"net": {"widths": [1, 1], "activations": ["identity"]},
+                                "layers": [{"W": [[1e200]], "b": [0]}], "inputs": [1e200], "targets": [0]}))
+    assert "float" in _error(capsys, "--params", str(file))

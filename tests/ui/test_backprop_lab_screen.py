@@ -131,3 +131,57 @@ async def test_the_form_edits_any_network_and_loads_presets():
             await _settle(pilot)
             assert app.screen is screen and screen.lab.net.widths == widths and screen.index == 0
         assert screen.lab == tutorial_lab()
+
+
+async def test_a_diverging_network_stops_with_a_message_not_a_traceback(widget_text):
+    """An identity network with η = 100 blows up within a few passes: u says so and stays; i stops at
+    the last finite pass and says it diverged."""
+    from nnlab.ui.backprop.passes import BackpropPasses
+
+    lab = draw(parse_net("1-1", "identity", "sse"), 1).with_values(lr=100.0, i1=10.0, w1=10.0)
+    app = _app(lab)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        screen = app.screen
+        for _ in range(40):
+            await pilot.press("u")
+        await _settle(pilot)
+        assert "Diverged" in widget_text(screen.query_one(StepProgress)) and 1 < screen.pass_no < 40
+        screen.restart(lab, False)
+        await pilot.press("i")
+        await _settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, BackpropPasses)
+        modal.query_one(NumberField).value = "1000"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await _settle(pilot)
+        assert "Diverged: stopped after pass" in widget_text(modal.query_one("#bp-passes-summary"))
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert app.screen is screen and screen.pass_no > 1
+
+
+async def test_n_passes_chart_any_network(widget_text):
+    from nnlab.ui.backprop.loss_history import LossHistory
+    from nnlab.ui.backprop.passes import BackpropPasses
+
+    lab = draw(parse_net("3-4-4", "tanh", "ce"), 2)
+    app = _app(lab)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, BackpropPasses)
+        modal.query_one(NumberField).value = "50"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await _settle(pilot)
+        summary = widget_text(modal.query_one("#bp-passes-summary"))
+        assert "out_o4" in summary and "(t4 " in summary
+        chart = modal.query_one("#bp-chart-outputs", LossHistory)
+        assert len(chart.targets) == 4 and chart.records[-1].index == 51
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert app.screen.pass_no == 51

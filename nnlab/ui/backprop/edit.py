@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from nnlab.core.netlab import Lab, NetError
-from nnlab.core.netlab_run import PRESETS, preset, value_bounds
+from nnlab.core.netlab_run import PRESETS, preset, showable, value_bounds
 from nnlab.core.numbers import NumberError, parse_number
 from nnlab.core.tinynet import EDGES
 from nnlab.i18n import t
@@ -115,9 +115,12 @@ class BackpropEdit(ModalScreen[Lab | None]):
         if errors:
             return None, errors
         try:
-            return self.lab.with_values(**values), []
+            lab = self.lab.with_values(**values)
         except NetError as error:  # e.g. cross-entropy targets that are all 0
             return None, [error.message()]
+        if not showable(lab):
+            return None, [t("bp.net.overflow")]
+        return lab, []
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -52,6 +52,7 @@ class BackpropPasses(ModalScreen[tuple[Lab, list[LabRecord]] | None]):
         self.bias_updates = bias_updates
         self.start_pass = start_pass  # the pass the stepper shows now (its params are before it)
         self.result: tuple[Lab, list[LabRecord]] | None = None
+        self.asked = 0
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -78,7 +79,7 @@ class BackpropPasses(ModalScreen[tuple[Lab, list[LabRecord]] | None]):
     def on_number_field_committed(self, event: NumberField.Committed) -> None:
         event.stop()
         self.query_one("#bp-passes-error", Static).update("")
-        n = int(event.number)
+        n = self.asked = int(event.number)
         self.query_one("#bp-passes-summary", Static).update(t("bp.iter.running", n=n))
         self.run_passes(n)
 
@@ -95,7 +96,8 @@ class BackpropPasses(ModalScreen[tuple[Lab, list[LabRecord]] | None]):
         p = self.params
         outputs = "   ".join(f"out_o{k + 1} {o:.6f} (t{k + 1} {target:g})"
                                for k, (o, target) in enumerate(zip(last.outputs, p.targets)))
-        summary = t("bp.chart.title", n=len(message.records) - 1, start=first.index) + "\n" + t(
+        stopped = t("bp.chart.diverged", n=last.index) + "\n" if len(message.records) - 1 < self.asked else ""
+        summary = stopped + t("bp.chart.title", n=len(message.records) - 1, start=first.index) + "\n" + t(
             "bp.chart.summary_n", start=f"{first.E_total:.9g}", end=f"{last.E_total:.9g}", outputs=outputs,
         ) + "\n" + t("bp.chart.close")
         self.query_one("#bp-passes-summary", Static).update(summary)

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from nnlab.core.netlab import Lab, tutorial_lab, update
+from nnlab.core.netlab import Lab, NetError, tutorial_lab, update
 from nnlab.core.netlab_run import LabRecord, lab_record
 from nnlab.core.netlab_steps import counts
 from nnlab.core.netlab_steps import steps as lab_steps
@@ -215,9 +215,16 @@ class BackpropScreen(LabScreen):
         """Apply every update of this pass together and start the next pass at its first step."""
         before = self.history[-1].E_total
         score = self.bar.score() if self.exercise else None
-        self.lab = update(self.lab, None, self.bias_updates)
+        try:
+            after = update(self.lab, None, self.bias_updates)
+            record = lab_record(self.pass_no + 1, after)
+            lab_steps(after, self.order, self.bias_updates)
+        except (OverflowError, NetError):  # diverged: a value past what a float holds
+            self.say(t("bp.note.diverged", n=self.pass_no))
+            return
+        self.lab = after
         self.pass_no += 1
-        self.history.append(lab_record(self.pass_no, self.lab))
+        self.history.append(record)
         self.index = 0
         self.recompute(keep_step=False)
         note = t("bp.note.updated_n", n=self.pass_no, done=self.pass_no - 1, before=f"{before:.9g}",
