@@ -11,6 +11,7 @@ from nnlab.run.errors import ConfigError
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "gelu", "leaky_relu")
+SCHEDULES = ("none", "step", "cosine", "warmup")   # how lr changes during a run (nnlab.run.schedule)
 
 
 MAX_EPOCHS = 10_000
@@ -20,6 +21,7 @@ MAX_WIDTH = 65_536
 MAX_LAYERS = 16
 MAX_SEED = 2**63 - 1
 MAX_THREADS = 256
+MAX_WARMUP = 10_000_000     # warm-up batches
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:[0-9]{1,3})?")
 
 # The one bounds table: TrainConfig.validate, `nnlab train`'s flags and the Setup form all read it.
@@ -30,6 +32,10 @@ BOUNDS: dict[str, Bounds] = {
     "seed": Bounds(0, MAX_SEED, integer=True),
     "threads": Bounds(0, MAX_THREADS, integer=True),
     "hidden": Bounds(1, MAX_WIDTH, integer=True),   # each width; 1..MAX_LAYERS of them
+    "step_every": Bounds(1, MAX_EPOCHS, integer=True),
+    "step_gamma": Bounds(0, 1, nonzero=True),
+    "warmup_steps": Bounds(0, MAX_WARMUP, integer=True),
+    "early_stop": Bounds(0, MAX_EPOCHS, integer=True),
 }
 
 
@@ -45,6 +51,12 @@ class TrainConfig:
     activation: str = "relu"                 # between the linear layers
     preset: str = "tutorial"                 # the preset this config started from
     threads: int = 0                         # torch CPU threads; 0 = auto (all cores, one fewer beside a UI)
+    # The lr schedule (nnlab.run.schedule); the defaults keep lr constant, as the tutorial has it.
+    schedule: str = "none"                   # none | step | cosine | warmup
+    step_every: int = 1                      # step: epochs between two lr drops
+    step_gamma: float = 0.1                  # step: lr × this at each drop
+    warmup_steps: int = 0                    # batches of linear warm-up (schedule warmup; also before step/cosine)
+    early_stop: int = 0                      # stop after this many epochs without a lower test loss; 0 = off
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -87,7 +99,18 @@ class TrainConfig:
         check("threads", self.threads, BOUNDS["threads"])
         if not (isinstance(self.device, str) and DEVICE_PATTERN.fullmatch(self.device)):
             raise bad("device", self.device, "auto|cpu|cuda|cuda:N")
+        if self.schedule not in SCHEDULES:
+            raise bad("schedule", self.schedule, "|".join(SCHEDULES))
+        for name in ("step_every", "step_gamma", "warmup_steps", "early_stop"):
+            check(name, getattr(self, name), BOUNDS[name])
+        if self.schedule == "warmup" and self.warmup_steps == 0:
+            raise bad("warmup_steps", 0, f"1..{MAX_WARMUP} with schedule warmup")
         return self
+
+    @property
+    def scheduled(self) -> bool:
+        """True when lr changes during the run (a schedule or a warm-up)."""
+        return self.schedule != "none" or self.warmup_steps > 0
 
 
 def within(value: object, bounds: Bounds) -> bool:

@@ -61,6 +61,7 @@ class BatchProgress(Event):
     samples_per_s: float
     elapsed_s: float             # since the run started
     loss: float = float("nan")   # the loss of this very batch (what the tutorial prints)
+    lr: float = float("nan")     # the lr this batch trained with (a schedule changes it); nan in old logs
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ class Finished(Event):
     stopped: bool                # True when stopped early by the user or a signal
     test_accuracy: float | None
     seconds: float
-    reason: str = "completed"    # completed | stopped | diverged | failed
+    reason: str = "completed"    # completed | stopped | diverged | failed | early-stopped (patience ran out:
+                                 # stopped is False, the run ended as it was asked to)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ flags accept, and every member config is validated. Each refusal is one line nam
 
 ``groups(members)`` puts together members that can train in one batched step: the same batch
 size, seed (the data order and the initial weights), architecture (hidden widths, activation),
-epochs, device and threads; lr and optimizer may differ inside a group.
+epochs, device and threads; lr, optimizer, the lr schedule and early stopping may differ inside a
+group (each member's lr is its own tensor; an early-stopped member leaves the stack alone).
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from dataclasses import dataclass, replace
 
 from nnlab.core.numbers import NumberError, parse_number
 from nnlab.i18n import t
-from nnlab.run.config import ACTIVATIONS, BOUNDS, MAX_LAYERS, MAX_WIDTH, OPTIMIZERS, TrainConfig
+from nnlab.run.config import ACTIVATIONS, BOUNDS, MAX_LAYERS, MAX_WIDTH, OPTIMIZERS, SCHEDULES, TrainConfig
 from nnlab.run.control import Control
 from nnlab.run.errors import ConfigError
 
 MAX_MEMBERS = 64          # the default --max-members
 HARD_MAX_MEMBERS = 4096   # what --max-members itself may be raised to
-NUMERIC = ("lr", "batch_size", "epochs", "seed")
-CHOICES = {"optimizer": OPTIMIZERS, "activation": ACTIVATIONS}
+NUMERIC = ("lr", "batch_size", "epochs", "seed", "step_every", "step_gamma", "warmup_steps", "early_stop")
+CHOICES = {"optimizer": OPTIMIZERS, "activation": ACTIVATIONS, "schedule": SCHEDULES}
 AXES = (*NUMERIC, *CHOICES, "hidden")     # the settings a sweep may vary
 GROUP_FIELDS = ("batch_size", "seed", "hidden", "activation", "epochs", "device", "threads")
 

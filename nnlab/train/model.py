@@ -91,19 +91,28 @@ def make_optimizer(config: TrainConfig, params, device: torch.device):
     foreach (about 17 launches a step). Either computes Adam's update as the CPU does, within
     float rounding (tests/train/test_cuda.py compares them). torch's warning that a capturable
     optimizer is stepping outside a capture is switched off for this instance: the warm-up
-    before capture and the eager last partial batch of each epoch do exactly that, by design."""
-    if config.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=config.lr)
-    if config.optimizer == "momentum":
-        return torch.optim.SGD(params, lr=config.lr, momentum=0.9)
+    before capture and the eager last partial batch of each epoch do exactly that, by design.
+
+    A scheduled run (``config.scheduled``) on CUDA gets its lr as a 0-dim float32 device tensor
+    that the captured step reads (``Stepper.set_lr`` fills it): SGD then runs fused, the one
+    torch SGD whose kernel takes a tensor lr without a host read (foreach turns it into a Python
+    number, which a capture cannot do). On the CPU, and without a schedule, lr stays a float:
+    the numbers of every existing run are unchanged."""
+    tensor_lr = device.type == "cuda" and config.scheduled
+    lr = torch.tensor(config.lr, dtype=torch.float32, device=device) if tensor_lr else config.lr
+    if config.optimizer in ("sgd", "momentum"):
+        momentum = 0.9 if config.optimizer == "momentum" else 0
+        if tensor_lr:
+            return torch.optim.SGD(params, lr=lr, momentum=momentum, fused=True)
+        return torch.optim.SGD(params, lr=lr, momentum=momentum)
     if config.optimizer == "adam":
         if device.type != "cuda":
-            return torch.optim.Adam(params, lr=config.lr)
+            return torch.optim.Adam(params, lr=lr)
         params = list(params)
         try:
-            optimizer = torch.optim.Adam(params, lr=config.lr, fused=True, capturable=True)
+            optimizer = torch.optim.Adam(params, lr=lr, fused=True, capturable=True)
         except (RuntimeError, TypeError, ValueError):  # a torch or device without fused Adam
-            optimizer = torch.optim.Adam(params, lr=config.lr, foreach=True, capturable=True)
+            optimizer = torch.optim.Adam(params, lr=lr, foreach=True, capturable=True)
         optimizer._warned_capturable_if_run_uncaptured = True  # torch's own warn-once flag
         return optimizer
     raise ConfigError(t("train.config.bad", name="optimizer", value=config.optimizer, allowed="sgd|momentum|adam"))

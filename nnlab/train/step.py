@@ -5,6 +5,10 @@ epoch's permutation, runs forward, backward and ``optimizer.step()``, writes the
 per-batch device buffer and advances the counter: one ``graph.replay()`` per batch and no
 host synchronisation. The last partial batch (a different shape) always runs eagerly. The same
 body also runs eagerly (``static=True``) so it can be tested where there is no GPU.
+
+A float lr is a constant baked into the captured kernels; a scheduled run on CUDA gets a 0-dim
+device tensor instead (``model.make_optimizer``), which the captured step reads at each replay
+and ``set_lr`` fills in place.
 """
 
 from __future__ import annotations
@@ -43,6 +47,16 @@ class Stepper:
     @property
     def mode(self) -> str:
         return "cuda-graph" if self.graph is not None else "eager"
+
+    def set_lr(self, lr: float) -> None:
+        """The lr of the next steps. A group whose lr is a device tensor (a scheduled run on CUDA,
+        see ``model.make_optimizer``) has it filled in place: the captured step reads that very
+        tensor, so a replay trains with the new value; a float lr is simply replaced."""
+        for group in self.optimizer.param_groups:
+            if torch.is_tensor(group["lr"]):
+                group["lr"].fill_(lr)
+            else:
+                group["lr"] = lr
 
     def begin_epoch(self, perm: torch.Tensor, first_batch: int = 0) -> None:
         self.perm.copy_(perm)

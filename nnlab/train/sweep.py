@@ -14,6 +14,15 @@ weights that made its last finite loss (``GroupResult.states``); the others go o
 losses are read at progress points (a read waits for the GPU) and the member's kept weights are
 its last epoch end's. ``control`` (a ``SweepControl``, or a plain ``Control``) pauses, steps and
 stops the whole group; ``control.stop_member(i)`` stops one member at the next batch.
+
+Each member's lr schedule (``nnlab.run.schedule.lr_at``) is applied per batch through
+``BatchedMLP.set_lr`` (only when its value changes); a member whose patience runs out
+(``early_stop``) finishes "early-stopped" at that epoch end and leaves the stack alone.
+
+``save_paths`` (member → file): each member's checkpoint, the file an independent run writes
+(``sweep_save``), at every epoch end, and mid-epoch (exact to the batch) when the group or the
+member is stopped; a diverged member keeps its last epoch end's. A failed write emits SaveFailed
+(action "continue") for that member and training goes on.
 """
 
 from __future__ import annotations
@@ -30,14 +39,19 @@ from nnlab.run.config import TrainConfig
 from nnlab.run.control import Control
 from nnlab.run.dataset import PREVIEW_COUNT
 from nnlab.run.errors import ConfigError
-from nnlab.run.events import BatchProgress, Diverged, EpochEnd, Event, Failed, Finished, Paused, Resumed, Started
+from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Event, Failed, Finished, Paused, Resumed,
+                              SaveFailed, Started)
+from nnlab.run.schedule import lr_at
 from nnlab.run.sweep import GROUP_FIELDS, group_key
+from nnlab.train import checkpoint as ckpt
 from nnlab.train.device import choose_threads, device_label, resolve_device
 from nnlab.train.memory import available_bytes
 from nnlab.train.metrics import evaluate
 from nnlab.train.model import INPUTS, OUTPUTS, estimate_bytes, parameters_for
 from nnlab.train.sweep_graph import GroupStepper
+from nnlab.train.sweep_save import member_checkpoint
 from nnlab.train.sweep_step import BatchedMLP, order_members
+from nnlab.train.trainer import patience_out
 
 Emit = Callable[[int, Event], None]
 
@@ -88,11 +102,14 @@ class _Member:
         self.index, self.config = index, config
         self.loss_sum, self.window = 0.0, []
         self.last_accuracy = None
+        self.history: list[dict] = []     # as Trainer keeps it: one record per epoch, for the checkpoint
+        self.lr = config.lr               # the lr its slice of the stack holds now
 
 
 class GroupTrainer:
     def __init__(self, configs: list[TrainConfig], data, emit: Emit, control: Control, *, impl: str,
-                 progress_every: int, preview_count: int, static_step: bool, ui_threads: bool):
+                 progress_every: int, preview_count: int, static_step: bool, ui_threads: bool,
+                 save_paths: dict[int, str] | None = None):
         if not configs:
             raise ConfigError(t("sweep.empty_group"))
         first = configs[0]
@@ -105,6 +122,8 @@ class GroupTrainer:
         self.device = resolve_device(first.device)
         check_group_fits(configs, data.train_size, data.test_size, self.device)
         self.data, self.emit, self.control = data, emit, control
+        self.save_paths = dict(save_paths or {})
+        self.epoch_state = None
         self.progress_every, self.preview_count = progress_every, preview_count
         self.threads = first.threads or choose_threads(self.device, ui_threads)
         torch.set_num_threads(self.threads)
@@ -138,7 +157,8 @@ class GroupTrainer:
 
     # --- members leaving ------------------------------------------------------------------
     def _finish(self, member: _Member, epochs: int, reason: str) -> None:
-        finished = Finished(epochs=epochs, stopped=reason != "completed", test_accuracy=member.last_accuracy,
+        finished = Finished(epochs=epochs, stopped=reason not in ("completed", "early-stopped"),
+                            test_accuracy=member.last_accuracy,
                             seconds=time.perf_counter() - self.t0, reason=reason)
         self.result.finished[member.index] = finished
         self.emit(member.index, finished)
@@ -227,6 +247,7 @@ class GroupTrainer:
         return self.result
 
     def _epoch(self, epoch: int) -> bool:
+        self.epoch_state = self.generator.get_state()   # regenerates this epoch's order (a checkpoint)
         perm = torch.randperm(self.data.train_size, generator=self.generator, device=self.device)
         self.stepper.begin_epoch(perm)
         self.read_from = 0
@@ -239,6 +260,8 @@ class GroupTrainer:
             return True
         if b < self.stepper.batches:
             self._read(epoch, b - 1)
+            for pos in range(len(self.members)):
+                self._save(pos, epoch - 1, b, self.epoch_state)
             return False
         self._end_epoch(epoch, epoch_t0)
         return True
@@ -264,10 +287,12 @@ class GroupTrainer:
             if stops := self._stops():
                 self._read(epoch, b - 1)
                 for pos in stops:
+                    self._save(pos, epoch - 1, b, self.epoch_state)
                     self._finish(self.members[pos], epoch - 1, "stopped")
                 self._drop(stops)
                 if not self.members:
                     break
+            self._schedule(epoch, b)
             if self.check_each_batch and not stepper.captured:
                 stepper.forward_backward(b)
                 self._check_before_update(epoch, b)
@@ -284,6 +309,31 @@ class GroupTrainer:
             stepped = False
             b += 1
         return b
+
+    def _schedule(self, epoch: int, b: int) -> None:
+        """Each scheduled member's lr for batch ``b``, written into its slice when it changes."""
+        for pos, member in enumerate(self.members):
+            if member.config.scheduled:
+                lr = lr_at(member.config, epoch, b, self.stepper.batches)
+                if lr != member.lr:
+                    self.mlp.set_lr(pos, lr)
+                    member.lr = lr
+
+    def _save(self, pos: int, epoch: int, batch: int, shuffle_state) -> None:
+        """Member ``pos``'s checkpoint: ``epoch`` epochs done, ``batch`` batches of the next."""
+        member = self.members[pos]
+        path = self.save_paths.get(member.index)
+        if not path or not self.mlp.finite(pos):
+            return
+        module, optimizer = member_checkpoint(self.mlp, pos, member.config)
+        try:
+            ckpt.save(path, module, optimizer, epoch=epoch, config=member.config, history=member.history,
+                      extra={"batch": batch, "shuffle_state": shuffle_state,
+                             "epoch_loss_sum": member.loss_sum if batch else 0.0, "device": self.device.type})
+        except OSError as error:
+            self.emit(member.index, SaveFailed(path=str(path), action="continue", message=t(
+                "safe.save_failed.continue", why=error.strerror or str(error), path=path,
+                previous=t("safe.previous.kept", path=path), fix=t("safe.fix.other"))))
 
     def _pause(self, epoch: int, b: int) -> str:
         self._read(epoch, b - 1)
@@ -307,7 +357,7 @@ class GroupTrainer:
             self.emit(member.index, BatchProgress(
                 epoch=epoch, batch=b + 1, batches=self.stepper.batches, samples_seen=seen,
                 running_loss=sum(values) / len(values) if values else math.nan, samples_per_s=speed,
-                elapsed_s=now - self.t0, loss=values[-1] if values else math.nan))
+                elapsed_s=now - self.t0, loss=values[-1] if values else math.nan, lr=member.lr))
         return now, b + 1
 
     def _end_epoch(self, epoch: int, epoch_t0: float) -> None:
@@ -317,14 +367,25 @@ class GroupTrainer:
         evaluations = [evaluate(self.mlp.member_module(pos), self.test_x, self.test_y, self.batch_size,
                                 self.preview_count) for pos in range(len(self.members))]
         seconds = time.perf_counter() - epoch_t0 - self.paused_s
-        for member, ev in zip(self.members, evaluations):
+        patience_gone = []
+        for pos, (member, ev) in enumerate(zip(self.members, evaluations)):
             member.last_accuracy = ev.accuracy
-            self.emit(member.index, EpochEnd(
+            event = EpochEnd(
                 epoch=epoch, train_loss=member.loss_sum / batches, test_loss=ev.loss, test_accuracy=ev.accuracy,
                 per_class_accuracy=ev.per_class_accuracy, confusion=ev.confusion, seconds=seconds,
                 samples_per_s=n / max(train_s, 1e-9), sample_predictions=ev.predictions,
-                eval_seconds=seconds - train_s))
+                eval_seconds=seconds - train_s)
+            member.history.append({"epoch": epoch, "train_loss": event.train_loss, "test_loss": ev.loss,
+                                   "test_accuracy": ev.accuracy, "seconds": seconds,
+                                   "samples_per_s": event.samples_per_s})
             member.loss_sum = 0.0
+            self._save(pos, epoch, 0, self.generator.get_state())
+            self.emit(member.index, event)
+            if epoch < self.epochs and patience_out(member.history, member.config.early_stop):
+                patience_gone.append(pos)
+        for pos in patience_gone:
+            self._finish(self.members[pos], epoch, "early-stopped")
+        self._drop(patience_gone)
         self._keep_good_states()
 
 
@@ -334,7 +395,8 @@ def _first_difference(a: TrainConfig, b: TrainConfig) -> str:
 
 def train_group(configs: list[TrainConfig], data, emit: Emit, control: Control | None = None, *,
                 impl: str = "auto", progress_every: int = 100, preview_count: int = PREVIEW_COUNT,
-                static_step: bool = False, ui_threads: bool = False) -> GroupResult:
+                static_step: bool = False, ui_threads: bool = False,
+                save_paths: dict[int, str] | None = None) -> GroupResult:
     """Train ``configs`` as one batched group; see the module docstring. A setup error (a mixed
     group, a group too big for memory, a bad device) raises ConfigError/DeviceError before any
     work; an error while training is emitted as ``Failed`` to every member still training."""
@@ -342,7 +404,8 @@ def train_group(configs: list[TrainConfig], data, emit: Emit, control: Control |
     old_threads = torch.get_num_threads()
     try:
         trainer = GroupTrainer(configs, data, emit, control, impl=impl, progress_every=max(1, int(progress_every)),
-                               preview_count=preview_count, static_step=static_step, ui_threads=ui_threads)
+                               preview_count=preview_count, static_step=static_step, ui_threads=ui_threads,
+                               save_paths=save_paths)
     except BaseException:
         torch.set_num_threads(old_threads)
         raise

@@ -13,6 +13,7 @@ from nnlab.i18n import t
 from nnlab.fs import atomic
 from nnlab.train import checkpoint as ckpt
 from nnlab.run.config import TrainConfig
+from nnlab.run.schedule import lr_at
 from nnlab.train.data import FashionData
 from nnlab.run.control import Control
 from nnlab.train.device import choose_threads, device_label, resolve_device
@@ -30,6 +31,36 @@ class _Diverged(Exception):
 
 class _SaveStop(Exception):
     """A checkpoint could not be written and the policy says stop."""
+
+
+class _FloatLr:
+    """The optimizer as a checkpoint sees it: a device-tensor lr (a scheduled run on CUDA) is
+    written as the float it holds, so the file keeps the schema every checkpoint has."""
+
+    def __init__(self, optimizer):
+        self.optimizer = optimizer
+
+    def state_dict(self) -> dict:
+        data = self.optimizer.state_dict()
+        data["param_groups"] = [{**g, "lr": float(g["lr"])} if torch.is_tensor(g["lr"]) else g
+                                for g in data["param_groups"]]
+        return data
+
+
+def patience_out(history: list[dict], patience: int) -> bool:
+    """Early stopping: True when the last ``patience`` epochs brought no test loss lower than the
+    best before them (a tie is not better; a NaN loss never is). Read from the history alone, so a
+    resumed run counts the epochs of its earlier sessions too."""
+    if patience <= 0 or len(history) <= patience:
+        return False
+    losses = [h.get("test_loss") for h in history]
+    best_at, best = None, math.inf
+    for i, loss in enumerate(losses):
+        if isinstance(loss, (int, float)) and math.isfinite(loss) and loss < best:
+            best_at, best = i, loss
+    if best_at is None:
+        return True
+    return len(losses) - 1 - best_at >= patience
 
 
 SAVE_ERRORS = ("stop", "continue", "pause")
@@ -60,6 +91,7 @@ class Trainer:
         self.start_epoch, self.start_batch, self.start_loss_sum = 0, 0, 0.0
         self.note = ""
         self.resume_state = None
+        self.lr = math.nan   # the lr the optimizer holds now (a schedule changes it per batch or epoch)
         if resume_path:
             self._resume(resume_path)
 
@@ -133,7 +165,7 @@ class Trainer:
         if not self._weights_finite():
             raise _Diverged(max(batch, 1), math.nan)
         try:
-            ckpt.save(self.save_path, self.model, self.optimizer, epoch=epoch, config=self.config,
+            ckpt.save(self.save_path, self.model, _FloatLr(self.optimizer), epoch=epoch, config=self.config,
                       history=self.history, extra={"batch": batch, "shuffle_state": shuffle_state,
                                                    "epoch_loss_sum": self.loss_sum, "device": self.device.type})
         except OSError as error:  # disk full, permissions, I/O: the previous file is intact
@@ -198,17 +230,21 @@ class Trainer:
                     return self._finish(epoch - 1, "stopped")
                 if self.control.stopped:
                     return self._finish(epoch, "stopped" if epoch < cfg.epochs else "completed")
+                if epoch < cfg.epochs and patience_out(self.history, cfg.early_stop):
+                    return self._finish(epoch, "early-stopped")
         except _SaveStop:
             return self._finish(max(epoch - 1, 0), "failed")
         except _Diverged as bad:
+            lr = self.lr if math.isfinite(self.lr) else cfg.lr
             self.emit(Diverged(epoch=epoch, batch=bad.batch, loss=bad.loss, message=t(
-                "train.diverged", epoch=epoch, batch=bad.batch, loss=bad.loss, lr=f"{cfg.lr:g}",
-                smaller=f"{cfg.lr / 10:g}")))
+                "train.diverged", epoch=epoch, batch=bad.batch, loss=bad.loss, lr=f"{lr:g}",
+                smaller=f"{lr / 10:g}")))
             return self._finish(epoch - 1, "diverged")
         return self._finish(epoch, "completed")
 
     def _finish(self, epochs: int, reason: str) -> Finished:
-        finished = Finished(epochs=epochs, stopped=reason != "completed", test_accuracy=self.last_accuracy,
+        finished = Finished(epochs=epochs, stopped=reason not in ("completed", "early-stopped"),
+                            test_accuracy=self.last_accuracy,
                             seconds=time.perf_counter() - self.t0, reason=reason)
         self.emit(finished)
         return finished
@@ -251,6 +287,8 @@ class Trainer:
                 stepped = action == "step"
                 if stepped:
                     mark = (time.perf_counter(), b)
+            if self.config.scheduled:
+                self._set_lr(lr_at(self.config, epoch, b, batches))
             stepper.step(b)
             report = b % self.progress_every == 0 or stepped
             if report or self.check_each_batch:
@@ -266,6 +304,11 @@ class Trainer:
             b += 1
         return b
 
+    def _set_lr(self, lr: float) -> None:
+        if lr != self.lr:  # on CUDA a change is one tiny fill of the tensor the graph reads
+            self.stepper.set_lr(lr)
+            self.lr = lr
+
     def _progress(self, epoch: int, b: int, mark: tuple[float, int]) -> tuple[float, int]:
         """Emit BatchProgress for batch ``b`` (0-based) with the speed since ``mark``; the new mark."""
         n, size = self.data.train_size, self.config.batch_size
@@ -276,7 +319,8 @@ class Trainer:
             epoch=epoch, batch=b + 1, batches=self.stepper.batches, samples_seen=seen,
             running_loss=sum(values) / len(values) if values else math.nan,
             samples_per_s=(seen - min(mark[1] * size, n)) / max(now - mark[0], 1e-9),
-            elapsed_s=now - self.t0, loss=values[-1] if values else math.nan))
+            elapsed_s=now - self.t0, loss=values[-1] if values else math.nan,
+            lr=self.lr if self.config.scheduled else self.config.lr))
         return now, b + 1
 
     def _end_epoch(self, epoch: int, first: int, epoch_t0: float) -> None:
