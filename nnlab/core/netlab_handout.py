@@ -97,7 +97,7 @@ def handout(lab: Lab, all_steps: list[Step], order: str, counts: dict[str, int],
     tutorial = any(s.tutorial is not None for s in all_steps)
     title = t("bp.md.title").replace("2-2-2", n.text)
     lines = [f"# {title}" + (f" — {t('bp.md.worksheet')}" if worksheet else ""), ""]
-    lines += [t("bp.md.net", net=n.text, acts=", ".join(n.acts), loss=n.loss, bias=n.bias), "",
+    lines += [t("bp.md.net", net=n.text, acts=", ".join(n.acts), loss=n.loss, bias=t(f"bp.md.bias_word.{n.bias}")), "",
               t("bp.md.order", order=t(f"bp.order.{order}"), n=counts[order], other=counts[other]), "",
               t("bp.md.bias", state=t("bp.md.on" if bias_updates else "bp.md.off")), ""]
     if worksheet:

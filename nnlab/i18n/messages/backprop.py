@@ -311,6 +311,8 @@ MESSAGES = {
     "bp.md.gradients": ("Gradients", "梯度"),
     "bp.ex.after_md": ("All updates applied together change the error by {change}.",
                        "所有更新一起应用后，误差变化了 {change}。"),
+    "bp.md.bias_word.layer": ("layer", "层"),
+    "bp.md.bias_word.neuron": ("neuron", "神经元"),
     "bp.md.worksheet": ("worksheet", "练习单"),
     "bp.md.worksheet_how": ("Fill in each blank, to {digits} significant digits; the answer key is at the end.",
                             "填写每个空白处，保留 {digits} 位有效数字；答案在最后。"),
