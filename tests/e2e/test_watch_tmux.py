@@ -75,3 +75,40 @@ def test_start_detach_quit_watch_pause_step_stop(tmp_path):
                     os.kill(int(status["pid"]), signal.SIGTERM)
             except (OSError, ValueError, KeyError):
                 pass
+
+
+def test_two_viewers_steer_one_run_and_both_see_every_steer(tmp_path):
+    import subprocess
+
+    runs = tmp_path / "runs"
+    out = subprocess.run(["nnlab", "train", "--headless", "--detach", "--data-dir", SAMPLE, "--epochs", "200",
+                          "--hidden", "32", "--runs-dir", str(runs)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PATH": f"{Path(os.sys.executable).parent}:{os.environ['PATH']}"})
+    assert out.returncode == 0, out.stderr
+    run = next(runs.iterdir())
+    try:
+        until(lambda: (run / "events.jsonl").exists() and "batch" in kinds(run), 60, "the run's first batch")
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        with Tmux(tmp_path / "a") as a, Tmux(tmp_path / "b") as b:
+            for viewer in (a, b):
+                viewer.start(f"nnlab watch {shlex.quote(str(run))}")
+            for viewer in (a, b):
+                viewer.wait_for("Running  loss", 30)
+            a.keys("p")                        # A pauses: both see it, from the log
+            for viewer in (a, b):
+                viewer.wait_for("Paused (p resumes", 20)
+            b.keys("p")                        # B resumes what A paused
+            for viewer in (a, b):
+                viewer.wait_for("Running  loss", 20)
+            b.keys("x")                        # B stops: A sees the run end too
+            for viewer in (a, b):
+                viewer.wait_for("Stopped", 30)
+            assert kinds(run)[-1] == "finished" and kinds(run).count("resumed") >= 1
+    finally:
+        try:
+            status = json.loads((run / "status.json").read_text())
+            if status.get("state") == "running":
+                os.kill(int(status["pid"]), signal.SIGTERM)
+        except (OSError, ValueError, KeyError):
+            pass
