@@ -81,9 +81,15 @@ def run_app(mode: str, args: argparse.Namespace, **options) -> int:
         redirect = True
     if redirect:
         sys.__stderr__ = sys.__stdout__
+    app = NNLabApp(mode=mode, theme=args.theme or "dark", options=options)
     try:
-        app = NNLabApp(mode=mode, theme=args.theme or "dark", options=options)
         app.run()
+    except Exception:  # noqa: BLE001 - re-raised unless the app was already ending on a signal
+        # After SIGHUP/SIGTERM the app is exiting with 128+N and its run has stopped and saved;
+        # Textual's own teardown can then fail on a dead terminal (seen: "dictionary changed
+        # size during iteration" in App._close_all). That must not turn the exit code into 1.
+        if not (getattr(app, "_quitting", False) and app.return_code):
+            raise
     finally:
         sys.__stderr__ = original
     return int(app.return_code or 0)

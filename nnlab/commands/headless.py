@@ -18,6 +18,7 @@ from nnlab.commands.run_output import AppendCsv, AppendJsonl, Checkpoints, Hangu
 from nnlab.commands.usage import UsageError, say
 from nnlab.i18n import t
 from nnlab.run.config import ConfigError, TrainConfig
+from nnlab.run.events import BatchProgress, EpochEnd, Failed, Finished, SaveFailed
 from nnlab.run.writers import JsonlWriter
 
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -106,134 +107,170 @@ class Printer:
             self._write(self.out, t("train.cli.epoch", epoch=epoch) + "\n-------------------------------")
 
 
+class _Signals:
+    """SIGINT/SIGTERM set the stop flag (the loop stops at the next batch boundary and saves;
+    a second signal changes nothing); SIGHUP (a dropped SSH link) only cuts the terminal off:
+    the run goes on, its output in output.log. Installed only on the main thread."""
+
+    def __init__(self, control) -> None:
+        self.control, self.caught, self.hup = control, [], Hangup()
+        self.previous: dict = {}
+
+    def __enter__(self) -> "_Signals":
+        if threading.current_thread() is threading.main_thread():
+            self.previous = {s: signal.signal(s, self._stop) for s in EXIT_SIGNAL}
+            self.previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._hang_up)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+    def _stop(self, signum, frame) -> None:  # only sets flags
+        if not self.caught:
+            self.caught.append(signum)
+        self.control.stop()
+
+    def _hang_up(self, signum, frame) -> None:  # the terminal is gone, the run is not
+        self.hup.hang_up("SIGHUP")
+
+
+def _prepare(args, config: TrainConfig, overrides: dict):
+    """(config, start_epoch, data) checked before any work, or an exit code: the checkpoint's
+    config under the flags given (with --resume), the device, the data, the memory estimate.
+    A bad value is a UsageError (exit 2); missing data without --data-dir is exit 1."""
+    from nnlab.run.errors import DeviceError
+    from nnlab.train import checkpoint as ckpt
+    from nnlab.train import data as data_mod
+    from nnlab.train import memory
+    from nnlab.train.device import resolve_device
+
+    start_epoch = 0
+    if args.resume:
+        try:
+            saved = ckpt.load(args.resume)
+        except ckpt.CheckpointError as error:
+            raise UsageError(str(error)) from None
+        config = saved["config_obj"].with_(**overrides)
+        start_epoch = int(saved.get("epoch") or 0)
+    try:
+        device = resolve_device(config.device)
+        location = data_mod.locate(args.data_dir)
+        config.validate(train_size=location.train_size or None)
+        memory.check_fits(config, location.train_size, location.test_size, device)
+    except (DeviceError, ConfigError) as error:
+        raise UsageError(str(error)) from None
+    except data_mod.DataError as error:
+        if args.data_dir:  # a --data-dir that does not hold the data is a bad value
+            raise UsageError(str(error)) from None
+        say(t("cli.error", message=str(error)))
+        return 1
+    try:
+        data = data_mod.load(args.data_dir)
+    except data_mod.DataError as error:
+        say(t("cli.error", message=str(error)))
+        return 1
+    return config, start_epoch, data
+
+
+class _Fanout:
+    """The engine's one ``emit``: every event to the checkpoint copies, the run directory, the
+    printer and the exports, noting what the saves did (so the summary never claims a
+    checkpoint a failed save did not write) and where the run is (for ``nnlab ctl status``)."""
+
+    def __init__(self, checkpoints, run_writer, printer, writers, control, on_error: str) -> None:
+        self.checkpoints, self.run_writer, self.printer = checkpoints, run_writer, printer
+        self.writers, self.control, self.on_error = writers, control, on_error
+        self.saves = {"failed_now": False, "last_failed": False, "any_ok": False}
+        self.at = {"epoch": 0, "batch": 0}
+        self.export_failed: list[str] = []
+
+    def failed(self, path) -> None:
+        """An output could not be written: with --on-save-error stop the run stops (exit 1)."""
+        if self.on_error == "stop":
+            self.export_failed.append(str(path))
+            self.control.stop()
+
+    def log_failed(self, error: OSError) -> None:  # the event log could not be appended (disk full)
+        path = error.filename or "events.jsonl"
+        say(t("runs.append_failed", path=path, why=error.strerror or error))
+        self.failed(path)
+
+    def __call__(self, event) -> None:
+        saves = self.saves
+        match event:
+            case SaveFailed():
+                saves["failed_now"] = True
+            case EpochEnd():  # the save of this epoch end came just before
+                saves["last_failed"], saves["failed_now"] = saves["failed_now"], False
+                saves["any_ok"] = saves["any_ok"] or not saves["last_failed"]
+            case Finished() | Failed() if saves["failed_now"]:  # the stop-save failed
+                saves["last_failed"] = True
+            case BatchProgress():
+                self.at["epoch"], self.at["batch"] = event.epoch, event.batch
+        self.checkpoints.after(event)
+        self.run_writer(event)
+        self.printer(event)
+        for writer in self.writers:
+            if isinstance(writer, JsonlWriter) and writer.failed:
+                continue  # reported once; the live log is incomplete from there (the CSV retries)
+            try:
+                writer(event)
+            except OSError as error:  # CSV: the previous file is intact (atomic); JSONL: lines lost
+                key = "err.jsonl_failed" if isinstance(writer, JsonlWriter) else "safe.export_failed"
+                say(t(key, path=writer.path, why=error.strerror or error))
+                self.failed(writer.path)
+
+
 def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int) -> int:
     """Train in this process, in a run directory (see ``nnlab.commands.run_output`` for the
     terminal side): SIGINT/SIGTERM stop at the next batch boundary and save (130/143); SIGHUP
     (a dropped SSH link) leaves the run going, its output only in output.log from then on."""
-    from nnlab.train import checkpoint as ckpt
-    from nnlab.train import data as data_mod
     from nnlab.run.control import Control
-    from nnlab.run.errors import DeviceError
-    from nnlab.train import engine, memory
-    from nnlab.train.device import resolve_device
+    from nnlab.train import engine
 
     control = Control()
-    caught: list[int] = []
-    hup = Hangup()
-
-    def on_signal(signum, frame):  # only sets flags: the loop stops at the next batch boundary
-        if not caught:  # a second signal changes nothing: the stop (and its save) is under way
-            caught.append(signum)
-        control.stop()
-
-    def on_hup(signum, frame):  # the terminal is gone, the run is not
-        hup.hang_up("SIGHUP")
-
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = {s: signal.signal(s, on_signal) for s in EXIT_SIGNAL} if in_main else {}
-    if in_main:
-        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, on_hup)
     streams = (sys.stdout, sys.stderr)
     opened: list = []  # the run's writer, control server and log: closed last, in reverse
-    try:
-        start_epoch = 0
-        if args.resume:  # the checkpoint's config, with the flags given on the command line on top
-            try:
-                saved = ckpt.load(args.resume)
-            except ckpt.CheckpointError as error:
-                raise UsageError(str(error)) from None
-            config = saved["config_obj"].with_(**overrides)
-            start_epoch = int(saved.get("epoch") or 0)
+    with _Signals(control) as signals:
         try:
-            device = resolve_device(config.device)
-            location = data_mod.locate(args.data_dir)
-            config.validate(train_size=location.train_size or None)
-        except (DeviceError, ConfigError) as error:
-            raise UsageError(str(error)) from None
-        except data_mod.DataError as error:
-            if args.data_dir:  # a --data-dir that does not hold the data is a bad value
-                raise UsageError(str(error)) from None
-            say(t("cli.error", message=str(error)))
-            return 1
-        try:
-            memory.check_fits(config, location.train_size, location.test_size, device)
-        except ConfigError as error:
-            raise UsageError(str(error)) from None
-        try:
-            data = data_mod.load(args.data_dir)
-        except data_mod.DataError as error:
-            say(t("cli.error", message=str(error)))
-            return 1
-        if caught:
-            return EXIT_SIGNAL[caught[0]]
-        on_error = getattr(args, "on_save_error", None) or "stop"
-        export_failed: list[str] = []
-
-        def log_failed(error: OSError) -> None:  # the event log could not be appended (disk full)
-            path = error.filename or "events.jsonl"
-            say(t("runs.append_failed", path=path, why=error.strerror or error))
-            if on_error == "stop":
-                export_failed.append(str(path))
-                control.stop()
-
-        rd, run_writer = open_run(args, config, log_failed)
-        opened.append(run_writer)
-        out_tee, err_tee = _tee(rd, hup, opened)
-        sys.stdout, sys.stderr = out_tee, err_tee
-        printer = Printer(out=out_tee, err=err_tee, on_out_gone=control.stop)
-        save_path = args.save or str(rd.checkpoint_path)
-        checkpoints = Checkpoints(rd, save_path, bool(getattr(args, "epoch_checkpoints", False)), say)
-        writers = _exports(args, start_epoch)
-        if writers is None:
-            return 1
-        at = {"epoch": start_epoch, "batch": 0}
-        opened.append(_serve(rd, control, run_writer, at, config))
-        saves = {"failed_now": False, "last_failed": False, "any_ok": False}
-
-        def emit(event) -> None:
-            kind = getattr(event, "KIND", "")
-            if kind == "save_failed":
-                saves["failed_now"] = True
-            elif kind == "epoch":  # the save of this epoch end came just before
-                saves["last_failed"], saves["failed_now"] = saves["failed_now"], False
-                saves["any_ok"] = saves["any_ok"] or not saves["last_failed"]
-            elif kind in ("finished", "failed") and saves["failed_now"]:  # the stop-save failed
-                saves["last_failed"] = True
-            elif kind == "batch":
-                at["epoch"], at["batch"] = event.epoch, event.batch
-            checkpoints.after(event)
-            run_writer(event)
-            printer(event)
+            prepared = _prepare(args, config, overrides)
+            if isinstance(prepared, int):
+                return prepared
+            config, start_epoch, data = prepared
+            if signals.caught:
+                return EXIT_SIGNAL[signals.caught[0]]
+            on_error = getattr(args, "on_save_error", None) or "stop"
+            writers = _exports(args, start_epoch)
+            if writers is None:
+                return 1
+            fanout = _Fanout(None, None, None, writers, control, on_error)
+            rd, fanout.run_writer = open_run(args, config, fanout.log_failed)
+            opened.append(fanout.run_writer)
+            out_tee, err_tee = _tee(rd, signals.hup, opened)
+            sys.stdout, sys.stderr = out_tee, err_tee
+            fanout.printer = printer = Printer(out=out_tee, err=err_tee, on_out_gone=control.stop)
+            save_path = args.save or str(rd.checkpoint_path)
+            fanout.checkpoints = Checkpoints(rd, save_path, bool(getattr(args, "epoch_checkpoints", False)), say)
+            fanout.at["epoch"] = start_epoch
+            opened.append(_serve(rd, control, fanout.run_writer, fanout.at, config))
+            finished = engine.run(config, data, fanout, control, save_path=save_path, resume_path=args.resume,
+                                  progress_every=progress_every, save_errors=on_error)
             for writer in writers:
-                if isinstance(writer, JsonlWriter) and writer.failed:
-                    continue  # reported once; the live log is incomplete from there (the CSV retries)
-                try:
-                    writer(event)
-                except OSError as error:  # CSV: the previous file is intact (atomic); JSONL: lines lost
-                    key = "err.jsonl_failed" if isinstance(writer, JsonlWriter) else "safe.export_failed"
-                    say(t(key, path=writer.path, why=error.strerror or error))
-                    if on_error == "stop":
-                        export_failed.append(str(writer.path))
-                        control.stop()
-
-        finished = engine.run(config, data, emit, control, save_path=save_path, resume_path=args.resume,
-                              progress_every=progress_every, save_errors=on_error)
-        for writer in writers:
-            writer.close()
-        code = _summary(finished, args, caught, printer, saves, save_path, rd)
-        _where(rd, save_path, finished.reason in ("failed", "diverged") or saves["last_failed"], err_tee)
-        if export_failed:
-            return 1
-        if printer.out_gone is not None and code in (0, 130):
-            return 1  # stopped because stdout went away: the run did not do what was asked
-        return code
-    finally:
-        sys.stdout, sys.stderr = streams
-        for thing in reversed(opened):
-            if thing is not None:
-                thing.close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+                writer.close()
+            code = _summary(finished, args, signals.caught, printer, fanout.saves, save_path, rd)
+            failed = finished.reason in ("failed", "diverged") or fanout.saves["last_failed"]
+            _where(rd, save_path, failed, err_tee)
+            if fanout.export_failed:
+                return 1
+            if printer.out_gone is not None and code in (0, 130):
+                return 1  # stopped because stdout went away: the run did not do what was asked
+            return code
+        finally:
+            sys.stdout, sys.stderr = streams
+            for thing in reversed(opened):
+                if thing is not None:
+                    thing.close()
 
 
 def open_run(args, config: TrainConfig, on_error):
