@@ -47,6 +47,76 @@ MESSAGES = {
         "{members} 个成员的组约需 {need} GiB，但 {device} 只有 {have} GiB 可用：请一次扫描更少成员（--max-members）或使用更小的批大小/模型",
     ),
     "sweep.note.batched": ("trained batched with {k} members ({impl})", "与 {k} 个成员批量训练（{impl}）"),
+    # nnlab.commands.sweep: headless sweeps and branches
+    "sweep.cli.sweep": (
+        "sweep a setting: SETTING=V1,V2,... (a grid; repeat for more axes) or SETTING=LO..HI[:log] with --sweep-random; settings: lr, batch_size, epochs, seed, optimizer, activation, hidden, schedule, step_every, step_gamma, warmup_steps, early_stop",
+        "扫描一个设置：设置=值1,值2,...（网格；重复以添加更多轴），或配合 --sweep-random 写成 设置=下限..上限[:log]；可用设置：lr、batch_size、epochs、seed、optimizer、activation、hidden、schedule、step_every、step_gamma、warmup_steps、early_stop",
+    ),
+    "sweep.cli.random": ("draw N members at random from the --sweep ranges (seeded by --seed)", "从 --sweep 的范围中随机抽取 N 个成员（由 --seed 决定）"),
+    "sweep.cli.max_members": ("refuse a sweep of more members than this (default 64)", "成员数超过此值的扫描将被拒绝（默认 64）"),
+    "sweep.cli.export": ("write the sweep's results table to FILE.csv or FILE.md", "把扫描结果表写入 FILE.csv 或 FILE.md"),
+    "sweep.cli.branch": (
+        "start a new run from RUN's checkpoint (RUN@N: its epoch-NNN.pt) with the settings given (--lr, --optimizer, --batch-size, --epochs, --schedule ...)",
+        "从 RUN 的检查点（RUN@N：其 epoch-NNN.pt）以给定设置（--lr、--optimizer、--batch-size、--epochs、--schedule ...）开始一个新运行",
+    ),
+    "sweep.cli.bad_export": ("--sweep-export {path}: the name must end in .csv or .md", "--sweep-export {path}：文件名必须以 .csv 或 .md 结尾"),
+    "sweep.cli.needs_headless": ("--{flag} runs headless for now: add --headless", "--{flag} 目前只能无界面运行：请加上 --headless"),
+    "sweep.group_too_big": ("sweep members {members} (one batched step): {why}", "扫描成员 {members}（同一批量步骤）：{why}"),
+    "sweep.cli.start": (
+        "sweep {id}: {members} members in {groups} batched group(s); record: {path}/sweep.json",
+        "扫描 {id}：{members} 个成员，分为 {groups} 个批量组；记录：{path}/sweep.json",
+    ),
+    "sweep.cli.epoch": (
+        "{member} epoch {epoch}/{epochs}  train loss {loss}  test {accuracy}%  test loss {test_loss}  {seconds} s  [{label}]",
+        "{member} 第 {epoch}/{epochs} 轮  训练损失 {loss}  测试 {accuracy}%  测试损失 {test_loss}  {seconds} 秒  [{label}]",
+    ),
+    "sweep.cli.diverged": ("{member} [{label}] diverged and stopped alone: {message}", "{member} [{label}] 发散，已单独停止：{message}"),
+    "sweep.cli.early": (
+        "{member} stopped early after epoch {epochs}: no lower test loss for {patience} epoch(s)",
+        "{member} 在第 {epochs} 轮后提前停止：连续 {patience} 轮测试损失没有降低",
+    ),
+    "sweep.cli.results": ("Sweep {id}: results by final test accuracy", "扫描 {id}：按最终测试准确率排序的结果"),
+    "sweep.cli.col.member": ("member", "成员"),
+    "sweep.cli.col.setting": ("setting", "设置"),
+    "sweep.cli.col.accuracy": ("accuracy", "准确率"),
+    "sweep.cli.col.test_loss": ("test loss", "测试损失"),
+    "sweep.cli.col.time": ("time", "时间"),
+    "sweep.cli.col.diverged": ("diverged", "发散"),
+    "sweep.cli.yes": ("yes", "是"),
+    "sweep.cli.no": ("no", "否"),
+    "sweep.cli.legend": ("* best   T the tutorial's setting (lr 1e-3, batch 64, SGD)", "* 最佳   T 教程的设置（lr 1e-3，批大小 64，SGD）"),
+    "sweep.cli.exported": ("results written to {path}", "结果已写入 {path}"),
+    "sweep.cli.where": ("sweep record: {path}; resume one member with nnlab train --headless --resume RUN", "扫描记录：{path}；用 nnlab train --headless --resume RUN 可单独继续某个成员"),
+    "sweep.cli.stopped": (
+        "sweep stopped by {signal}: every member still training saved its checkpoint; resume one with nnlab train --headless --resume RUN",
+        "扫描被 {signal} 停止：仍在训练的成员都已保存检查点；用 nnlab train --headless --resume RUN 继续某个成员",
+    ),
+    "sweep.cli.record_failed": ("could not write the sweep record {path}: {why}", "无法写入扫描记录 {path}：{why}"),
+    "sweep.cli.branched": (
+        "branch {run} from {parent} at epoch {epoch}, batch {batch}: {optimizer}",
+        "分支 {run} 来自 {parent}，分支点第 {epoch} 轮第 {batch} 批：{optimizer}",
+    ),
+    "sweep.cli.optimizer_kept": ("the optimizer's state is kept (same optimizer)", "保留了优化器状态（优化器相同）"),
+    "sweep.cli.optimizer_fresh": ("the optimizer starts fresh (the optimizer changed)", "优化器重新开始（优化器已更改）"),
+    # nnlab.train.branch
+    "branch.bad_ref": ("--branch {ref}: write RUN or RUN@EPOCH (EPOCH a whole number)", "--branch {ref}：请写成 RUN 或 RUN@轮次（轮次为整数）"),
+    "branch.no_epoch_checkpoint": (
+        "--branch {ref}: run {run} has no checkpoint of epoch {epoch} ({path}); train it with --epoch-checkpoints, or branch from its latest (RUN)",
+        "--branch {ref}：运行 {run} 没有第 {epoch} 轮的检查点（{path}）；请用 --epoch-checkpoints 训练，或从其最新检查点分支（RUN）",
+    ),
+    "branch.no_checkpoint": ("--branch {ref}: run {run} has no checkpoint ({path})", "--branch {ref}：运行 {run} 没有检查点（{path}）"),
+    "branch.architecture": (
+        "--branch: {keys} cannot change in a branch (the weights are {saved}); start a new run instead",
+        "--branch：分支中不能更改 {keys}（权重属于 {saved}）；请改为开始一个新运行",
+    ),
+    "branch.batch_mid_epoch": (
+        "--branch: batch_size cannot change mid-epoch (the branch point is batch {batch} of epoch {epoch}); branch from an epoch end (RUN@EPOCH)",
+        "--branch：不能在一轮中途更改 batch_size（分支点在第 {epoch} 轮第 {batch} 批）；请从某轮结束处分支（RUN@轮次）",
+    ),
+    "branch.epochs": (
+        "--branch: --epochs {epochs} is not past the branch point (epoch {epoch}); give more epochs",
+        "--branch：--epochs {epochs} 没有超过分支点（第 {epoch} 轮）；请给出更多轮次",
+    ),
     # nnlab bench sweep
     "bench.sweep.header": (
         "device: {device} ({threads} threads); data: {data}; {epochs} epoch(s); members differ only by lr (SGD, batch 64, one seed); load average {load}: on a shared machine the figures are noisy",
