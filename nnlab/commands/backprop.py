@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import math
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from nnlab.core.tinynet import (
 from nnlab.i18n import t
 
 MAX_PASSES = 100_000
+MAX_PARAMS_BYTES = 1 << 20  # a parameters file is a few hundred bytes; more is not one
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,15 +65,9 @@ def _value(name: str, text: str) -> float:
 def params_from(args: argparse.Namespace) -> Params:
     """``--params FILE.json`` then each ``--set NAME=VALUE`` over the tutorial's network."""
     values: dict[str, float] = {}
-    if args.params is not None:
+    data = _read_params(args)
+    if data is not None:
         path = Path(args.params)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            reason = getattr(error, "strerror", None) or str(error).splitlines()[0]
-            raise UsageError(t("bp.cli.bad_file", path=path, reason=reason)) from None
-        if not isinstance(data, dict):
-            raise UsageError(t("bp.cli.not_object", path=path))
         for name, raw in data.items():
             if name not in PARAM_NAMES:
                 _value(name, "")  # raises "unknown parameter"
@@ -152,8 +149,13 @@ def _lab_requested(args: argparse.Namespace, data: dict | None) -> bool:
 def _read_params(args: argparse.Namespace) -> dict | None:
     if args.params is None:
         return None
-    path = Path(args.params)
+    path = Path(args.params).expanduser()
     try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block read_text for ever, a device never end
+            raise UsageError(t("bp.cli.bad_file", path=path, reason=t("bp.cli.not_regular")))
+        if info.st_size > MAX_PARAMS_BYTES:
+            raise UsageError(t("bp.cli.bad_file", path=path, reason=t("bp.cli.too_big", limit=MAX_PARAMS_BYTES)))
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
         reason = getattr(error, "strerror", None) or str(error).splitlines()[0]

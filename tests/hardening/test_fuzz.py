@@ -261,8 +261,6 @@ def test_odd_paths_for_every_file_taking_flag(odd_paths, tiny_set, capsys, tmp_p
     cases = 0
     for flag, build in commands.items():
         for kind, path in paths.items():
-            if flag == "backprop --params" and kind == "fifo":
-                continue  # the backprop owner's read: see the report (blocks in read_text)
             before = snapshot(root)
             argv = build(path)
             code, out, err = call(argv, capsys)

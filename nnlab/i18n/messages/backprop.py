@@ -332,4 +332,6 @@ MESSAGES = {
                          "与 --markdown 一起用：带空白的练习单，答案附在后面"),
     "bp.cli.worksheet_alone": ("--worksheet goes with --markdown", "--worksheet 需与 --markdown 一起使用"),
     "bp.md.history": ("E_total after each pass", "每遍之后的 E_total"),
+    "bp.cli.not_regular": ("not a regular file", "不是普通文件"),
+    "bp.cli.too_big": ("larger than {limit} bytes: not a parameters file", "超过 {limit} 字节：不是参数文件"),
 }
