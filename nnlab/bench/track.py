@@ -98,10 +98,10 @@ def tensorboard_open(root: Path, scalars: int = 100_000) -> dict:
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    steps = args.runs * 60 if args.runs else 300
+    steps = args.runs * 20 if args.runs else 100
     with tempfile.TemporaryDirectory(prefix="nnlab-bench-track-") as tmp:
         root = Path(tmp)
-        result = {"log": log_overhead(root), "loop": loop_ratio(root, steps=steps, repeats=5),
+        result = {"log": log_overhead(root), "loop": loop_ratio(root, steps=steps, repeats=3),
                   "tensorboard": tensorboard_open(root)}
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
     return 0
