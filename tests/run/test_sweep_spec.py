@@ -110,3 +110,16 @@ def test_sweep_control_stops_one_member_and_steers_the_group():
 def test_the_spec_module_imports_no_torch():
     code = "import sys, nnlab.run.sweep; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_schedule_and_early_stop_are_axes_that_share_a_group():
+    members = parse_sweep(BASE.with_(warmup_steps=10), ["schedule=none,cosine,warmup,step", "early_stop=0,2",
+                                                        "step_gamma=0.5,0.1"])
+    assert len(members) == 16 and len(groups(members)) == 1
+    assert {m.config.schedule for m in members} == {"none", "cosine", "warmup", "step"}
+    with pytest.raises(ConfigError, match="none|step|cosine|warmup"):
+        parse_sweep(BASE, ["schedule=linear"])
+    with pytest.raises(ConfigError, match="m00 .*warmup_steps"):
+        parse_sweep(BASE, ["schedule=warmup"])          # a warm-up needs warmup_steps
+    with pytest.raises(ConfigError, match="step_gamma=2"):
+        parse_sweep(BASE, ["step_gamma=0.5,2"])

@@ -139,4 +139,13 @@ MESSAGES = {
     "bench.train.header": ("device: {device}; {epochs} epoch(s) each, same model, seed, SGD lr 0.001, batch 64; data: {data}", "设备：{device}；各训练 {epochs} 轮，相同模型、种子、SGD 学习率 0.001、批大小 64；数据：{data}"),
     "bench.train.row": ("{name:<34} {s:>8} s/epoch   accuracy {accuracy}%   ({threads} threads, {mode})", "{name:<34} {s:>8} 秒/轮   准确率 {accuracy}%   （{threads} 个线程，{mode}）"),
     "bench.train.ratio": ("speed-up: {ratio}x (tutorial s/epoch ÷ nnlab s/epoch, measured side by side in this run)", "加速：{ratio} 倍（教程 秒/轮 ÷ nnlab 秒/轮，本次运行中并排测得）"),
+    # lr schedules and early stopping (nnlab.run.schedule): flags of `nnlab train`
+    "train.cli.schedule": (
+        "lr schedule: none (constant, the tutorial), step (×--step-gamma every --step-every epochs), cosine (to 0 over the run, per batch) or warmup (linear over --warmup-steps batches)",
+        "学习率调度：none（恒定，同教程）、step（每 --step-every 轮乘以 --step-gamma）、cosine（按批次在整个运行中降到 0）或 warmup（在 --warmup-steps 个批次内线性升高）",
+    ),
+    "train.cli.step_every": ("step schedule: epochs between two lr drops (default 1)", "step 调度：两次降低学习率之间的轮数（默认 1）"),
+    "train.cli.step_gamma": ("step schedule: lr × this at each drop (0 < x <= 1, default 0.1)", "step 调度：每次降低时学习率乘以此值（0 < x <= 1，默认 0.1）"),
+    "train.cli.warmup_steps": ("batches of linear lr warm-up (schedule warmup; also before step or cosine)", "学习率线性预热的批次数（warmup 调度；也可用于 step 或 cosine 之前）"),
+    "train.cli.early_stop": ("stop after N epochs without a lower test loss (0 = off, the default)", "连续 N 轮测试损失没有降低时停止（0 = 关闭，默认）"),
 }
