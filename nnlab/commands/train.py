@@ -12,10 +12,11 @@ from __future__ import annotations
 import argparse
 import os
 
+from nnlab.commands.sweep import add_branch_arguments, add_sweep_arguments
 from nnlab.commands.usage import UsageError
 from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.i18n import t
-from nnlab.run.config import ACTIVATIONS, BOUNDS, DEVICE_PATTERN, MAX_LAYERS, OPTIMIZERS, PRESETS
+from nnlab.run.config import ACTIVATIONS, BOUNDS, DEVICE_PATTERN, MAX_LAYERS, OPTIMIZERS, PRESETS, SCHEDULES
 
 
 def _help(key: str) -> str:
@@ -50,6 +51,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # a detached child: the run directory its parent made, and the lock it handed over
     add("--run-dir", metavar="DIR", default=None, help=argparse.SUPPRESS)
     add("--lock-fd", type=int, default=None, help=argparse.SUPPRESS)
+    # learning-rate schedules and early stopping (nnlab.run.schedule), sweeps and branches (commands/sweep.py)
+    add("--schedule", choices=SCHEDULES, default=None, help=_help("train.cli.schedule"))
+    add("--step-every", metavar="N", help=_help("train.cli.step_every"))
+    add("--step-gamma", metavar="X", help=_help("train.cli.step_gamma"))
+    add("--warmup-steps", metavar="N", help=_help("train.cli.warmup_steps"))
+    add("--early-stop", metavar="N", help=_help("train.cli.early_stop"))
+    add_sweep_arguments(parser)
+    add_branch_arguments(parser)
 
 
 def _number(flag: str, text: str, bounds: Bounds):
@@ -62,7 +71,8 @@ def _number(flag: str, text: str, bounds: Bounds):
 def parse_overrides(args: argparse.Namespace) -> dict:
     """The config fields given on the command line, parsed and range-checked (UsageError if not)."""
     out: dict = {}
-    for name in ("epochs", "batch_size", "lr", "seed", "threads"):
+    for name in ("epochs", "batch_size", "lr", "seed", "threads", "step_every", "step_gamma", "warmup_steps",
+                 "early_stop"):
         text = getattr(args, name)
         if text is not None:
             value = _number("--" + name.replace("_", "-"), text, BOUNDS[name])
@@ -76,7 +86,7 @@ def parse_overrides(args: argparse.Namespace) -> dict:
         if not DEVICE_PATTERN.fullmatch(args.device):
             raise UsageError(t("train.cli.bad_device", value=args.device))
         out["device"] = args.device
-    for name in ("optimizer", "activation"):
+    for name in ("optimizer", "activation", "schedule"):
         if getattr(args, name) is not None:
             out[name] = getattr(args, name)
     return out
@@ -195,6 +205,15 @@ def run(args: argparse.Namespace) -> int | None:
         raise UsageError(t("runs.cli.detach_needs_headless"))
     resolve_resume(args)
     _check_outputs(args, refuse_existing=args.headless)
+    if args.sweep or args.sweep_random is not None or args.branch:
+        flag = "branch" if args.branch else "sweep"
+        if not args.headless:
+            raise UsageError(t("sweep.cli.needs_headless", flag=flag))
+        from nnlab.commands import sweep as sweep_cmd
+
+        if flag == "sweep":
+            return sweep_cmd.run_sweep(args, config)
+        return sweep_cmd.run_branch(args, overrides, progress_every)
     if not args.headless:
         args.app_options = {"config": config, "overrides": overrides, "preset": args.preset,
                             "save_path": args.save, "resume_path": args.resume, "metrics_path": args.metrics,

@@ -108,7 +108,7 @@ def test_batch_size_cannot_change_mid_epoch(tmp_path):
 
 def test_run_branch_cli_trains_the_branch(tmp_path, parent, capsys, monkeypatch):
     from nnlab.commands import headless
-    from nnlab.commands.sweep import add_branch_arguments, run_branch
+    from nnlab.commands.sweep import run_branch
     from nnlab.commands.train import add_arguments
     from nnlab.train import data as data_mod
 
@@ -116,8 +116,7 @@ def test_run_branch_cli_trains_the_branch(tmp_path, parent, capsys, monkeypatch)
     monkeypatch.setattr(data_mod, "load", lambda *a, **k: data)
     monkeypatch.setattr(data_mod, "locate", lambda *a, **k: type("L", (), {"train_size": 128, "test_size": 32})())
     parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    add_branch_arguments(parser)
+    add_arguments(parser)  # the train command's flags include --branch
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args(["--headless", "--runs-dir", str(tmp_path / "runs"), "--branch", f"{rd.id}@1",
                               "--lr", "0.01"])

@@ -25,7 +25,6 @@ BASE = SMALL.with_(epochs=1, batch_size=32)
 def _args(tmp_path, *argv):
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    sweep_cmd.add_sweep_arguments(parser)
     parser.add_argument("--data-dir", default=None)
     return parser.parse_args(["--headless", "--runs-dir", str(tmp_path / "runs"), *argv])
 
