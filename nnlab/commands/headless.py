@@ -391,6 +391,9 @@ def _summary(finished, args, caught: list[int], printer: "Printer", saves: dict,
         return 1
     if finished.reason == "completed":
         out(t("train.cli.done"))
+    elif finished.reason == "early-stopped":
+        out(t("train.cli.early_stopped", epochs=finished.epochs,
+              patience=getattr(printer.started, "config", {}).get("early_stop", "?") if printer.started else "?"))
     accuracy = "—" if finished.test_accuracy is None or math.isnan(finished.test_accuracy) \
         else f"{100 * finished.test_accuracy:.1f}%"
     out(t("train.cli.summary", epochs=finished.epochs, seconds=f"{finished.seconds:.1f}", accuracy=accuracy))

@@ -148,4 +148,8 @@ MESSAGES = {
     "train.cli.step_gamma": ("step schedule: lr × this at each drop (0 < x <= 1, default 0.1)", "step 调度：每次降低时学习率乘以此值（0 < x <= 1，默认 0.1）"),
     "train.cli.warmup_steps": ("batches of linear lr warm-up (schedule warmup; also before step or cosine)", "学习率线性预热的批次数（warmup 调度；也可用于 step 或 cosine 之前）"),
     "train.cli.early_stop": ("stop after N epochs without a lower test loss (0 = off, the default)", "连续 N 轮测试损失没有降低时停止（0 = 关闭，默认）"),
+    "train.cli.early_stopped": (
+        "Stopped early after epoch {epochs}: no lower test loss for {patience} epochs.",
+        "在第 {epochs} 轮后提前停止：测试损失已连续 {patience} 轮没有降低。",
+    ),
 }
