@@ -14,7 +14,6 @@ from functools import partial
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import TabbedContent
 
 from nnlab.i18n import t
 from nnlab.run.config import PRESETS, TrainConfig
@@ -35,6 +34,7 @@ from nnlab.ui.shared.base import LabScreen
 from nnlab.ui.train.confusion_matrix import ConfusionMatrix
 from nnlab.ui.train.insight_page import InsightPage
 from nnlab.ui.train.live_page import LivePage
+from nnlab.ui.train.page_bar import PageBar, PageSwitcher
 from nnlab.ui.train.runs_page import RunsPage
 from nnlab.ui.train.runs_table import RunsTable
 from nnlab.ui.train.session import TrainSession
@@ -68,7 +68,7 @@ class TrainScreen(LabScreen):
     ]
 
     DEFAULT_CSS = """
-    TrainScreen TabbedContent { height: 1fr; }
+    TrainScreen #pages { height: 1fr; }
     TrainScreen TabPane { padding: 0; }
     TrainScreen #setup-page { height: 1fr; }
     TrainScreen #summary { width: 1fr; height: 1fr; padding: 0 1; border-left: solid $primary-darken-2; }
@@ -98,7 +98,10 @@ class TrainScreen(LabScreen):
         self.insight_page = InsightPage(t("dash.page.insight"), id="insight")
         self.runs_page = RunsPage(t("dash.page.runs"), id="runs")
         self.pages = (self.setup_page, self.live_page, self.insight_page, self.runs_page)
-        with TabbedContent(initial="setup", id="pages"):
+        # not TabbedContent: its tabs cost a page switch a fifth of its time (issue 13 item 16, page_bar.py)
+        switcher = PageSwitcher(initial="setup", id="pages")
+        yield PageBar([(page.id, str(page._title)) for page in self.pages], switcher, id="page-bar")
+        with switcher:
             yield from self.pages
 
     def on_resize(self) -> None:
@@ -180,7 +183,7 @@ class TrainScreen(LabScreen):
             page.apply(update)
 
     def show_page(self, page: str) -> None:
-        self.query_one("#pages", TabbedContent).active = page
+        self.query_one("#pages", PageSwitcher).active = page
 
     def form_config(self, show: bool = True) -> TrainConfig | None:
         return self.setup_page.form.config(show=show)
@@ -287,7 +290,7 @@ class TrainScreen(LabScreen):
 
     # keys --------------------------------------------------------------------------------
     def action_page(self, delta: int) -> None:
-        tabs = self.query_one("#pages", TabbedContent)
+        tabs = self.query_one("#pages", PageSwitcher)
         i = PAGES.index(tabs.active) if tabs.active in PAGES else 0
         tabs.active = PAGES[(i + delta) % len(PAGES)]
 

@@ -1,0 +1,65 @@
+"""The dashboard's pages (issue 13 item 16): `[`/`]` and clicks switch them through PageSwitcher and
+PageBar (no TabbedContent), the bar marks the current page, and a switch re-renders only what it must."""
+
+from __future__ import annotations
+
+from nnlab.train.data import synthetic
+from nnlab.ui.app import NNLabApp
+from nnlab.ui.train.page_bar import PageBar, PageSwitcher
+from nnlab.ui.train.screen import PAGES
+
+
+def _app():
+    return NNLabApp(mode="train", options={"data_factory": lambda: synthetic(), "runs_dir": "/nonexistent"})
+
+
+async def test_brackets_cycle_the_pages_and_the_bar_follows():
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        screen = app.screen
+        pages = screen.query_one("#pages", PageSwitcher)
+        bar = screen.query_one(PageBar)
+        assert pages.active == "setup" and screen.setup_page.display
+        seen = []
+        for _ in PAGES:
+            await pilot.press("right_square_bracket")
+            seen.append(pages.active)
+            assert [p.id for p in screen.pages if p.display] == [pages.active]
+            label = bar.render_line(0).text
+            assert all(title in label for _, title in bar.pages)
+        assert seen == ["live", "insight", "runs", "setup"]
+        await pilot.press("left_square_bracket")
+        assert pages.active == "runs"
+        screen.show_page("live")
+        assert pages.active == "live"
+
+
+async def test_the_underline_sits_under_the_current_label_and_a_click_switches():
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        screen = app.screen
+        pages = screen.query_one("#pages", PageSwitcher)
+        bar = screen.query_one(PageBar)
+        spans = {page: (start, end) for page, start, end in bar.spans()}
+        screen.show_page("insight")
+        await pilot.pause()
+        underline = bar.render_line(1).text
+        start, end = spans["insight"]
+        assert underline[start:end] == "━" * (end - start)
+        assert underline[start - 1] == "╸" and underline[end] == "╺"  # the bar's ends, as Tabs draws them
+        await pilot.click(PageBar, offset=(spans["runs"][0] + 1, 0))
+        assert pages.active == "runs"
+
+
+async def test_the_bar_is_drawn_once_per_page_not_per_refresh():
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        bar = app.screen.query_one(PageBar)
+        first = bar.render_line(0)
+        assert bar.render_line(0) is first  # kept: nothing changed
+        app.screen.show_page("live")
+        await pilot.pause()
+        assert bar.render_line(0) is not first
