@@ -1,4 +1,4 @@
-"""`nnlab watch [RUN_ID|DIR] [--runs-dir DIR]`: open the dashboard on a run directory (the viewer is nnlab.ui.watch).
+"""`nnlab watch [RUN_ID|DIR|LOGDIR] [--runs-dir DIR] [--tensorboard]`: open the viewer (nnlab.ui.watch) on a run.
 
 This module only parses and checks: the run is resolved here (an id, a unique id prefix or a
 directory; without an argument the newest running run, else the newest run), a path that is
@@ -6,6 +6,12 @@ not a run is one line and exit 2, and the app then opens in the "watch" mode wit
 ``args.app_options = {"watch": "<run dir>", "run_id": ..., "runs_dir": ...}``. Without the
 viewer package (``importlib.util.find_spec``; nnlab.ui is never imported from commands) it
 says so in one line, exit 2. Torch- and textual-free.
+
+``args.app_options["source"]`` says what the viewer reads: "nnlab" (a run nnlab trained), "track"
+(run.json's kind is "track": a script's nnlab.track run) or "tensorboard": a directory that is not
+a run but holds ``events.out.tfevents.*`` files anywhere under it (or any directory with
+``--tensorboard``: it waits for its first event file). Without the tensorboard package, a logdir is
+the one line naming the extra (``pip install 'nnlab[tensorboard]'``), exit 2.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ VIEWER = "nnlab.ui.watch"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUN", nargs="?", default=None, help=t("runs.cli.run_ref"))
     parser.add_argument("--runs-dir", metavar="DIR", default=None, help=t("train.cli.runs_dir"))
+    parser.add_argument("--tensorboard", action="store_true", help=t("foreign.cli.tensorboard"))
 
 
 def pick(runs_dir=None):
@@ -42,9 +49,47 @@ def viewer_available() -> bool:
         return False
 
 
+def tensorboard_logdir(ref, forced: bool = False) -> str | None:
+    """``ref`` as a TensorBoard logdir (a directory without run.json holding event files), else None.
+    UsageError (the one line naming the extra) when it is one and the package is missing."""
+    from pathlib import Path
+
+    if ref is None:
+        return None
+    path = Path(ref).expanduser()
+    if not path.is_dir() or (path / "run.json").exists():
+        return None
+    if not forced:
+        import os
+
+        seen = 0
+        for _folder, _dirs, names in os.walk(path):
+            if any(name.startswith("events.out.tfevents") for name in names):
+                break
+            seen += len(names) + 1
+            if seen > 20000:
+                return None
+        else:
+            return None
+    if importlib.util.find_spec("tensorboard") is None:
+        from nnlab.integrations.tensorboard import ExtraMissing, _import_proto
+
+        try:
+            _import_proto()
+        except ExtraMissing as error:
+            raise UsageError(str(error)) from None
+    return str(path.absolute())
+
+
 def run(args: argparse.Namespace) -> int | None:
     from nnlab.run.rundir import RunDirError, resolve, runs_root
 
+    logdir = tensorboard_logdir(args.run, getattr(args, "tensorboard", False))
+    if logdir is not None:
+        if not viewer_available():
+            raise UsageError(t("runs.watch.no_viewer", log=logdir))
+        args.app_options = {"watch": logdir, "source": "tensorboard", "run_id": None, "runs_dir": args.runs_dir}
+        return None
     try:
         rd = resolve(args.run, args.runs_dir) if args.run else pick(args.runs_dir)
     except RunDirError as error:
@@ -53,5 +98,6 @@ def run(args: argparse.Namespace) -> int | None:
         raise UsageError(t("runs.watch.no_runs", root=runs_root(args.runs_dir)))
     if not viewer_available():
         raise UsageError(t("runs.watch.no_viewer", log=rd.output_log))
-    args.app_options = {"watch": str(rd.path), "run_id": rd.id, "runs_dir": args.runs_dir}
+    source = "track" if rd.info.get("kind") == "track" else "nnlab"
+    args.app_options = {"watch": str(rd.path), "source": source, "run_id": rd.id, "runs_dir": args.runs_dir}
     return None

@@ -56,6 +56,21 @@ class WatchScreen(LabScreen):
 
     DEFAULT_CSS = TrainScreen.DEFAULT_CSS.replace("TrainScreen", "WatchScreen")
 
+    def __new__(cls, *args, **kwargs):
+        """The app's "watch" mode: a script's track run or a TensorBoard logdir gets ForeignScreen."""
+        if cls is WatchScreen:
+            from textual._context import active_app
+
+            try:
+                source = active_app.get().options.get("source")
+            except (LookupError, AttributeError):
+                source = None
+            if source in ("track", "tensorboard"):
+                from nnlab.ui.watch.foreign import ForeignScreen
+
+                return ForeignScreen(*args, **kwargs)
+        return super().__new__(cls)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.runs = TrainSession(self, self.app.options, lambda *a, **k: None)
