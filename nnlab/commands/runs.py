@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import time
@@ -19,9 +18,7 @@ import unicodedata
 
 from nnlab.commands.usage import UsageError, say
 from nnlab.i18n import t
-
-ARCHIVE = ".archive"
-LIVE = ("running",)   # "created" with its lock held reads as running
+from nnlab.run.manage import ARCHIVE, LIVE  # noqa: F401 - re-exported (older callers)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,32 +105,32 @@ def _confirm(prompt: str, action: str, run: str, yes: bool) -> bool:
 
 
 def _remove(args: argparse.Namespace, ref: str, archive: bool) -> int:
-    from nnlab.run.reader import run_state
-    from nnlab.run.rundir import RunDirError, resolve, runs_root
+    from nnlab.run.manage import RunIsLive, archive_run, archive_target, delete_run, refuse_live
+    from nnlab.run.rundir import RunDirError, resolve
 
     try:
         rd = resolve(ref, args.runs_dir)
+        refuse_live(rd)
+    except RunIsLive as error:
+        raise UsageError(str(error)) from None
     except RunDirError as error:
         raise UsageError(str(error)) from None
-    state = run_state(rd)
-    if state in LIVE:
-        raise UsageError(t("runs.delete.live", run=rd.id, state=state))
     if archive:
-        target = runs_root(args.runs_dir) / ARCHIVE / rd.id
-        prompt = t("runs.archive.confirm", run=rd.id, target=target)
+        prompt = t("runs.archive.confirm", run=rd.id, target=archive_target(rd, args.runs_dir))
     else:
-        target = None
         prompt = t("runs.delete.confirm", run=rd.id, path=rd.path)
     if not _confirm(prompt, "archive" if archive else "delete", rd.id, args.yes):
         print(t("runs.delete.kept", run=rd.id))
         return 1
-    if target is not None:
-        os.makedirs(target.parent, mode=0o700, exist_ok=True)
-        os.replace(rd.path, target)  # same file system: the root holds both
-        print(t("runs.archive.done", run=rd.id, target=target))
-    else:
-        shutil.rmtree(rd.path)
-        print(t("runs.delete.done", run=rd.id))
+    try:
+        if archive:
+            target = archive_run(rd, args.runs_dir)
+            print(t("runs.archive.done", run=rd.id, target=target))
+        else:
+            delete_run(rd)
+            print(t("runs.delete.done", run=rd.id))
+    except RunIsLive as error:  # it started again while the person was asked
+        raise UsageError(str(error)) from None
     return 0
 
 

@@ -1,7 +1,20 @@
-"""RunsTable: every finished or stopped run with its config and final metrics; mark two to overlay."""
+"""RunsTable: every run under the runs root (all sessions) and this session's ended runs, one row each.
+
+Rows are keyed by the run directory's id (a run of this session without a directory: ``#N``);
+a row holds the run's ``RunSummary`` (``list_runs``, read by the page on a worker) and, for this
+session's runs, its ``RunRecord`` (in memory). Columns narrow first (mark, id, state, accuracy,
+epochs, started, time) and the config summary last, so 80 columns show id, state and accuracy.
+Space or Enter marks the row under the cursor (at most ``MAX_MARKED``; one more unmarks the
+oldest); each marked run keeps its colour slot while marked. ``r`` cycles the sort (started,
+accuracy, state); ``g`` asks the page to read the runs again; ``a``, Delete and ``A`` ask for the
+Anatomy view, deletion and archiving of the row's run (the page does the work).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
@@ -10,59 +23,232 @@ from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
 from nnlab.ui.train.state import RunRecord
 
-__all__ = ["RunRecord", "RunsTable"]
+__all__ = ["MAX_MARKED", "OVERLAY_COLORS", "Row", "RunRecord", "RunsTable"]
+
+MAX_MARKED = 6
+OVERLAY_COLORS = ("cyan", "orange", "magenta", "green", "yellow", "blue")   # the first four: SERIES_COLORS
+SORTS = ("started", "accuracy", "state")
+STATE_ORDER = ("running", "created", "completed", "stopped", "diverged", "failed", "lost", "detached")
+RECORD_STATE = {"finished": "completed", "stopped": "stopped", "failed": "failed", "detached": "running",
+                "running": "running"}
+
+
+@dataclass
+class Row:
+    key: str
+    summary: object | None = None      # RunSummary
+    record: RunRecord | None = None    # this session's run
+
+    @property
+    def state(self) -> str:
+        if self.summary is not None:
+            return self.summary.state
+        return RECORD_STATE.get(self.record.status, self.record.status) if self.record else "lost"
+
+    @property
+    def accuracy(self) -> float | None:
+        """Percent."""
+        if self.summary is not None and self.summary.test_accuracy is not None:
+            return 100 * self.summary.test_accuracy
+        return self.record.final_accuracy if self.record is not None else None
+
+    @property
+    def started(self) -> str:
+        return self.summary.started if self.summary is not None else ""
+
+    @property
+    def path(self):
+        return self.summary.path if self.summary is not None else None
+
+
+def _started(iso: str) -> str:
+    import time
+
+    from nnlab.run.rundir import parse_iso
+
+    when = parse_iso(iso)
+    return time.strftime("%m-%d %H:%M", time.localtime(when)) if when is not None else "—"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, sec = divmod(int(seconds), 60)
+    return f"{minutes}m{sec:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
 
 
 class RunsTable(DataTable):
-    """Space marks a run (at most two are marked; marking a third unmarks the oldest)."""
-
-    BINDINGS = [Binding("space", "mark", "dash.key.mark")]
+    BINDINGS = [
+        Binding("space", "mark", "dash.key.mark"),
+        Binding("enter", "mark", "dash.key.mark", show=False),
+        Binding("r", "sort", "dash.key.sort"),
+        Binding("g", "reload", "dash.key.reload"),
+        Binding("a", "ask('anatomy')", "dash.key.anatomy_run", show=False),
+        Binding("delete", "ask('delete')", "dash.key.delete_run", key_display="del"),
+        Binding("A", "ask('archive')", "dash.key.archive_run", key_display="A"),
+    ]
 
     class Marked(Message):
-        def __init__(self, run_ids: tuple[int, ...]) -> None:
+        def __init__(self, run_ids: tuple[str, ...]) -> None:
             super().__init__()
-            self.run_ids = run_ids
+            self.run_ids = run_ids     # row keys, in marking order
+
+    class Asked(Message):
+        """The page is asked to act on a row: "anatomy", "delete", "archive" or "reload"."""
+
+        def __init__(self, what: str, row: Row | None) -> None:
+            super().__init__()
+            self.what = what
+            self.row = row
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         translate_bindings(self)
-        self.records: dict[int, RunRecord] = {}
-        self.marked: list[int] = []
+        self.records: dict[int, RunRecord] = {}   # this session's ended runs, by their number
+        self.entries: dict[str, Row] = {}
+        self.marked: list[str] = []
+        self.colours: dict[str, int] = {}          # row key -> slot in OVERLAY_COLORS, while marked
+        self.sort_by = "started"
 
     def on_mount(self) -> None:
-        for key in ("mark", "run", "preset", "epochs", "batch", "lr", "optimizer", "hidden",
-                    "activation", "seed", "device", "accuracy", "loss", "time", "status"):
+        for key in ("mark", "id", "state", "accuracy", "epochs", "started", "time", "config"):
             self.add_column(t(f"dash.runs.col.{key}"), key=key)
 
+    # contents ----------------------------------------------------------------------------
     def add_record(self, record: RunRecord) -> None:
+        """A run of this session ended (its history stays in memory)."""
         self.records[record.run_id] = record
-        c = record.config
-        acc = f"{record.final_accuracy:.1f}%" if record.final_accuracy is not None else "–"
-        loss = f"{record.test_loss[-1]:.4f}" if record.test_loss else "–"
-        self.add_row(
-            "", record.label, c.get("preset", ""), f"{len(record.epochs)}/{c.get('epochs')}", c.get("batch_size"),
-            f"{c.get('lr'):g}", c.get("optimizer"), "-".join(str(h) for h in c.get("hidden", ())),
-            c.get("activation"), c.get("seed"), record.device, acc, loss, f"{record.seconds:.1f} s",
-            t(f"dash.status.{record.status}"), key=str(record.run_id),
-        )
+        row = self.entries.setdefault(record.key, Row(record.key))
+        row.record = record
+        self.redraw()
 
-    def action_mark(self) -> None:
-        if not self.row_count:
-            return
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        run_id = int(row_key.value)
-        if run_id in self.marked:
-            self.marked.remove(run_id)
+    def set_history(self, summaries) -> None:
+        """The runs read from the runs root (``list_runs``); rows of this session stay."""
+        seen = set()
+        for summary in summaries:
+            seen.add(summary.id)
+            row = self.entries.setdefault(summary.id, Row(summary.id))
+            row.summary = summary
+        for key, row in list(self.entries.items()):
+            if key not in seen and row.summary is not None:
+                if row.record is None:     # gone from the disk (deleted or archived elsewhere)
+                    self.forget(key, redraw=False)
+                else:
+                    row.summary = None
+        self.redraw()
+
+    def forget(self, key: str, redraw: bool = True) -> None:
+        row = self.entries.pop(key, None)
+        if row is not None and row.record is not None:
+            self.records.pop(row.record.run_id, None)
+        if key in self.marked:
+            self.marked.remove(key)
+            self.colours.pop(key, None)
+            self.post_message(self.Marked(tuple(self.marked)))
+        if redraw:
+            self.redraw()
+
+    def ordered(self) -> list[Row]:
+        from nnlab.run.rundir import parse_iso
+
+        rows = list(self.entries.values())
+        by_start = sorted(rows, key=lambda r: (parse_iso(r.started) or float("inf"),   # oldest first, as a log
+                                               r.record.run_id if r.record is not None else 0, r.key))
+        if self.sort_by == "accuracy":
+            return sorted(by_start, key=lambda r: -(r.accuracy if r.accuracy is not None else -1.0))
+        if self.sort_by == "state":
+            return sorted(by_start, key=lambda r: STATE_ORDER.index(r.state) if r.state in STATE_ORDER else 99)
+        return by_start
+
+    def _cells(self, row: Row) -> tuple:
+        slot = self.colours.get(row.key)
+        mark = Text("●", style=f"bold {OVERLAY_COLORS[slot]}") if slot is not None else Text("")
+        s, rec = row.summary, row.record
+        label = row.key
+        acc = f"{row.accuracy:.1f}%" if row.accuracy is not None else "–"
+        if s is not None:
+            total = f"/{s.epochs_total}" if s.epochs_total else ""
+            epochs, seconds = f"{s.epochs_done}{total}", s.duration_s
+            config = " · ".join(p for p in (s.name, s.summary) if p)
         else:
-            self.marked.append(run_id)
-            if len(self.marked) > 2:
-                self.marked.pop(0)
-        for rid in self.records:
-            self.update_cell(str(rid), "mark", "●" if rid in self.marked else "")
+            c = rec.config
+            epochs, seconds = f"{len(rec.epochs)}/{c.get('epochs')}", rec.seconds
+            from nnlab.run.reader import config_summary
+
+            config = config_summary(c)
+        return (mark, label, t(f"dash.runs.state.{row.state}"), acc, epochs, _started(row.started),
+                _duration(seconds), config)
+
+    def redraw(self) -> None:
+        current = self.cursor_key()
+        self.clear()
+        for row in self.ordered():
+            self.add_row(*self._cells(row), key=row.key)
+        if current is not None and current in self.entries:
+            self.move_cursor(row=self.get_row_index(current))
+
+    def cursor_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        except Exception:  # noqa: BLE001 - no valid cursor
+            return None
+        return row_key.value if row_key is not None else None
+
+    def cursor_row_data(self) -> Row | None:
+        key = self.cursor_key()
+        return self.entries.get(key) if key is not None else None
+
+    # keys --------------------------------------------------------------------------------
+    def action_mark(self) -> None:
+        key = self.cursor_key()
+        if key is None:
+            return
+        self.toggle_mark(key)
+
+    def toggle_mark(self, key: str) -> None:
+        if key in self.marked:
+            self.marked.remove(key)
+            self.colours.pop(key, None)
+        else:
+            if len(self.marked) >= MAX_MARKED:
+                self.colours.pop(self.marked.pop(0), None)
+            used = set(self.colours.values())
+            self.colours[key] = next(i for i in range(MAX_MARKED) if i not in used)
+            self.marked.append(key)
+        for k in self.entries:
+            slot = self.colours.get(k)
+            self.update_cell(k, "mark", Text("●", style=f"bold {OVERLAY_COLORS[slot]}") if slot is not None
+                             else Text(""))
         self.post_message(self.Marked(tuple(self.marked)))
+
+    def colour_of(self, key: str) -> str:
+        return OVERLAY_COLORS[self.colours.get(key, 0)]
+
+    def action_sort(self) -> None:
+        self.sort_by = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
+        self.redraw()
+        self.notify(t("dash.runs.sorted", by=t(f"dash.runs.sort.{self.sort_by}")), timeout=2)
+
+    def action_reload(self) -> None:
+        self.post_message(self.Asked("reload", None))
+
+    def action_ask(self, what: str) -> None:
+        row = self.cursor_row_data()
+        if row is None:
+            self.notify(t("dash.runs.none_here"), severity="warning")
+            return
+        self.post_message(self.Asked(what, row))
 
     def clear_records(self) -> None:
         self.records.clear()
+        self.entries = {k: r for k, r in self.entries.items() if r.summary is not None}
+        for r in self.entries.values():
+            r.record = None
         self.marked.clear()
-        self.clear()
+        self.colours.clear()
+        self.redraw()
         self.post_message(self.Marked(()))

@@ -1,4 +1,8 @@
-"""What the Train screen keeps of its runs, as plain data (no Textual): run records, progress state."""
+"""What the Train screen keeps of its runs, as plain data (no Textual): run records, progress state.
+
+``record_from_events`` rebuilds a ``RunRecord`` from a run directory's decoded events (a run of
+another session, for the Runs page's overlay); ``load_record`` reads them (``EventLog``) — call it
+on a worker, a long log takes a while."""
 
 from __future__ import annotations
 
@@ -24,7 +28,12 @@ class RunRecord:
 
     @property
     def label(self) -> str:
-        return f"#{self.run_id}"
+        return f"#{self.run_id}" if self.run_id > 0 else (self.run_dir or "?")
+
+    @property
+    def key(self) -> str:
+        """Its row on the Runs page: the run directory's id, else this session's number."""
+        return self.run_dir or f"#{self.run_id}"
 
     @property
     def final_accuracy(self) -> float | None:
@@ -71,3 +80,37 @@ class ProgressState:
         if self.samples_per_s <= 0 or not self.batches or self.status not in ("running", "paused"):
             return None
         return (self.batches - self.batch) * batch_size / self.samples_per_s
+
+
+def record_from_events(run_dir: str, config: dict, events, status: str = "") -> RunRecord:
+    """A record of a run read back from its log (decoded events): the loss points, the epoch results."""
+    from nnlab.run.events import BatchProgress, EpochEnd, Finished, Started
+
+    rec = RunRecord(0, dict(config), status=status or "running", run_dir=run_dir)
+    for ev in events:
+        if isinstance(ev, BatchProgress):
+            rec.loss_x.append(ev.epoch - 1 + ev.batch / ev.batches if ev.batches else float(ev.epoch))
+            rec.loss_y.append(ev.running_loss)
+        elif isinstance(ev, EpochEnd):
+            if ev.epoch in rec.epochs:      # a resumed run repeats nothing, but a restarted epoch replaces
+                i = rec.epochs.index(ev.epoch)
+                del rec.epochs[i:], rec.accuracy[i:], rec.test_loss[i:]
+            rec.epochs.append(ev.epoch)
+            rec.accuracy.append(ev.test_accuracy * 100)
+            rec.test_loss.append(ev.test_loss)
+        elif isinstance(ev, Started):
+            rec.device = ev.device
+            if ev.config:
+                rec.config = dict(ev.config)
+        elif isinstance(ev, Finished):
+            rec.seconds = ev.seconds
+    return rec
+
+
+def load_record(path, status: str = "") -> RunRecord:
+    """The record of the run directory at ``path`` from its events.jsonl (reads the whole log)."""
+    from nnlab.run.reader import EventLog
+    from nnlab.run.rundir import RunDir
+
+    rd = RunDir.open(path)
+    return record_from_events(rd.id, rd.config, EventLog(rd.events_path, decode=True).read_new(), status)

@@ -88,9 +88,20 @@ class WatchScreen(LabScreen):
         self.live_page = LivePage(t("dash.page.live"), id="live")
         self.insight_page = InsightPage(t("dash.page.insight"), id="insight")
         self.runs_page = RunsPage(t("dash.page.runs"), id="runs")
+        self.runs_page.root = self.history_root(self.app.options.get("watch"))
         self.pages = (self.live_page, self.insight_page, self.runs_page)
         with TabbedContent(initial="live", id="pages"):
             yield from self.pages
+
+    def history_root(self, path: str | None):
+        """Where the Runs page lists runs: --runs-dir, else the watched run's own folder."""
+        from pathlib import Path
+
+        from nnlab.run.rundir import runs_root
+
+        if self.app.options.get("runs_dir") or not path:
+            return runs_root(self.app.options.get("runs_dir"))
+        return Path(path).expanduser().absolute().parent
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 118, "narrow")
@@ -132,6 +143,11 @@ class WatchScreen(LabScreen):
         self.follower = Follower(rd)
         self.runs.attach(self.remote, rd.id)
         self.runs.log(t("watch.attached", run=rd.id, path=rd.path))
+        root = self.history_root(str(rd.path))
+        if root != self.runs_page.root:
+            self.runs_page.root = root
+            if self.runs_page.is_mounted:
+                self.runs_page.reload()
         self.replaying = True
         self.read_loop(self.follower, self._stop_reading)
 
