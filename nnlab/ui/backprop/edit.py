@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from nnlab.ui.shared.modal import OnceModal
 from nnlab.core.netlab import Lab, NetError
 from nnlab.core.netlab_run import PRESETS, preset, showable, value_bounds
 from nnlab.core.numbers import NumberError, parse_number
@@ -41,7 +41,7 @@ def _lab_caption(lab: Lab, name: str) -> str:
     return "η" if name == "lr" else name
 
 
-class BackpropEdit(ModalScreen[Lab | None]):
+class BackpropEdit(OnceModal[Lab | None]):
     """Dismisses with the new Lab (the edited values, or a preset), or None when cancelled.
     Nothing changes while a field is refused; a refused field keeps its text, the reason beside it."""
 

@@ -12,9 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from nnlab.ui.shared.modal import OnceModal
 from nnlab.core.netlab import Lab
 from nnlab.core.netlab_matrix import BATCH, batch, batch_mean, matrix, single_lines, torch_lines, vector
 from nnlab.i18n import t
@@ -24,7 +24,7 @@ from nnlab.ui.shared.keys import translate_bindings
 WIDE = 120
 
 
-class BackpropMatrix(ModalScreen[None]):
+class BackpropMatrix(OnceModal[None]):
     BINDINGS = [Binding("escape", "close", "key.close")]
     DEFAULT_CSS = """
     BackpropMatrix { align: center middle; }

@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from nnlab.ui.shared.modal import OnceModal
 from nnlab.core.netlab import Lab
 from nnlab.core.netlab_run import LabRecord, lab_record, run_lab_passes
 from nnlab.core.numbers import Bounds
@@ -22,7 +22,7 @@ MAX_PASSES = 100_000
 DEFAULT_PASSES = 200
 
 
-class BackpropPasses(ModalScreen[tuple[Lab, list[LabRecord]] | None]):
+class BackpropPasses(OnceModal[tuple[Lab, list[LabRecord]] | None]):
     """Dismisses with (params after the passes, their records), or None when nothing ran."""
 
     BINDINGS = [Binding("escape", "close", "key.close")]

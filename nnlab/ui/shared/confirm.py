@@ -6,14 +6,14 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from nnlab.ui.shared.modal import OnceModal
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(OnceModal[bool]):
     """Dismisses with True (yes) or False (no). Subclasses set BINDINGS (y/n/escape → answer),
     the catalog keys of their labels, and pass the title and body text."""
 

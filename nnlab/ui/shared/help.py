@@ -8,9 +8,10 @@ from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
+from nnlab.ui.shared.modal import OnceModal
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
 
@@ -27,7 +28,7 @@ def _key_table(rows: list[tuple[str, str]]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(OnceModal[None]):
     """Lists the keys of ``screen`` (its own, then the global ones) and its concept text."""
 
     BINDINGS = [

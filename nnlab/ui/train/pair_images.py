@@ -6,9 +6,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from nnlab.ui.shared.modal import OnceModal
 from nnlab.i18n import t
 from nnlab.ui.shared.image_grid import ImageGrid
 from nnlab.ui.shared.keys import translate_bindings
@@ -16,7 +16,7 @@ from nnlab.ui.shared.keys import translate_bindings
 MAX_SHOWN = 24  # a diagonal cell holds ~900 images: the first ones say enough, and each costs a widget
 
 
-class PairImages(ModalScreen[None]):
+class PairImages(OnceModal[None]):
     BINDINGS = [Binding("escape", "close", "key.close")]
 
     DEFAULT_CSS = """

@@ -8,9 +8,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from nnlab.ui.shared.modal import OnceModal
 from nnlab.i18n import t
 from nnlab.run.gc_pause import collections_paused
 from nnlab.ui.messages import ResumeChecked
@@ -27,7 +27,7 @@ def newest_checkpoint(directory: str) -> str:
     return str(files[-1]) if files else str(folder) + "/"
 
 
-class ResumePrompt(ModalScreen[dict | None]):
+class ResumePrompt(OnceModal[dict | None]):
     """Dismisses with {"path", "config", "epoch", "batch"} of a valid checkpoint, or None (Esc).
 
     The checkpoint is read and validated on a thread worker: a large (or hostile) file never
@@ -50,7 +50,6 @@ class ResumePrompt(ModalScreen[dict | None]):
         self.directory = directory
         self.suggestion = suggestion
         self.checking: str | None = None  # the path being read, while it is
-        self.answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -65,7 +64,7 @@ class ResumePrompt(ModalScreen[dict | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         path = event.value.strip()
         error = self.query_one("#resume-error", Static)
-        if self.checking is not None or self.answered:
+        if self.checking is not None or self._answered:
             return  # one check at a time; a second Enter while reading changes nothing
         if not path:
             error.update(t("dash.resume.empty"))
@@ -92,16 +91,13 @@ class ResumePrompt(ModalScreen[dict | None]):
             self.post_message(ResumeChecked(path, None, t("resume.unreadable", path=path, why=problem)))
 
     def on_resume_checked(self, message: ResumeChecked) -> None:
-        if message.path != self.checking or self.answered:
+        if message.path != self.checking or self._answered:
             return
         self.checking = None
         if message.answer is None:
             self.query_one("#resume-error", Static).update(message.error or "")
             return
-        self.answered = True
         self.dismiss(message.answer)
 
     def action_cancel(self) -> None:
-        if not self.answered:
-            self.answered = True
-            self.dismiss(None)
+        self.dismiss(None)
