@@ -55,6 +55,7 @@ class NNLabApp(App[int]):
         "backprop": _mode_screen("backprop", "BackpropScreen"),
         "train": _mode_screen("train", "TrainScreen"),
         "watch": _mode_screen("watch", "WatchScreen"),   # `nnlab watch RUN`, and the app after `d`
+        "sweep": _mode_screen("sweep", "SweepScreen"),   # a sweep directory: app.options["sweep"]
     }
     BINDINGS = [
         Binding("1", "switch_mode('neuron')", "key.mode_neuron"),
