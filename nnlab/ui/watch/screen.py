@@ -12,6 +12,8 @@ socket) is said in one line. Bad lines are reported once and skipped; a deleted 
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 
 from textual import work
@@ -35,6 +37,7 @@ from nnlab.ui.watch.follower import Follower
 from nnlab.ui.watch.remote_run import RemoteRun
 
 PAGES = ("live", "insight", "runs")
+BENCH_OUT = "NNLAB_BENCH_WATCH_OUT"   # a file the first full frame's times are appended to (the bench)
 POLL_S = 0.25          # 4 reads a second: a line's delay stays under a frame or two
 
 
@@ -79,6 +82,7 @@ class WatchScreen(LabScreen):
         self.remote: RemoteRun | None = None
         self.replaying = False
         self.first_full_frame_at: float | None = None   # time.time() of the first frame with the history
+        self.mounted_at: float | None = None            # time.time() when the screen mounted
         self._stop_reading = threading.Event()
         self._client = None
         self._said_state: str | None = None
@@ -108,6 +112,9 @@ class WatchScreen(LabScreen):
         self.set_class(self.size.height >= 40, "tall")
 
     def on_mount(self) -> None:
+        import time
+
+        self.mounted_at = time.time()
         self.attach(self.app.options.get("watch"))
 
     def on_screen_resume(self) -> None:
@@ -194,6 +201,14 @@ class WatchScreen(LabScreen):
         import time
 
         self.first_full_frame_at = time.time()
+        out = os.environ.get(BENCH_OUT)
+        if out:  # `nnlab bench watch`: when the first full frame was drawn, seen from inside
+            try:
+                with open(out, "a", encoding="utf-8") as handle:
+                    handle.write(json.dumps({"run": self.path, "mounted_at": self.mounted_at,
+                                             "first_full_frame_at": self.first_full_frame_at}) + "\n")
+            except OSError:
+                pass
 
     def _feed(self, events: list) -> None:
         """Events in log order to the session, the BatchProgress runs between others merged."""
