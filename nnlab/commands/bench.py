@@ -19,7 +19,7 @@ def terminal_size(text: str) -> tuple[int, int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=("startup", "train", "dashboard", "sweep", "watch", "track"), help=t("cli.bench.what"))
+    parser.add_argument("what", choices=("startup", "train", "dashboard", "sweep", "watch", "track", "foreign"), help=t("cli.bench.what"))
     parser.add_argument("--runs", default=None, help=t("cli.bench.runs"))
     parser.add_argument("--json", action="store_true", help=t("cli.json"))
     parser.add_argument("--device", default="auto", help=t("cli.bench.device"))
@@ -73,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         from nnlab.bench.track import run_bench
     elif args.what == "watch":
         from nnlab.bench.watch import run_bench
+    elif args.what == "foreign":
+        from nnlab.bench.foreign import run_bench
     else:
         from nnlab.bench.dashboard import run_bench
     return run_bench(args)

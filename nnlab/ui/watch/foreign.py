@@ -124,13 +124,13 @@ class ForeignScreen(LabScreen):
         Binding("p", "pause", "dash.key.pause"),
         Binding("n", "step", "dash.key.step"),
         Binding("x", "stop", "dash.key.stop"),
-        Binding("w", "save", "watch.key.save"),
+        Binding("w", "save", "watch.key.save", show=False),
         Binding("left_square_bracket", "group(-1)", "foreign.key.prev_group", key_display="["),
         Binding("right_square_bracket", "group(1)", "foreign.key.next_group", key_display="]"),
         Binding("g", "group(1)", "foreign.key.next_group", show=False),
         Binding("l", "chart('log')", "dash.key.log_scale"),
         Binding("m", "chart('smooth')", "foreign.key.smooth"),
-        Binding("t", "chart('x')", "foreign.key.x_axis"),
+        Binding("t", "chart('x')", "foreign.key.x_axis", show=False),
         Binding("v", "page", "foreign.key.page"),
     ]
 
@@ -138,7 +138,9 @@ class ForeignScreen(LabScreen):
     ForeignScreen #foreign-status { height: 1; padding: 0 1; background: $boost; }
     ForeignScreen #scalars-body { height: 1fr; }
     ForeignScreen GroupChart { width: 1fr; height: 1fr; }
-    ForeignScreen TabPane { padding: 0; }
+    ForeignScreen #pages { height: 1fr; }
+    ForeignScreen #pages > ContentSwitcher { height: 1fr; }
+    ForeignScreen TabPane { padding: 0; height: 1fr; }
     """
 
     def __init__(self, *args, **kwargs) -> None:
