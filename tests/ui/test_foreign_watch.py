@@ -70,7 +70,7 @@ def test_track_run_groups_keys_gap_and_pages(tmp_path):
             assert tabs.active == "epochs"
             # live append
             before = screen.store.points
-            for i in range(41, 61):
+            for _ in range(41, 61):
                 run.log(**{"train/loss": 0.01, "train/acc": 1.0, "lr": 0.1})
             run.flush()
             for _ in range(60):

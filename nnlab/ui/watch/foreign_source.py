@@ -110,6 +110,29 @@ def batch_of(records: list, run_path=None, problems: list | None = None) -> Batc
     return out
 
 
+def _fast_log(path):
+    """An EventLog (decode=False) whose chunks of clean lines are parsed in one ``json.loads`` of
+    a JSON array (~3x faster on a 100,000-line history); any chunk with a bad, over-long, blank
+    or "gap" line is parsed line by line by EventLog itself (same problems, same skips)."""
+    import json
+
+    from nnlab.run.reader import MAX_LINE, EventLog
+
+    class FastLog(EventLog):
+        def _parse(self, lines: list, first_line: int) -> list:
+            if lines and type(lines[0]) is str and max(map(len, lines)) <= MAX_LINE:
+                try:
+                    records = json.loads("[" + ",".join(lines) + "]")
+                except ValueError:
+                    records = None
+                if records is not None and len(records) == len(lines) and all(
+                        type(r) is dict and type(r.get("event")) is str and r["event"] != "gap" for r in records):
+                    return records
+            return super()._parse(lines, first_line)
+
+    return FastLog(path, decode=False)
+
+
 class ForeignReader:
     """Reads a track run (``source="track"``) or a TensorBoard logdir (``"tensorboard"``)."""
 
@@ -128,12 +151,11 @@ class ForeignReader:
             self.tb = TensorBoardSource(self.path)    # ExtraMissing without the package
             self.log = None
         else:
-            from nnlab.run.reader import EventLog
             from nnlab.run.rundir import RunDir
 
             self.tb = None
             self.rd = RunDir.open(self.path)          # RunDirError: one line
-            self.log = EventLog(self.rd.events_path, decode=False)
+            self.log = _fast_log(self.rd.events_path)
 
     @property
     def name(self) -> str:
