@@ -182,7 +182,8 @@ class GroupTrainer:
         member = self.members[pos]
         lr = member.config.lr
         self.emit(member.index, Diverged(epoch=epoch, batch=batch, loss=loss, message=t(
-            "train.diverged", epoch=epoch, batch=batch, loss=loss, lr=f"{lr:g}", smaller=f"{lr / 10:g}")))
+            "train.diverged", epoch=epoch, batch=batch, loss=loss, lr=f"{lr:g}", smaller=f"{lr / 10:g}",
+            kept="")))
         self._finish(member, epoch - 1, "diverged")
 
     # --- reading losses -------------------------------------------------------------------

@@ -187,6 +187,15 @@ class Trainer:
         if self._save(epoch - 1, b, self.epoch_state):
             self.emit(Saved(path=str(self.save_path), epoch=epoch - 1, batch=b))
 
+    def _kept(self) -> str:
+        """For the divergence message: the checkpoint left on disk, if this run (or the one it
+        resumed) ever wrote one; nothing is claimed for a run that does not save."""
+        if not self.save_path:
+            return ""
+        if os.path.isfile(os.path.expanduser(str(self.save_path))):
+            return t("train.diverged.kept", path=self.save_path)
+        return t("train.diverged.none")
+
     def _previous(self) -> str:
         """What the failed save left on disk, said truthfully: an earlier checkpoint, or none."""
         key = "safe.previous.kept" if os.path.isfile(os.path.expanduser(str(self.save_path))) else "safe.previous.none"
@@ -238,7 +247,7 @@ class Trainer:
             lr = self.lr if math.isfinite(self.lr) else cfg.lr
             self.emit(Diverged(epoch=epoch, batch=bad.batch, loss=bad.loss, message=t(
                 "train.diverged", epoch=epoch, batch=bad.batch, loss=bad.loss, lr=f"{lr:g}",
-                smaller=f"{lr / 10:g}")))
+                smaller=f"{lr / 10:g}", kept=self._kept())))
             return self._finish(epoch - 1, "diverged")
         return self._finish(epoch, "completed")
 

@@ -83,9 +83,12 @@ MESSAGES = {
         "检查点的打乱状态来自另一种设备：恢复后的数据顺序与原运行不同",
     ),
     "train.diverged": (
-        "Diverged: the loss became {loss} at epoch {epoch}, batch {batch}. Try a smaller learning rate (e.g. --lr {smaller} instead of {lr}). The last good checkpoint was kept.",
-        "发散：第 {epoch} 轮第 {batch} 批的损失变为 {loss}。请尝试更小的学习率（例如 --lr {smaller} 而不是 {lr}）。已保留最后一个正常的检查点。",
+        "Diverged: the loss became {loss} at epoch {epoch}, batch {batch}. Try a smaller learning rate (e.g. --lr {smaller} instead of {lr}).{kept}",
+        "发散：第 {epoch} 轮第 {batch} 批的损失变为 {loss}。请尝试更小的学习率（例如 --lr {smaller} 而不是 {lr}）。{kept}",
     ),
+    # {kept} of train.diverged: what is on disk, said truthfully (only a checkpoint written before is "kept")
+    "train.diverged.kept": (" The last good checkpoint ({path}) was kept.", "已保留最后一个正常的检查点（{path}）。"),
+    "train.diverged.none": (" No checkpoint was written before it diverged.", "发散前没有写入过检查点。"),
     # CLI: nnlab train
     "train.cli.headless": ("train in this terminal without the dashboard, printing the tutorial's lines", "不打开仪表盘，在终端中训练并输出教程格式的日志"),
     "train.cli.preset": ("starting settings: tutorial (the PyTorch quickstart, default) or fast (≥ 88% in ≤ 10 epochs)", "初始设置：tutorial（PyTorch 快速入门，默认）或 fast（≤ 10 轮达到 ≥ 88%）"),
