@@ -24,12 +24,21 @@ class SweepLossChart(KeptPlot):
         self.members = [(label, color, list(xs), list(ys)) for label, color, xs, ys in members]
         self.changed()
 
+    def ceiling(self) -> float | None:
+        """The top of the y axis: 4x the median of every finite point, so one diverging member (a loss
+        of 1e20) does not flatten the others; its points are drawn at the top."""
+        ys = sorted(y for _, _, _, s in self.members for y in s if math.isfinite(y))
+        if not ys:
+            return None
+        return min(ys[-1], max(4 * ys[len(ys) // 2], 1e-9))
+
     def series(self) -> list[Series]:
-        """What is drawn: the members with finite points, thinned to the chart's width."""
+        """What is drawn: the members with finite points, thinned to the chart's width, clipped."""
         width = max(10, self.size.width - 10) * 2
+        top = self.ceiling()
         out = []
         for label, color, xs, ys in self.members:
-            pts = [(x, y) for x, y in zip(xs, ys) if math.isfinite(y)]
+            pts = [(x, min(y, top)) for x, y in zip(xs, ys) if math.isfinite(y)]
             if not pts:
                 continue
             px, py = downsample([p[0] for p in pts], [p[1] for p in pts], width)
@@ -78,5 +87,4 @@ class SweepAccuracyChart(KeptPlot):
         plt.xlim(0.5, last + 0.5)
         if last <= 12:
             plt.xticks(list(range(1, last + 1)))
-        if not drawn:
-            plt.ylim(0, 100)
+        plt.ylim(0, 100)   # percent: the same scale whichever members are drawn

@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -33,6 +34,7 @@ from nnlab.ui.sweep.charts import SweepAccuracyChart, SweepLossChart
 from nnlab.ui.sweep.model import SORTS, SweepModel, SweepPoll, SweepReader
 
 POLL_S = 0.5
+MAX_WIDTH = 40         # a setting longer than this is cut (the whole label is in the exports)
 COLUMNS = ("mark", "member", "setting", "accuracy", "test_loss", "seconds", "epochs", "state")
 
 
@@ -50,7 +52,9 @@ class SweepSteered(Posted):
 
 
 def _fmt(value, spec: str, unit: str = "") -> str:
-    return "—" if value is None else f"{value:{spec}}{unit}"
+    if value is None:
+        return "—" + (" " if unit.endswith(" ") else "")
+    return f"{value:.3g}{unit}" if abs(value) >= 1000 else f"{value:{spec}}{unit}"   # a diverged loss stays short
 
 
 class SweepScreen(LabScreen):
@@ -96,13 +100,22 @@ class SweepScreen(LabScreen):
             yield self.acc_chart
         self.summary = Static("", id="sweep-summary")
         yield self.summary
-        self.table = DataTable(id="sweep-table", cursor_type="row", zebra_stripes=True)
+        self.table = DataTable(id="sweep-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield self.table
 
     def on_mount(self) -> None:
-        for key in COLUMNS:
-            self.table.add_column(t(f"sweepui.col.{key}"), key=key)
+        self._set_columns({})
         self.attach(self.app.options.get("sweep"))
+
+    def _set_columns(self, widths: dict) -> None:
+        """Columns with explicit widths: a DataTable's auto widths, grown on idle after a ``clear``,
+        stayed at the label's width in the drawn rows (a setting showed as "lr=0.00")."""
+        self._widths = widths
+        self.table.clear(columns=True)
+        for key in COLUMNS:
+            label = t(f"sweepui.col.{key}")
+            label = " " + label if key == "state" else label   # after a right-aligned column
+            self.table.add_column(label, key=key, width=max(widths.get(key, 0), cell_len(label), 1) + 1)
 
     def on_unmount(self) -> None:
         self._stop_reading.set()
@@ -185,7 +198,7 @@ class SweepScreen(LabScreen):
         keep = None
         if table.row_count and table.cursor_row is not None and 0 <= table.cursor_row < table.row_count:
             keep = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        table.clear()
+        rows = []
         for m in self.rows():
             best, tutorial = bool(m.record.get("best")), bool(m.record.get("tutorial"))
             style = "bold green" if best else ""
@@ -193,12 +206,20 @@ class SweepScreen(LabScreen):
             state = t("sweepui.diverged") if m.is_diverged() else m.state()
             acc = m.final_accuracy()
             cells = [Text(mark, style=style), Text(m.member, style=f"bold {m.color}"), Text(m.label, style=style),
-                     Text(_fmt(None if acc is None else 100 * acc, ".1f", "%"), style=style, justify="right"),
-                     Text(_fmt(m.final_test_loss(), ".4f"), style=style, justify="right"),
-                     Text(_fmt(m.time(), ".1f", "s"), justify="right"),
-                     Text(str(m.epochs_done()), justify="right"),
-                     Text(state, style="red" if m.is_diverged() else "")]
-            table.add_row(*cells, key=m.member)
+                     Text(_fmt(None if acc is None else 100 * acc, ".1f", "% "), style=style, justify="right"),
+                     Text(_fmt(m.final_test_loss(), ".4f", " "), style=style, justify="right"),
+                     Text(_fmt(m.time(), ".1f", "s "), justify="right"),
+                     Text(f"{m.epochs_done()} ", justify="right"),
+                     Text(" " + state, style="red" if m.is_diverged() else "")]
+            rows.append((m.member, cells))
+        widths = {key: min(MAX_WIDTH, max([0, *(c.cell_len for _, cs in rows for c in cs[i:i + 1])]))
+                  for i, key in enumerate(COLUMNS)}
+        if widths != self._widths:
+            self._set_columns(widths)
+        else:
+            table.clear()
+        for member, cells in rows:
+            table.add_row(*cells, key=member)
         if keep is not None:
             try:
                 table.move_cursor(row=table.get_row_index(keep), animate=False)
