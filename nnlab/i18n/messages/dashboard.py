@@ -115,9 +115,8 @@ MESSAGES = {
     "dash.error.unexpected": ("Unexpected error {name}: {detail}", "意外错误 {name}：{detail}"),
     "dash.anatomy.missing": ("The Anatomy view is not installed in this version.", "此版本未包含网络解剖视图。"),
     # runs page
-    "dash.runs.hint": ("Every run under the runs root. Space/Enter marks (up to 6 overlaid) · r sort · g reload · "
-                       "a anatomy · Del delete · A archive",
-                       "运行根目录下的所有运行。空格/回车标记（最多叠加 6 个）· r 排序 · g 刷新 · a 解剖 · Del 删除 · A 归档"),
+    "dash.runs.hint": ("All runs · Space mark (≤6) · r sort · g reload · a anatomy · Del delete · A archive",
+                       "全部运行 · 空格 标记（≤6）· r 排序 · g 刷新 · a 解剖 · Del 删除 · A 归档"),
     "dash.runs.col.mark": ("Mark", "标记"),
     "dash.runs.col.run": ("Run", "运行"),
     "dash.runs.col.preset": ("Preset", "预设"),
