@@ -30,7 +30,7 @@ MESSAGES = {
                         "{id} · {state} · {members} 个成员 · 排序：{sort}{order}"),
     "sweepui.summary.marked": (" · {count} marked", " · 已标记 {count} 个"),
     "sweepui.legend": ("* best   T the tutorial's setting", "* 最佳   T 教程的设置"),
-    "sweepui.col.mark": ("", ""),
+    "sweepui.col.mark": ("*T", "*T"),
     "sweepui.col.member": ("member", "成员"),
     "sweepui.col.setting": ("setting", "设置"),
     "sweepui.col.accuracy": ("accuracy", "准确率"),
