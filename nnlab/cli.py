@@ -248,7 +248,7 @@ def _main(argv: Sequence[str] | None, standalone: bool) -> int:
     module = SUBCOMMANDS[args.command]
     code = module.run(args)
     if code is None:
-        code = run_app(args.command, args, **getattr(args, "app_options", {}))
+        code = run_app(getattr(args, "app_mode", args.command), args, **getattr(args, "app_options", {}))
         if standalone:
             _leave(code)
     return int(code)

@@ -26,14 +26,15 @@ a resumed headless run of it would (``nnlab.commands.headless.run_headless``).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import math
 import os
 import signal
 import sys
 import threading
 
+from nnlab.run.sweep_export import export_csv, export_markdown
+from nnlab.run.sweep_export import num as _num
+from nnlab.run.sweep_export import pct as _pct
 from nnlab.commands.usage import UsageError, say
 from nnlab.i18n import t
 
@@ -357,39 +358,6 @@ def is_tutorial(config) -> bool:
     from nnlab.run.config import PRESETS
 
     return all(getattr(config, f) == getattr(PRESETS["tutorial"], f) for f in TUTORIAL_FIELDS)
-
-
-COLUMNS = ("member", "setting", "accuracy", "test_loss", "seconds", "epochs", "diverged", "state", "run",
-           "best", "tutorial")
-
-
-def export_csv(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: ("" if r[k] is None else r[k]) for k in COLUMNS})
-    return buffer.getvalue()
-
-
-def export_markdown(rows: list[dict], sweep_id: str) -> str:
-    lines = [f"# {t('sweep.cli.results', id=sweep_id)}", "",
-             "| | member | setting | test accuracy | test loss | time | epochs | diverged | run |",
-             "|---|---|---|---:|---:|---:|---:|---|---|"]
-    for r in rows:
-        mark = " ".join(x for x in ("**best**" if r["best"] else "", "tutorial" if r["tutorial"] else "") if x)
-        lines.append(f"| {mark} | {r['member']} | `{r['setting']}` | {_pct(r['accuracy'])} | "
-                     f"{_num(r['test_loss'], '.4f')} | {_num(r['seconds'], '.1f', ' s')} | {r['epochs']} | "
-                     f"{'yes' if r['diverged'] else 'no'} | {r['run']} |")
-    return "\n".join(lines) + "\n"
-
-
-def _pct(value) -> str:
-    return "—" if value is None or not math.isfinite(value) else f"{100 * value:.1f}%"
-
-
-def _num(value, spec: str, unit: str = "") -> str:
-    return "—" if value is None or not math.isfinite(value) else f"{value:{spec}}{unit}"
 
 
 def _random_count(args):

@@ -3,7 +3,9 @@
 This module only parses and checks: the run is resolved here (an id, a unique id prefix or a
 directory; without an argument the newest running run, else the newest run), a path that is
 not a run is one line and exit 2, and the app then opens in the "watch" mode with
-``args.app_options = {"watch": "<run dir>", "run_id": ..., "runs_dir": ...}``. Without the
+``args.app_options = {"watch": "<run dir>", "run_id": ..., "runs_dir": ...}``; a sweep (a
+directory holding sweep.json, or its id under the runs root) opens the "sweep" mode instead
+(``args.app_mode``). Without the
 viewer package (``importlib.util.find_spec``; nnlab.ui is never imported from commands) it
 says so in one line, exit 2. Torch- and textual-free.
 
@@ -81,6 +83,24 @@ def tensorboard_logdir(ref, forced: bool = False) -> str | None:
     return str(path.absolute())
 
 
+def sweep_dir(ref, runs_dir=None):
+    """``ref`` as a sweep directory (it holds sweep.json), given as a path or a sweep id; else None.
+    A sweep directory has no run.json: it is checked before the run is resolved."""
+    from pathlib import Path
+
+    from nnlab.run.rundir import runs_root
+
+    if not ref:
+        return None
+    for candidate in (Path(ref).expanduser(), runs_root(runs_dir) / str(ref)):
+        try:
+            if (candidate / "sweep.json").is_file():
+                return candidate.absolute()
+        except OSError:
+            continue
+    return None
+
+
 def run(args: argparse.Namespace) -> int | None:
     from nnlab.run.rundir import RunDirError, resolve, runs_root
 
@@ -89,6 +109,13 @@ def run(args: argparse.Namespace) -> int | None:
         if not viewer_available():
             raise UsageError(t("runs.watch.no_viewer", log=logdir))
         args.app_options = {"watch": logdir, "source": "tensorboard", "run_id": None, "runs_dir": args.runs_dir}
+        return None
+    sweep = sweep_dir(args.run, args.runs_dir)
+    if sweep is not None:  # a sweep (its directory or id) opens the Sweep page
+        if not viewer_available():
+            raise UsageError(t("runs.watch.no_viewer", log=sweep / "sweep.json"))
+        args.app_options = {"sweep": str(sweep), "runs_dir": args.runs_dir}
+        args.app_mode = "sweep"
         return None
     try:
         rd = resolve(args.run, args.runs_dir) if args.run else pick(args.runs_dir)
