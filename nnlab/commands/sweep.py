@@ -248,10 +248,11 @@ class Sweep:
         from nnlab.run.sweep import SweepControl
         from nnlab.train.sweep import train_group
 
-        writers, paths = [], {}
+        writers, paths, rds = [], {}, []
         try:
             for local, m in enumerate(group):
                 rd = RunDir.create(self.root, m.config, kind="sweep-member", name=m.label(), sweep=self.id)
+                rds.append(rd)
                 writers.append(rd.writer(on_error=lambda e, m=m: say(t(
                     "runs.append_failed", path=e.filename or m.id, why=e.strerror or e))))
                 paths[local] = str(rd.checkpoint_path)
@@ -265,6 +266,7 @@ class Sweep:
         self.control = SweepControl()
         if self.caught:
             self.control.stop()
+        servers = self._serve(rds, self.control)
 
         def emit(local: int, event) -> None:
             m = group[local]
@@ -275,10 +277,27 @@ class Sweep:
             result = train_group([m.config for m in group], self.data, emit, self.control,
                                  progress_every=self.progress_every, save_paths=paths)
         finally:
+            for server in servers:
+                server.close()
             for w in writers:
                 w.close()
             self.control = None
         return any(f is not None and f.reason == "failed" for f in result.finished)
+
+    def _serve(self, rds, control) -> list:
+        """A control socket in every member's run directory, so `nnlab ctl MEMBER` and the Sweep
+        page steer the sweep from any terminal of its owner: pause, resume and step act on the
+        whole group (its members train in one batched step), stop takes that member out alone."""
+        from nnlab.run.control_server import ControlServer
+        from nnlab.run.rundir import RunDirError
+
+        servers = []
+        for local, rd in enumerate(rds):
+            try:
+                servers.append(ControlServer(rd, MemberControl(control, local)).start())
+            except (RunDirError, OSError) as error:
+                say(t("runs.cli.no_steering", run=rd.id, why=getattr(error, "strerror", None) or error))
+        return servers
 
     def _event(self, m, event) -> None:
         kind, res = event.KIND, self.results[m.index]
@@ -358,6 +377,37 @@ def is_tutorial(config) -> bool:
     from nnlab.run.config import PRESETS
 
     return all(getattr(config, f) == getattr(PRESETS["tutorial"], f) for f in TUTORIAL_FIELDS)
+
+
+class MemberControl:
+    """What one member's control socket steers: the group for pause/resume/step (one batched
+    step trains them all), that member alone for stop."""
+
+    def __init__(self, group, member: int) -> None:
+        self.group, self.member = group, member
+
+    def pause(self) -> None:
+        self.group.pause()
+
+    def resume(self) -> None:
+        self.group.resume()
+
+    def step(self) -> bool:
+        return self.group.step()
+
+    def stop(self) -> None:
+        self.group.stop_member(self.member)
+
+    def request_snapshot(self) -> None:
+        self.group.request_snapshot()
+
+    @property
+    def paused(self) -> bool:
+        return self.group.paused
+
+    @property
+    def stopped(self) -> bool:
+        return self.group.stopped or self.member in self.group.member_stops()
 
 
 def _random_count(args):

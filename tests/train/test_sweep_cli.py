@@ -175,3 +175,50 @@ def test_markdown_export(tmp_path, capsys):
     assert sweep_cmd.run_sweep(args, BASE.with_(batch_size=64, hidden=(512, 512)), data=tiny(128, 32)) == 0
     text = (tmp_path / "r.md").read_text()
     assert "| **best** | m01 " in text and "| tutorial | m00 " in text and text.count("\n|") == 4
+
+
+def test_each_member_is_steerable_pause_steps_the_group_stop_takes_one_member_out(tmp_path):
+    """Issue 17: pause/step/stop on the whole sweep or one member, from any terminal (each member's
+    run directory serves a control socket while the sweep trains)."""
+    import threading
+    import time
+
+    from nnlab.run.control_client import send
+
+    data = tiny(128, 32)
+    args = _args(tmp_path, "--sweep", "lr=0.05,0.1", "--progress-every", "1")
+    codes = []
+    worker = threading.Thread(target=lambda: codes.append(sweep_cmd.run_sweep(args, BASE.with_(epochs=400),
+                                                                             data=data)))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        runs = []
+        while time.monotonic() < deadline and len(runs) < 2:
+            root = tmp_path / "runs"
+            runs = sorted(p for p in root.iterdir() if p.is_dir() and (p / "run.json").exists()) if root.exists() else []
+            time.sleep(0.05)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if send(runs[0], "pause")["ok"]:
+                    break
+            except Exception:  # noqa: BLE001 - the socket is not up yet
+                time.sleep(0.05)
+        kinds = lambda run: [json.loads(x)["event"] for x in (run / "events.jsonl").read_text().splitlines()[1:]]  # noqa: E731
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not all("paused" in kinds(r) for r in runs):
+            time.sleep(0.05)
+        assert all("paused" in kinds(r) for r in runs)  # a member's pause holds the whole group
+        assert send(runs[1], "stop")["ok"]  # only member m01
+        assert send(runs[0], "resume")["ok"]
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "finished" not in kinds(runs[1]):
+            time.sleep(0.05)
+        assert "finished" in kinds(runs[1]) and "finished" not in kinds(runs[0])  # m00 goes on
+        assert send(runs[0], "stop")["ok"]
+    finally:
+        worker.join(60)
+    assert not worker.is_alive() and codes and codes[0] in (0, 130)
+    states = [m["state"] for m in _sweep_json(tmp_path)["members"]]
+    assert states == ["stopped", "stopped"]
