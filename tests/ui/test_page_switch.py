@@ -63,3 +63,25 @@ async def test_the_bar_is_drawn_once_per_page_not_per_refresh():
         app.screen.show_page("live")
         await pilot.pause()
         assert bar.render_line(0) is not first
+
+
+async def test_a_chart_changed_on_a_hidden_page_is_redrawn_once_after_its_page_shows():
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        screen = app.screen
+        chart = screen.live_page.loss_chart
+        screen.show_page("live")
+        await pilot.pause(0.1)
+        assert chart._kept is not None
+        screen.show_page("setup")
+        await pilot.pause(0.1)
+        drawn = chart.draws
+        chart.add_points([0.1, 0.2], [2.3, 2.2], 10)
+        chart.changed(now=True)
+        await pilot.pause(0.1)
+        assert chart.draws == drawn  # hidden: not drawn
+        screen.show_page("live")
+        await pilot.pause(0.1)
+        assert chart.draws == drawn + 1  # once, just after the page appeared with the last drawing
+        assert chart._kept[0][1] == chart.version
