@@ -135,9 +135,9 @@ MESSAGES = {
     "bp.panel.no_tutorial_pass": ("(the tutorial shows pass 1 only)", "（教程只给出第 1 遍）"),
     "bp.edit.presets": ("Presets (Enter loads):", "预设（Enter 载入）："),
     "bp.preset.tutorial": ("Tutorial 2-2-2", "教程 2-2-2"),
-    "bp.preset.relu": ("ReLU 2-3-2", "ReLU 2-3-2"),
-    "bp.preset.softmax": ("Softmax 3-4-3", "Softmax 3-4-3"),
-    "bp.chart.summary_n": ("E_total {start} → {end}   {outputs}", "E_total {start} → {end}   {outputs}"),
+    "bp.preset.relu": ("ReLU 2-3-2", "ReLU 网络 2-3-2"),
+    "bp.preset.softmax": ("Softmax 3-4-3", "Softmax 分类器 3-4-3"),
+    "bp.chart.summary_n": ("E_total {start} → {end}   {outputs}", "总误差 E_total {start} → {end}   {outputs}"),
     # exercise mode
     "bp.key.exercise": ("Exercise", "练习"),
     "bp.key.exercise_off": ("Leave exercise", "退出练习"),
