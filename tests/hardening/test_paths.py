@@ -95,12 +95,12 @@ async def test_app_export_asks_before_replacing_files_it_did_not_write(tmp_path)
     from nnlab.ui.app import NNLabApp
     from nnlab.ui.shared.confirm_overwrite import ConfirmOverwrite
 
-    runs = tmp_path / "runs"
-    runs.mkdir()
-    old_jsonl, old_csv = runs / "run-1-metrics.jsonl", runs / "run-1-metrics.csv"
+    # Exports are named after the run's unique id, so only a named target can hold an earlier
+    # session's files: `nnlab train --metrics m.jsonl --csv m.csv` with both already there.
+    old_jsonl, old_csv = tmp_path / "m.jsonl", tmp_path / "m.csv"
     old_jsonl.write_text("an earlier session's export\n")
     old_csv.write_text("epoch\n")
-    app = NNLabApp(mode="train", options=options(tmp_path))
+    app = NNLabApp(mode="train", options=options(tmp_path, metrics_path=str(old_jsonl), csv_path=str(old_csv)))
     async with app.run_test(size=(100, 30)) as pilot:
         await start_run(app, pilot)
         await run_ended(app, pilot)
