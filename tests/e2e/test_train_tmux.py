@@ -51,7 +51,7 @@ def wait_until_changes(tmux: Tmux, before: str, timeout: float = 15.0) -> str:
 @pytest.mark.parametrize("size", [(200, 60), (80, 24)])
 def test_start_pause_resume_stop_with_keys(tmp_path, size):
     write_idx(tmp_path / "data")
-    env = {"HOME": str(tmp_path)}  # the unpacked-data cache goes under the test's own home
+    env = {"HOME": str(tmp_path), "NNLAB_RUNS_DIR": str(tmp_path / "runs")}  # cache and runs: the test's own
     # A tmux server started from a shell with COLUMNS/LINES set passes them to every session, and
     # they override the pane's real size: unset them, as a login shell on a real terminal would.
     command = (f"unset COLUMNS LINES; cd {shlex.quote(str(tmp_path))} && nnlab train --data-dir {shlex.quote(str(tmp_path / 'data'))} "
@@ -83,5 +83,5 @@ def test_start_pause_resume_stop_with_keys(tmp_path, size):
         assert "Stopped after" in tmux.screen()
         tmux.keys("q")
         assert tmux.exit_code() == 0
-    saved = list((tmp_path / "runs").glob("run-1-*.pt"))
+    saved = list((tmp_path / "runs").glob("*/checkpoint.pt"))  # the run's directory holds its checkpoint
     assert saved, "stopping saves the run's checkpoint"
