@@ -278,3 +278,13 @@ def test_export_writes_events_and_epochs(tmp_path):
 
 def test_is_tutorial_ignores_device_seed_and_epochs():
     assert is_tutorial(CONFIG.with_(seed=5, epochs=9)) and not is_tutorial(CONFIG.with_(lr=0.1))
+
+
+def test_the_log_states_the_settings_the_engine_received():
+    """Issue 13 item 12: the effective settings are shown when a run starts (a typed value lost
+    in a key burst cannot pass unnoticed): they come from the Started event, not from the form."""
+    from nnlab.run.config import TrainConfig
+    from nnlab.ui.train.session import settings_line
+
+    line = settings_line(TrainConfig(lr=0.003, epochs=7, batch_size=32, hidden=(64, 16), seed=9).to_dict())
+    assert line == "Settings: epochs 7, batch 32, lr 0.003, sgd, hidden 64-16 relu, seed 9"

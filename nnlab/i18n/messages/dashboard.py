@@ -91,6 +91,8 @@ MESSAGES = {
     "dash.log.ready": ("Ready. Check the Setup page, then press s to start.", "就绪。检查设置页，然后按 s 开始。"),
     "dash.log.starting": ("Run #{run}: preset {preset}, device {device}", "运行 #{run}：预设 {preset}，设备 {device}"),
     "dash.log.device": ("Using {device} device", "使用 {device} 设备"),
+    "dash.log.settings": ("Settings: epochs {epochs}, batch {batch}, lr {lr}, {optimizer}, hidden {hidden} {activation}, seed {seed}",
+                          "设置：轮数 {epochs}，批大小 {batch}，学习率 {lr}，{optimizer}，隐藏层 {hidden} {activation}，种子 {seed}"),
     "dash.log.started": ("{params} parameters; {train} training and {test} test images from {source}",
                          "{params} 个参数；{train} 张训练图片和 {test} 张测试图片，来自 {source}"),
     "dash.log.resumed_at": ("Resumed after epoch {epoch}", "从第 {epoch} 轮之后继续"),

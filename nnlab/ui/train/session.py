@@ -448,6 +448,7 @@ class TrainSession:
         self.log(t("dash.log.device", device=ev.device))
         self.log(t("dash.log.started", params=f"{ev.parameters:,}", train=f"{ev.train_size:,}",
                    test=f"{ev.test_size:,}", source=ev.data_source))
+        self.log(settings_line(ev.config))  # what the engine really trains with (issue 13 item 12)
         if start_batch:
             self.log(t("dash.log.resumed_mid", epoch=ev.start_epoch + 1, batch=start_batch))
         elif ev.start_epoch:
@@ -550,3 +551,12 @@ class TrainSession:
     # runs page -----------------------------------------------------------------------------
     def compare(self, run_ids: tuple[int, ...]) -> None:
         self.view.show(up.Compare(tuple(self.records[i] for i in run_ids if i in self.records)))
+
+
+def settings_line(config: dict) -> str:
+    """The effective settings of a run as the engine received them (its Started event), so a
+    value typed but lost (a key burst, a field left invalid) cannot pass unnoticed."""
+    hidden = "-".join(str(h) for h in config.get("hidden", ()))
+    return t("dash.log.settings", epochs=config.get("epochs"), batch=config.get("batch_size"),
+             lr=f"{config.get('lr', 0):g}", optimizer=config.get("optimizer"), hidden=hidden,
+             activation=config.get("activation"), seed=config.get("seed"))
