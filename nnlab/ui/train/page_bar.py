@@ -76,8 +76,11 @@ class PageBar(Widget):
         if used < width:
             segments.append(Segment(" " * (width - used), pad))
         console = self.app.console
-        underline = Bar(highlight_range=highlight, highlight_style=Style.from_color(bar.color),
-                        background_style=Style.from_color(bar.bgcolor))
+        underline = Bar(
+            highlight_range=highlight,
+            highlight_style=Style.from_color(bar.color),
+            background_style=Style.from_color(bar.bgcolor),
+        )
         rendered = console.render_lines(underline, console.options.update_width(width), new_lines=False)
         return [Strip(segments).crop(0, width), Strip(rendered[0]).apply_style(pad)]
 
