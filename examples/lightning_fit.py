@@ -1,6 +1,6 @@
 """A tiny Lightning fit written as an nnlab run; pause and stop it from `nnlab watch` (needs lightning).
 
-    pip install 'nnlab[lightning]'; python examples/lightning_fit.py [--epochs 2] [--runs-dir runs]
+pip install 'nnlab[lightning]'; python examples/lightning_fit.py [--epochs 2] [--runs-dir runs]
 """
 
 from __future__ import annotations
@@ -41,9 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     y = (x[:, 0] + x[:, 1] > 0).long()
     loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)
     logger = NnlabLogger(name="lightning-tiny", runs_dir=args.runs_dir)
-    trainer = L.Trainer(max_epochs=args.epochs, logger=logger, callbacks=[logger.steering()], accelerator="cpu",
-                        devices=1, log_every_n_steps=1, enable_progress_bar=False, enable_model_summary=False,
-                        enable_checkpointing=False)
+    trainer = L.Trainer(
+        max_epochs=args.epochs,
+        logger=logger,
+        callbacks=[logger.steering()],
+        accelerator="cpu",
+        devices=1,
+        log_every_n_steps=1,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        enable_checkpointing=False,
+    )
     trainer.fit(Tiny(), loader)
     return 0
 

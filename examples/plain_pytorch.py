@@ -1,6 +1,6 @@
 """A small CNN on nnlab's shipped FashionMNIST sample, tracked with nnlab.track (seconds on a CPU).
 
-    python examples/plain_pytorch.py [--epochs 2] [--runs-dir runs]   # then: nnlab watch
+python examples/plain_pytorch.py [--epochs 2] [--runs-dir runs]   # then: nnlab watch
 """
 
 from __future__ import annotations
@@ -20,9 +20,16 @@ SAMPLE = Path(nnlab.__file__).parent / "assets" / "fashion-mnist-sample"
 
 
 def model() -> nn.Module:
-    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),      # 8x14x14
-                         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),     # 16x7x7
-                         nn.Flatten(), nn.Linear(16 * 7 * 7, 10))
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 8x14x14
+        nn.Conv2d(8, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 16x7x7
+        nn.Flatten(),
+        nn.Linear(16 * 7 * 7, 10),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,18 +50,18 @@ def main(argv: list[str] | None = None) -> int:
         for epoch in range(1, args.epochs + 1):
             order = torch.randperm(len(x))
             for start in range(0, len(x), args.batch_size):
-                run.wait_if_paused()                      # a viewer's pause / single step
-                if run.should_stop():                     # a viewer's stop
+                run.wait_if_paused()  # a viewer's pause / single step
+                if run.should_stop():  # a viewer's stop
                     break
-                if run.save_requested():                  # a viewer's save-now
+                if run.save_requested():  # a viewer's save-now
                     torch.save(net.state_dict(), run.path / "checkpoint.pt")
                     run.saved(run.path / "checkpoint.pt")
-                idx = order[start:start + args.batch_size]
+                idx = order[start : start + args.batch_size]
                 loss = loss_fn(net(x[idx]), data.train_y[idx])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-                run.log(loss=loss, lr=args.lr)           # a tensor: no device sync per call
+                run.log(loss=loss, lr=args.lr)  # a tensor: no device sync per call
             with torch.no_grad():
                 logits = net(tx)
                 pred = logits.argmax(1)

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         for step in range(1, args.steps + 1):
             x = torch.randn(args.batch_size, 32)
-            y = (x[:, :4].argmax(1))
+            y = x[:, :4].argmax(1)
             loss = nn.functional.cross_entropy(model(x), y)
             opt.zero_grad()
             loss.backward()

@@ -12,15 +12,23 @@ import argparse
 import io
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from nnlab import __version__
 from nnlab.commands import anatomy, backprop, bench, ctl, neuron, runs, train, watch
 from nnlab.commands.usage import Parser, UsageError, say
 from nnlab.i18n import LANGS, detect_lang, set_lang, t
 
-SUBCOMMANDS = {"neuron": neuron, "backprop": backprop, "train": train, "anatomy": anatomy, "bench": bench,
-               "runs": runs, "ctl": ctl, "watch": watch}
+SUBCOMMANDS = {
+    "neuron": neuron,
+    "backprop": backprop,
+    "train": train,
+    "anatomy": anatomy,
+    "bench": bench,
+    "runs": runs,
+    "ctl": ctl,
+    "watch": watch,
+}
 
 
 def _pre_lang(argv: Sequence[str]) -> str:
@@ -143,7 +151,8 @@ def crash_log(error: BaseException) -> str | None:
     import traceback
 
     text = f"nnlab {__version__} argv={sys.argv!r}\n" + "".join(
-        traceback.format_exception(type(error), error, error.__traceback__))
+        traceback.format_exception(type(error), error, error.__traceback__)
+    )
     state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
     for directory in (os.path.join(state, "nnlab"), os.path.join(tempfile.gettempdir(), f"nnlab-{os.getuid()}")):

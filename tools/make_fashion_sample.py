@@ -32,9 +32,13 @@ def main() -> None:
                 picked.append(i)
         n = len(picked)
         out_images = struct.pack(">HBBIII", 0, 8, 3, n, 28, 28) + b"".join(
-            images[16 + i * 784:16 + (i + 1) * 784] for i in picked)
+            images[16 + i * 784 : 16 + (i + 1) * 784] for i in picked
+        )
         out_labels = struct.pack(">HBBI", 0, 8, 1, n) + bytes(label_bytes[i] for i in picked)
-        for name, blob in ((f"{split}-images-idx3-ubyte.gz", out_images), (f"{split}-labels-idx1-ubyte.gz", out_labels)):
+        for name, blob in (
+            (f"{split}-images-idx3-ubyte.gz", out_images),
+            (f"{split}-labels-idx1-ubyte.gz", out_labels),
+        ):
             # mtime=0: the same bytes on every run, so the files only change when the cut does
             (TARGET / name).write_bytes(gzip.compress(blob, compresslevel=9, mtime=0))
         print(f"{split}: {n} images ({per_class} per class)")

@@ -17,15 +17,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 async def shoot(lang: str) -> list[Path]:
     from nnlab import i18n
-    from nnlab.train import data
     from nnlab.run.config import PRESETS
-    from nnlab.ui.app import NNLabApp
+    from nnlab.train import data
     from nnlab.ui.anatomy.screen import AnatomyScreen
+    from nnlab.ui.app import NNLabApp
 
     i18n.set_lang(lang)
     fashion = data.load(str(data.SAMPLE_DIR), allow_download=False)
-    source = lambda: {"config": PRESETS["tutorial"], "state_dict": None,  # noqa: E731
-                      "initial_state_dict": None, "data": fashion, "epoch": 0}
+
+    def source() -> dict:
+        return {
+            "config": PRESETS["tutorial"],
+            "state_dict": None,
+            "initial_state_dict": None,
+            "data": fashion,
+            "epoch": 0,
+        }
+
     app = NNLabApp(mode="train")
     saved = []
     suffix = "" if lang == "en" else f"-{lang}"

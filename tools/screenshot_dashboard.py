@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 async def shoot(lang: str, sample: bool) -> list[Path]:
     from nnlab import i18n
-    from nnlab.train import data
     from nnlab.run.config import PRESETS
+    from nnlab.train import data
     from nnlab.ui.app import NNLabApp
 
     i18n.set_lang(lang)
@@ -30,8 +30,12 @@ async def shoot(lang: str, sample: bool) -> list[Path]:
     suffix = "" if lang == "en" else f"-{lang}"
     saved: list[Path] = []
     with tempfile.TemporaryDirectory() as runs:
-        options = {"config": PRESETS["tutorial"].with_(device="cpu"), "data_dir": data_dir,
-                   "runs_dir": runs, "autosave": False}
+        options = {
+            "config": PRESETS["tutorial"].with_(device="cpu"),
+            "data_dir": data_dir,
+            "runs_dir": runs,
+            "autosave": False,
+        }
         app = NNLabApp(mode="train", options=options)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(1.0)
@@ -41,9 +45,11 @@ async def shoot(lang: str, sample: bool) -> list[Path]:
                 await pilot.pause(0.2)
             await pilot.pause(0.5)
             assert app.screen.runs.record.status == "finished", app.screen.runs.record.status
-            for page, name, size in (("live", f"dashboard{suffix}.svg", (120, 40)),
-                                     ("insight", f"dashboard-insight{suffix}.svg", (120, 40)),
-                                     ("live", f"dashboard-80x24{suffix}.svg", (80, 24))):
+            for page, name, size in (
+                ("live", f"dashboard{suffix}.svg", (120, 40)),
+                ("insight", f"dashboard-insight{suffix}.svg", (120, 40)),
+                ("live", f"dashboard-80x24{suffix}.svg", (80, 24)),
+            ):
                 await pilot.resize_terminal(*size)
                 app.screen.show_page(page)
                 await pilot.pause(0.3)

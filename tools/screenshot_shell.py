@@ -1,6 +1,6 @@
 """Regenerate assets/shell.svg: the Backprop mode at 80x24 with the help overlay open.
 
-    .venv/bin/python tools/screenshot_shell.py
+.venv/bin/python tools/screenshot_shell.py
 """
 
 from __future__ import annotations

@@ -34,7 +34,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -63,15 +62,18 @@ def _spec(tmp: str, config, data_dir: str | None, **extra) -> tuple[Path, Path]:
     return spec, out
 
 
-def headless(config, data_dir: str | None, progress_every: int, ui_threads: bool = False,
-             timeout: float = 600) -> dict:
+def headless(config, data_dir: str | None, progress_every: int, ui_threads: bool = False, timeout: float = 600) -> dict:
     """The engine alone in a fresh process, as `nnlab train --headless` runs it (torch imported,
     data read, allocator cold): the same start the dashboard's own process gets."""
     with tempfile.TemporaryDirectory() as tmp:
         spec, out = _spec(tmp, config, data_dir, progress_every=progress_every, ui_threads=ui_threads)
         try:
-            done = subprocess.run([sys.executable, "-m", "nnlab.bench.dashboard", "--headless", str(spec)],
-                                  capture_output=True, text=True, timeout=timeout)
+            done = subprocess.run(
+                [sys.executable, "-m", "nnlab.bench.dashboard", "--headless", str(spec)],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
         except subprocess.TimeoutExpired:
             raise RuntimeError(t("bench.dash.timeout", seconds=int(timeout))) from None
         if done.returncode != 0 or not out.exists():
@@ -100,8 +102,8 @@ def window_speed(points: list, window_s: float = WINDOW_S, q: float = 75) -> flo
 
 
 def _headless_child(spec_path: str) -> int:
-    from nnlab.train import engine
     from nnlab.run.config import TrainConfig
+    from nnlab.train import engine
     from nnlab.train.data import load
 
     spec = json.loads(Path(spec_path).read_text())
@@ -118,8 +120,13 @@ def _headless_child(spec_path: str) -> int:
         elif event.KIND == "failed":
             failed.append(event.message)
 
-    engine.run(TrainConfig.from_dict(spec["config"]), load(spec["data_dir"]), emit,
-               progress_every=spec["progress_every"], ui_threads=spec["ui_threads"])
+    engine.run(
+        TrainConfig.from_dict(spec["config"]),
+        load(spec["data_dir"]),
+        emit,
+        progress_every=spec["progress_every"],
+        ui_threads=spec["ui_threads"],
+    )
     if failed:
         print(failed[0], file=sys.stderr)
         return 1
@@ -141,8 +148,14 @@ def dashboard(config, data_dir: str | None, timeout: float, size: tuple[int, int
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
         env.pop("NO_COLOR", None)
-        proc = subprocess.Popen([sys.executable, "-m", "nnlab.bench.dashboard", str(spec)],
-                                stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nnlab.bench.dashboard", str(spec)],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            close_fds=True,
+        )
         os.close(slave)
         chunks: list[tuple[float, int]] = []  # (monotonic time, bytes) of every read
         sent: list[float] = []
@@ -186,7 +199,8 @@ def dashboard(config, data_dir: str | None, timeout: float, size: tuple[int, int
     quiet_end = min(t1, t0 + QUIET_S)
     result["terminal_bytes_per_s"] = sum(n for at, n in chunks if t0 <= at <= quiet_end) / max(quiet_end - t0, 1e-9)
     result["terminal_bytes_per_s_typing"] = (
-        sum(n for at, n in chunks if quiet_end < at <= t1) / (t1 - quiet_end) if t1 - quiet_end >= 1.0 else None)
+        sum(n for at, n in chunks if quiet_end < at <= t1) / (t1 - quiet_end) if t1 - quiet_end >= 1.0 else None
+    )
     result["terminal_bytes_total"] = sum(n for _, n in chunks)
     shown = result["key_shown_at"]
     result["key_latency_ms"] = [(s - k) * 1000 for k, s in zip(sent, shown) if s >= k]
@@ -226,18 +240,32 @@ def run_bench(args) -> int:
         print(t("bench.dash.failed", why=error), file=sys.stderr)
         return 1
     result = _figures(bases, same, dashes)
-    result.update({
-        "device": dashes[-1]["device"], "epochs": epochs, "rounds": rounds, "train_size": data.train_size,
-        "terminal": f"{args.size[0]}x{args.size[1]}", "progress_every": every,
-        "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-    })
+    result.update(
+        {
+            "device": dashes[-1]["device"],
+            "epochs": epochs,
+            "rounds": rounds,
+            "train_size": data.train_size,
+            "terminal": f"{args.size[0]}x{args.size[1]}",
+            "progress_every": every,
+            "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        }
+    )
     if args.json:
         print(json.dumps(result))
     else:
-        print(t("bench.dash.lines", **{k: v for k, v in result.items()
-                                       if k not in ("rss_mb_per_epoch", "throughput_ratio_per_round",
-                                                    "throughput_ratio_windows_per_round")},
-                rss=result["rss_mb_per_epoch"], per_round=result["throughput_ratio_per_round"]))
+        print(
+            t(
+                "bench.dash.lines",
+                **{
+                    k: v
+                    for k, v in result.items()
+                    if k not in ("rss_mb_per_epoch", "throughput_ratio_per_round", "throughput_ratio_windows_per_round")
+                },
+                rss=result["rss_mb_per_epoch"],
+                per_round=result["throughput_ratio_per_round"],
+            )
+        )
     return 0
 
 
@@ -270,12 +298,12 @@ def _figures(bases: list[dict], same: list[dict], dashes: list[dict]) -> dict:
     def mean(run: dict) -> float:
         return statistics.fmean(run["epoch_speeds"])
 
-    per_round = [mean(d) / ((mean(before) + mean(after)) / 2)
-                 for d, before, after in zip(dashes, bases, bases[1:])]
+    per_round = [mean(d) / ((mean(before) + mean(after)) / 2) for d, before, after in zip(dashes, bases, bases[1:])]
     dash_w = [window_speed(d["points"]) for d in dashes]
     base_w = [window_speed(b["points"]) for b in bases]
-    windowed = [d / ((before + after) / 2) for d, before, after in zip(dash_w, base_w, base_w[1:])
-                if d and before and after]
+    windowed = [
+        d / ((before + after) / 2) for d, before, after in zip(dash_w, base_w, base_w[1:]) if d and before and after
+    ]
     latencies = [v for d in dashes for v in d["key_latency_ms"]]
     switches = [v for d in dashes for v in d.get("page_switch_ms", [])]
     ticks = [v for d in dashes for v in d["tick_gaps_ms"]]
@@ -321,8 +349,17 @@ def _child(spec_path: str) -> int:
 
     spec = json.loads(Path(spec_path).read_text())
     out = Path(spec["out"])
-    record: dict = {"key_shown_at": [], "page_switch_ms": [], "tick_gaps_ms": [], "rss_mb": [], "epoch_speeds": [], "points": [],
-                    "started_at": None, "finished_at": None, "device": None}
+    record: dict = {
+        "key_shown_at": [],
+        "page_switch_ms": [],
+        "tick_gaps_ms": [],
+        "rss_mb": [],
+        "epoch_speeds": [],
+        "points": [],
+        "started_at": None,
+        "finished_at": None,
+        "device": None,
+    }
 
     def rss_mb() -> float:
         with open("/proc/self/statm") as handle:

@@ -80,9 +80,12 @@ async def _open(path, source: str, size: tuple[int, int], timeout: float = 60.0)
                 raise RuntimeError("the viewer drew no full frame")
             await pilot.pause(0.01)
         screen = app.screen
-        return {"open_s": round(screen.open_s, 4), "points": screen.store.points,
-                "chart_points_drawn": screen.chart.drawn_points,
-                "chart_series_s": round(screen.chart.last_draw_s, 4)}
+        return {
+            "open_s": round(screen.open_s, 4),
+            "points": screen.store.points,
+            "chart_points_drawn": screen.chart.drawn_points,
+            "chart_series_s": round(screen.chart.last_draw_s, 4),
+        }
 
 
 def measure_open(path, source: str, size: tuple[int, int] = (80, 24)) -> dict:
@@ -127,12 +130,18 @@ async def _live(root, size, seconds: float, rate: int) -> dict:
         while screen.store.last_step != logged[0] and time.monotonic() < deadline:
             await pilot.pause(0.05)
         lags = sorted(screen.latency)
-        result = {"rate_steps_s": rate, "seconds": round(elapsed, 2), "steps_logged": logged[0],
-                  "steps_shown": screen.store.last_step, "all_arrived": screen.store.last_step == logged[0],
-                  "chart_fps": round(draws / elapsed, 2), "polls": len(lags),
-                  "lag_median_s": round(statistics.median(lags), 3) if lags else None,
-                  "lag_p95_s": round(lags[int(0.95 * (len(lags) - 1))], 3) if lags else None,
-                  "lag_max_s": round(lags[-1], 3) if lags else None}
+        result = {
+            "rate_steps_s": rate,
+            "seconds": round(elapsed, 2),
+            "steps_logged": logged[0],
+            "steps_shown": screen.store.last_step,
+            "all_arrived": screen.store.last_step == logged[0],
+            "chart_fps": round(draws / elapsed, 2),
+            "polls": len(lags),
+            "lag_median_s": round(statistics.median(lags), 3) if lags else None,
+            "lag_p95_s": round(lags[int(0.95 * (len(lags) - 1))], 3) if lags else None,
+            "lag_max_s": round(lags[-1], 3) if lags else None,
+        }
     run.finish()
     return result
 
@@ -152,8 +161,14 @@ def measure_pty(path, size: tuple[int, int] = (80, 24), timeout: float = 60.0) -
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
     env = {**os.environ, "NNLAB_FOREIGN_FRAME_FILE": str(marker), "TERM": "xterm-256color"}
     started = time.time()
-    proc = subprocess.Popen([sys.executable, "-m", "nnlab", "watch", str(path)], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnlab", "watch", str(path)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+    )
     os.close(slave)
     done = threading.Event()
 
@@ -203,8 +218,16 @@ def run_bench(args) -> int:
         print(json.dumps(result))
     else:
         live = result["live"]
-        print(t("bench.foreign.line", track_open=result["track_open_s"], tb_open=result["tb_open_s"] or float("nan"),
-                points=POINTS, rate=live["rate_steps_s"], lag_median=live["lag_median_s"] or float("nan"),
-                fps=live["chart_fps"]))
+        print(
+            t(
+                "bench.foreign.line",
+                track_open=result["track_open_s"],
+                tb_open=result["tb_open_s"] or float("nan"),
+                points=POINTS,
+                rate=live["rate_steps_s"],
+                lag_median=live["lag_median_s"] or float("nan"),
+                fps=live["chart_fps"],
+            )
+        )
         print(json.dumps(result, indent=1))
     return 0

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from nnlab.i18n import t
 
-ROOT = Path(__file__).resolve().parents[2]          # the checkout (the script runs in-tree)
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (the script runs in-tree)
 DEVICE_DIR = ROOT / ".device"
 WHEELS = DEVICE_DIR / "wheels"
 DATA = DEVICE_DIR / "data"
@@ -48,17 +48,23 @@ MANIFEST = DEVICE_DIR / "manifest.json"
 SITE = Path(tempfile.gettempdir()) / "nnlab-gpu-site"
 SAMPLE = ROOT / "nnlab" / "assets" / "fashion-mnist-sample"
 SYSTEM_DATA = Path("/usr/share/datasets/fashion-mnist")
-DATA_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
-TOP = ("textual", "textual-plotext")   # what the GPU image lacks (it has torch, numpy, rich, pytest)
+DATA_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+TOP = ("textual", "textual-plotext")  # what the GPU image lacks (it has torch, numpy, rich, pytest)
 # On the GPU image already and needed by torch itself: a carried copy would shadow torch's own.
 NOT_CARRIED = {"typing-extensions"}
 TARGET_PYTHON = "3.12"
 PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64")
-BUDGET_S = 450.0                         # 8 minutes less a margin for the report and the start
+BUDGET_S = 450.0  # 8 minutes less a margin for the report and the start
 GOALS = {  # issue 18, on an H100/H200-class GPU
-    "bench_train.ratio": (">=", 40), "bench_train.nnlab_s_per_epoch": ("<=", 0.13),
-    "bench_dashboard.throughput_ratio": (">=", 0.95), "bench_dashboard.key_latency_p95_ms": ("<=", 50),
+    "bench_train.ratio": (">=", 40),
+    "bench_train.nnlab_s_per_epoch": ("<=", 0.13),
+    "bench_dashboard.throughput_ratio": (">=", 0.95),
+    "bench_dashboard.key_latency_p95_ms": ("<=", 50),
     "probe.first_epoch_s": ("<=", 2.0),
 }
 
@@ -75,9 +81,16 @@ def closure(top=TOP, python_version: str = TARGET_PYTHON) -> dict[str, str]:
 
     from packaging.requirements import Requirement
 
-    env = {"python_version": python_version, "python_full_version": f"{python_version}.0",
-           "sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64",
-           "implementation_name": "cpython", "platform_python_implementation": "CPython", "os_name": "posix"}
+    env = {
+        "python_version": python_version,
+        "python_full_version": f"{python_version}.0",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "platform_machine": "x86_64",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "os_name": "posix",
+    }
     found: dict[str, str] = {}
     todo = [(name, frozenset()) for name in top]
     seen: set[tuple[str, frozenset]] = set()
@@ -91,7 +104,8 @@ def closure(top=TOP, python_version: str = TARGET_PYTHON) -> dict[str, str]:
         for line in dist.requires or []:
             req = Requirement(line)
             if req.marker is not None and not any(
-                    req.marker.evaluate({**env, "extra": extra}) for extra in (extras or {""})):
+                req.marker.evaluate({**env, "extra": extra}) for extra in (extras or {""})
+            ):
                 continue
             todo.append((req.name, frozenset(req.extras)))
     return dict(sorted(found.items()))
@@ -107,17 +121,41 @@ def prepare(data_dir: str | None = None, python: str = sys.executable) -> int:
         for old in WHEELS.glob("*.whl"):  # one version of each: two stop the whole install
             if _norm(old.name.split("-")[0]) == name and old.name.split("-")[1] != version:
                 old.unlink()
-        cmd = [python, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
-               "--python-version", TARGET_PYTHON, "--implementation", "cp", "-d", str(WHEELS), f"{name}=={version}"]
+        cmd = [
+            python,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--python-version",
+            TARGET_PYTHON,
+            "--implementation",
+            "cp",
+            "-d",
+            str(WHEELS),
+            f"{name}=={version}",
+        ]
         for tag in PLATFORMS:
             cmd[-1:-1] = ["--platform", tag]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            print(t("gpu.check.download_failed", name=name, version=version,
-                    why=(done.stderr.strip().splitlines() or ["?"])[-1]), file=sys.stderr)
+            print(
+                t(
+                    "gpu.check.download_failed",
+                    name=name,
+                    version=version,
+                    why=(done.stderr.strip().splitlines() or ["?"])[-1],
+                ),
+                file=sys.stderr,
+            )
             return 1
-        match = [w.name for w in WHEELS.glob("*.whl")
-                 if _norm(w.name.split("-")[0]) == name and w.name.split("-")[1] == version]
+        match = [
+            w.name
+            for w in WHEELS.glob("*.whl")
+            if _norm(w.name.split("-")[0]) == name and w.name.split("-")[1] == version
+        ]
         files[name] = match[0] if match else "?"
     source = Path(data_dir) if data_dir else SYSTEM_DATA
     copied = []
@@ -125,8 +163,18 @@ def prepare(data_dir: str | None = None, python: str = sys.executable) -> int:
         if (source / name).is_file():
             shutil.copyfile(source / name, DATA / name)
             copied.append(name)
-    MANIFEST.write_text(json.dumps({"wheels": files, "versions": wanted, "data": copied,
-                                    "data_from": str(source), "made": time.strftime("%Y-%m-%d %H:%M:%S")}, indent=1))
+    MANIFEST.write_text(
+        json.dumps(
+            {
+                "wheels": files,
+                "versions": wanted,
+                "data": copied,
+                "data_from": str(source),
+                "made": time.strftime("%Y-%m-%d %H:%M:%S"),
+            },
+            indent=1,
+        )
+    )
     size = sum(p.stat().st_size for p in DEVICE_DIR.rglob("*") if p.is_file())
     print(t("gpu.check.prepared", path=DEVICE_DIR, wheels=len(files), data=len(copied), mb=f"{size / 1e6:.1f}"))
     return 0 if len(copied) == len(DATA_FILES) else 1
@@ -136,8 +184,15 @@ def prepare(data_dir: str | None = None, python: str = sys.executable) -> int:
 class Report:
     def __init__(self, path: Path, dry_run: bool, budget: float):
         self.path, self.t0, self.budget = path, time.monotonic(), budget
-        self.data: dict = {"schema": 1, "dry_run": dry_run, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                           "budget_s": budget, "stages": {}, "summary": {}, "ok": None}
+        self.data: dict = {
+            "schema": 1,
+            "dry_run": dry_run,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "budget_s": budget,
+            "stages": {},
+            "summary": {},
+            "ok": None,
+        }
 
     def left(self) -> float:
         return self.budget - (time.monotonic() - self.t0)
@@ -147,8 +202,11 @@ class Report:
         self.data["stages"][name] = entry
         self.write()
         detail = f": {fields['why']}" if fields.get("why") else ""
-        print(t("gpu.check.stage", stage=name, status=status, seconds=f"{seconds:.1f}", detail=detail),
-              file=sys.stderr, flush=True)
+        print(
+            t("gpu.check.stage", stage=name, status=status, seconds=f"{seconds:.1f}", detail=detail),
+            file=sys.stderr,
+            flush=True,
+        )
         return entry
 
     def write(self) -> None:
@@ -167,8 +225,9 @@ def _child(cmd: list[str], env: dict, timeout: float) -> tuple[int | None, str, 
     """(returncode or None on timeout, stdout, stderr, seconds)."""
     start = time.monotonic()
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=max(5.0, timeout),
-                              check=False)
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=max(5.0, timeout), check=False
+        )
         return done.returncode, done.stdout, done.stderr, time.monotonic() - start
     except subprocess.TimeoutExpired as error:
         out = error.stdout.decode(errors="replace") if isinstance(error.stdout, bytes) else (error.stdout or "")
@@ -199,19 +258,30 @@ def stage_env(report: Report, dry: bool) -> bool:
         report.stage("env", "failed", time.monotonic() - start, why=f"{type(error).__name__}: {error}")
         return False
 
-    info = {"python": platform.python_version(), "executable": sys.executable, "torch": torch.__version__,
-            "torch_cuda": torch.version.cuda, "cuda_available": torch.cuda.is_available(),
-            "device_count": torch.cuda.device_count() if torch.cuda.is_available() else 0,
-            "cpu_cores": os.cpu_count(), "machine": platform.machine()}
+    info = {
+        "python": platform.python_version(),
+        "executable": sys.executable,
+        "torch": torch.__version__,
+        "torch_cuda": torch.version.cuda,
+        "cuda_available": torch.cuda.is_available(),
+        "device_count": torch.cuda.device_count() if torch.cuda.is_available() else 0,
+        "cpu_cores": os.cpu_count(),
+        "machine": platform.machine(),
+    }
     try:
-        info["commit"] = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                                        cwd=ROOT, timeout=5, check=False).stdout.strip() or None
+        info["commit"] = (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT, timeout=5, check=False
+            ).stdout.strip()
+            or None
+        )
     except (OSError, subprocess.TimeoutExpired):
         info["commit"] = None
     if shutil.which("nvidia-smi"):
         try:
-            info["nvidia_smi"] = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True,
-                                                timeout=10, check=False).stdout.strip()
+            info["nvidia_smi"] = subprocess.run(
+                ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10, check=False
+            ).stdout.strip()
         except subprocess.TimeoutExpired:
             info["nvidia_smi"] = "timeout"
     if info["cuda_available"]:
@@ -253,17 +323,30 @@ def _wheel_set() -> tuple[dict[str, str], list[str]]:
 def stage_install(report: Report, dry: bool, env: dict) -> None:
     start = time.monotonic()
     if not WHEELS.is_dir() or not any(WHEELS.glob("*.whl")):
-        report.stage("install", "skipped" if dry else "failed", time.monotonic() - start,
-                     why=t("gpu.check.no_wheels", path=WHEELS))
+        report.stage(
+            "install",
+            "skipped" if dry else "failed",
+            time.monotonic() - start,
+            why=t("gpu.check.no_wheels", path=WHEELS),
+        )
         return
     wheels, problems = _wheel_set()
     if dry:
-        report.stage("install", "failed" if problems else "passed", time.monotonic() - start,
-                     wheels=wheels, problems=problems, note="dry run: the wheel set checked, nothing installed")
+        report.stage(
+            "install",
+            "failed" if problems else "passed",
+            time.monotonic() - start,
+            wheels=wheels,
+            problems=problems,
+            note="dry run: the wheel set checked, nothing installed",
+        )
         return
     pip = [sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--no-compile", "--no-cache-dir"]
-    rc, _out, err, _ = _child(pip + ["--upgrade", "--target", str(SITE), *map(str, sorted(WHEELS.glob("*.whl")))],
-                             env, min(120, report.left()))
+    rc, _out, err, _ = _child(
+        pip + ["--upgrade", "--target", str(SITE), *map(str, sorted(WHEELS.glob("*.whl")))],
+        env,
+        min(120, report.left()),
+    )
     steps = {"wheels": rc}
     if rc == 0:
         env["PYTHONPATH"] = os.pathsep.join(x for x in (str(SITE), str(ROOT), env.get("PYTHONPATH", "")) if x)
@@ -275,9 +358,16 @@ def stage_install(report: Report, dry: bool, env: dict) -> None:
     rc3, out3, err3, _ = _child([sys.executable, "-c", probe_import], env, 60)
     steps["import"] = rc3
     ok = rc == 0 and rc3 == 0
-    report.stage("install", "passed" if ok else "failed", time.monotonic() - start, steps=steps, wheels=wheels,
-                 problems=problems, textual=out3.strip() or None,
-                 log=_tail("\n".join(x for x in (err, err2, err3) if x.strip())) or None)
+    report.stage(
+        "install",
+        "passed" if ok else "failed",
+        time.monotonic() - start,
+        steps=steps,
+        wheels=wheels,
+        problems=problems,
+        textual=out3.strip() or None,
+        log=_tail("\n".join(x for x in (err, err2, err3) if x.strip())) or None,
+    )
 
 
 def tiny_set(directory: Path, n_train: int = 1024, n_test: int = 256) -> Path:
@@ -292,7 +382,7 @@ def tiny_set(directory: Path, n_train: int = 1024, n_test: int = 256) -> Path:
         n = n_train if name.startswith("train") else n_test
         labels = "labels" in name
         head = 8 if labels else 16
-        body = blob[head:head + n * (1 if labels else 28 * 28)]
+        body = blob[head : head + n * (1 if labels else 28 * 28)]
         header = struct.pack(">HBBI", 0, 8, 1, n) if labels else struct.pack(">HBBIII", 0, 8, 3, n, 28, 28)
         (directory / name).write_bytes(gzip.compress(header + body, compresslevel=1))
     return directory
@@ -305,12 +395,18 @@ def stage_data(report: Report, dry: bool, env: dict, data_dir: str | None) -> st
     where = Path(data_dir) if data_dir else DATA
     missing = [n for n in DATA_FILES if not (where / n).is_file()]
     if missing:
-        report.stage("data", "failed", time.monotonic() - start, why=t("gpu.check.no_data", path=where),
-                     missing=missing)
+        report.stage(
+            "data", "failed", time.monotonic() - start, why=t("gpu.check.no_data", path=where), missing=missing
+        )
         return None
     env["NNLAB_DATA_DIR"] = str(where)
-    report.stage("data", "passed", time.monotonic() - start, path=str(where),
-                 mb=round(sum((where / n).stat().st_size for n in DATA_FILES) / 1e6, 1))
+    report.stage(
+        "data",
+        "passed",
+        time.monotonic() - start,
+        path=str(where),
+        mb=round(sum((where / n).stat().st_size for n in DATA_FILES) / 1e6, 1),
+    )
     return str(where)
 
 
@@ -335,15 +431,34 @@ def stage_tests(report: Report, dry: bool, env: dict) -> None:
     start = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         xml = Path(tmp) / "junit.xml"
-        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "cuda", "-rfE",
-               "tests/train/test_cuda.py", f"--junitxml={xml}", "-o", "junit_family=xunit1"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "cuda",
+            "-rfE",
+            "tests/train/test_cuda.py",
+            f"--junitxml={xml}",
+            "-o",
+            "junit_family=xunit1",
+        ]
         rc, out, err, _ = _child(cmd, env, min(200, report.left() - 150))
         result = _junit(xml) if xml.is_file() else {}
     status = "timeout" if rc is None else ("passed" if rc == 0 else "failed")
     if dry and status == "passed" and result.get("passed"):
         status = "failed"  # on the CPU every CUDA test must skip
-    report.stage("tests", status, time.monotonic() - start, returncode=rc, **result,
-                 log=_tail(out + err) if status != "passed" else _tail(out, 600))
+    report.stage(
+        "tests",
+        status,
+        time.monotonic() - start,
+        returncode=rc,
+        **result,
+        log=_tail(out + err) if status != "passed" else _tail(out, 600),
+    )
 
 
 def _nnlab(*args: str) -> list[str]:
@@ -355,8 +470,15 @@ def stage_bench(report: Report, name: str, cmd: list[str], env: dict, timeout: f
     rc, out, err, _ = _child(cmd, env, min(timeout, report.left() - 60))
     result = _last_json(out) if rc == 0 else None
     status = "timeout" if rc is None else ("passed" if result is not None else "failed")
-    report.stage(name, status, time.monotonic() - start, returncode=rc, command=" ".join(cmd[2:]), result=result,
-                 log=_tail(err, 1500) if status != "passed" else None)
+    report.stage(
+        name,
+        status,
+        time.monotonic() - start,
+        returncode=rc,
+        command=" ".join(cmd[2:]),
+        result=result,
+        log=_tail(err, 1500) if status != "passed" else None,
+    )
     return result
 
 
@@ -370,8 +492,14 @@ def stage_probe(report: Report, dry: bool, env: dict, data_dir: str | None) -> N
         rc, _stdout, err, _ = _child(cmd, env, min(150, report.left() - 10))
         result = json.loads(out.read_text()) if out.is_file() else None
     status = "timeout" if rc is None else ("passed" if rc == 0 and result and result.get("ok") else "failed")
-    report.stage("probe", status, time.monotonic() - start, returncode=rc, result=result,
-                 log=_tail(err, 2000) if status != "passed" else None)
+    report.stage(
+        "probe",
+        status,
+        time.monotonic() - start,
+        returncode=rc,
+        result=result,
+        log=_tail(err, 2000) if status != "passed" else None,
+    )
 
 
 # --- the probe (a child process: it fills the GPU on purpose) ----------------------------------
@@ -401,9 +529,15 @@ def _time_steps(config, data, device, optimizer_factory) -> dict:
             torch.cuda.synchronize(device)
         timings.append(time.perf_counter() - t0)
     group = optimizer.param_groups[0]
-    return {"mode": stepper.mode, "us_per_step": round(1e6 * timings[-1] / max(1, stepper.full_batches), 1),
-            "capture_s": round(capture_s, 3), "fused": group.get("fused"), "foreach": group.get("foreach"),
-            "final_loss": round(float(stepper.losses[stepper.full_batches - 1]), 4), "note": stepper.note or None}
+    return {
+        "mode": stepper.mode,
+        "us_per_step": round(1e6 * timings[-1] / max(1, stepper.full_batches), 1),
+        "capture_s": round(capture_s, 3),
+        "fused": group.get("fused"),
+        "foreach": group.get("foreach"),
+        "final_loss": round(float(stepper.losses[stepper.full_batches - 1]), 4),
+        "note": stepper.note or None,
+    }
 
 
 def probe(out_path: str, dry: bool, data_dir: str | None) -> int:
@@ -429,10 +563,15 @@ def probe(out_path: str, dry: bool, data_dir: str | None) -> int:
         base = base.with_(hidden=(64,), threads=1)
     steps = {}
     for name, config, factory in (
-            ("sgd", base, None), ("momentum", base.with_(optimizer="momentum"), None),
-            ("adam_fused", base.with_(optimizer="adam"), None),
-            ("adam_foreach", base.with_(optimizer="adam"),
-             (lambda p: torch.optim.Adam(p, lr=1e-3, foreach=True, capturable=True)) if not dry else None)):
+        ("sgd", base, None),
+        ("momentum", base.with_(optimizer="momentum"), None),
+        ("adam_fused", base.with_(optimizer="adam"), None),
+        (
+            "adam_foreach",
+            base.with_(optimizer="adam"),
+            (lambda p: torch.optim.Adam(p, lr=1e-3, foreach=True, capturable=True)) if not dry else None,
+        ),
+    ):
         factory = factory or (lambda p, c=config: make_optimizer(c, p, device))
         steps[name] = _time_steps(config, data, device, factory)
         result["steps"] = steps
@@ -450,9 +589,13 @@ def probe(out_path: str, dry: bool, data_dir: str | None) -> int:
     finished = engine.run(base.with_(epochs=1 if dry else 2), data, emit)
     started = next((e for e in seen if e.KIND == "started"), None)
     result["first_epoch_s"] = round(first_at[0], 3) if first_at else None
-    result["first_run"] = {"reason": finished.reason, "accuracy": finished.test_accuracy,
-                           "step_mode": getattr(started, "step_mode", None), "note": getattr(started, "note", None),
-                           "epoch_s": [round(e.seconds, 4) for e in seen if e.KIND == "epoch"]}
+    result["first_run"] = {
+        "reason": finished.reason,
+        "accuracy": finished.test_accuracy,
+        "step_mode": getattr(started, "step_mode", None),
+        "note": getattr(started, "note", None),
+        "epoch_s": [round(e.seconds, 4) for e in seen if e.KIND == "epoch"],
+    }
     figures = gpu_figures(str(device))
     result["figures"], result["figures_line"] = figures, format_gpu_figures(figures)
     save()
@@ -461,9 +604,14 @@ def probe(out_path: str, dry: bool, data_dir: str | None) -> int:
     else:
         result["oom"] = _real_oom(base, engine, memory, data_mod)
     save()
-    result["ok"] = (finished.reason == "completed" and (dry or (
-        result["first_run"]["step_mode"] == "cuda-graph" and result["oom"].get("caught") and
-        result["oom"].get("next_run") == "completed")))
+    result["ok"] = finished.reason == "completed" and (
+        dry
+        or (
+            result["first_run"]["step_mode"] == "cuda-graph"
+            and result["oom"].get("caught")
+            and result["oom"].get("next_run") == "completed"
+        )
+    )
     save()
     return 0 if result["ok"] else 1
 
@@ -488,11 +636,15 @@ def _real_oom(base, engine, memory, data_mod) -> dict:
     again: list = []
     second = engine.run(base.with_(epochs=1), big, again.append)
     message = failed[0] if failed else None
-    return {"caught": bool(message and "out of memory" in message and finished.reason == "failed"),
-            "hint": bool(message and "smaller batch" in message), "message": message,
-            "reserved_gb_after_release": round(figures_after, 3), "free_gb_before": round(free / 1e9, 1),
-            "next_run": second.reason, "next_step_mode": again[0].step_mode if again and again[0].KIND == "started"
-            else None}
+    return {
+        "caught": bool(message and "out of memory" in message and finished.reason == "failed"),
+        "hint": bool(message and "smaller batch" in message),
+        "message": message,
+        "reserved_gb_after_release": round(figures_after, 3),
+        "free_gb_before": round(free / 1e9, 1),
+        "next_run": second.reason,
+        "next_step_mode": again[0].step_mode if again and again[0].KIND == "started" else None,
+    }
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -502,8 +654,11 @@ def _goals(report: Report) -> dict:
         stage, field = key.split(".")
         entry = report.data["stages"].get(stage, {})
         value = (entry.get("result") or {}).get(field)
-        goals[key] = {"value": value, "goal": f"{op} {bound}",
-                      "met": None if value is None else (value >= bound if op == ">=" else value <= bound)}
+        goals[key] = {
+            "value": value,
+            "goal": f"{op} {bound}",
+            "met": None if value is None else (value >= bound if op == ">=" else value <= bound),
+        }
     return goals
 
 
@@ -522,15 +677,56 @@ def check(dry: bool, out: Path, budget: float, data_dir: str | None, skip: set[s
         ("install", lambda: stage_install(report, dry, env)),
         ("data", None),
         ("tests", lambda: stage_tests(report, dry, env)),
-        ("bench_train", lambda: stage_bench(report, "bench_train", _nnlab(
-            "bench", "train", "--device", device, "--json", *epochs, *data), env, 120)),
-        ("bench_dashboard", lambda: stage_bench(report, "bench_dashboard", _nnlab(
-            "bench", "dashboard", "--device", device, "--json", "--epochs", "1" if dry else "100",
-            "--runs", "1" if dry else "2", *data), env, 240)),
-        ("bench_sweep", lambda: (stage_bench(report, "bench_sweep", _nnlab(
-            "bench", "sweep", "--device", device, "--json", *data), env, 90)
-            if (ROOT / "nnlab" / "bench" / "sweep.py").is_file()
-            else report.stage("bench_sweep", "skipped", 0.0, why="nnlab bench sweep is not in this tree"))),
+        (
+            "bench_train",
+            lambda: stage_bench(
+                report, "bench_train", _nnlab("bench", "train", "--device", device, "--json", *epochs, *data), env, 120
+            ),
+        ),
+        (
+            "bench_dashboard",
+            lambda: stage_bench(
+                report,
+                "bench_dashboard",
+                _nnlab(
+                    "bench",
+                    "dashboard",
+                    "--device",
+                    device,
+                    "--json",
+                    "--epochs",
+                    "1" if dry else "100",
+                    "--runs",
+                    "1" if dry else "2",
+                    *data,
+                ),
+                env,
+                240,
+            ),
+        ),
+        (
+            "bench_sweep",
+            lambda: (
+                stage_bench(
+                    report,
+                    "bench_sweep",
+                    # the dry run only proves the stage works: K = 1 and 2, one epoch, bounded
+                    _nnlab(
+                        "bench",
+                        "sweep",
+                        "--device",
+                        device,
+                        "--json",
+                        *data,
+                        *(("--members", "1,2", "--epochs", "1", "--max-seconds", "30") if dry else ()),
+                    ),
+                    env,
+                    90,
+                )
+                if (ROOT / "nnlab" / "bench" / "sweep.py").is_file()
+                else report.stage("bench_sweep", "skipped", 0.0, why="nnlab bench sweep is not in this tree")
+            ),
+        ),
         ("probe", lambda: stage_probe(report, dry, env, where)),
     ]
     where, data = None, []
@@ -552,8 +748,12 @@ def check(dry: bool, out: Path, budget: float, data_dir: str | None, skip: set[s
     stages = report.data["stages"]
     counts = {s: sum(1 for e in stages.values() if e["status"] == s) for s in ("passed", "failed", "skipped")}
     counts["failed"] += sum(1 for e in stages.values() if e["status"] == "timeout")
-    report.data["summary"] = {**counts, "goals": _goals(report), "gpu": report.data["host"].get("gpu"),
-                              "date": time.strftime("%Y-%m-%d")}
+    report.data["summary"] = {
+        **counts,
+        "goals": _goals(report),
+        "gpu": report.data["host"].get("gpu"),
+        "date": time.strftime("%Y-%m-%d"),
+    }
     report.data["ok"] = counts["failed"] == 0
     report.write()
     print(t("gpu.check.report", path=out, **counts), file=sys.stderr)

@@ -58,6 +58,7 @@ def sequential(configs, data) -> list[float]:
     """Seconds of each epoch for the K members trained one after the other (summed per epoch)."""
     per_epoch = [0.0] * configs[0].epochs
     for config in configs:
+
         def emit(event):
             _fail_on(event)
             if event.KIND == "epoch":
@@ -95,7 +96,7 @@ def measure(data, device: str, epochs: int, counts, impls, runs: int, max_second
         configs = member_configs(k, epochs, device, threads)
         order = hows if i % 2 == 0 else hows[::-1]
         for run in range(runs):
-            for how in (order if run % 2 == 0 else order[::-1]):
+            for how in order if run % 2 == 0 else order[::-1]:
                 elapsed = time.perf_counter() - started
                 predicted = last_per_member.get(how, 0.0) * k * epochs
                 if elapsed + predicted > max_seconds:
@@ -118,10 +119,17 @@ def measure(data, device: str, epochs: int, counts, impls, runs: int, max_second
             if (k, how) not in raw:
                 continue
             s = statistics.median(raw[(k, how)])
-            rows.append({
-                "k": k, "how": how, "s_per_epoch": round(s, 4), "runs": len(raw[(k, how)]),
-                "samples_per_s_per_member": round(n / s, 1), "samples_per_s_total": round(k * n / s, 1),
-                "sequential_over_this": round(statistics.median(seq) / s, 3) if seq else None})
+            rows.append(
+                {
+                    "k": k,
+                    "how": how,
+                    "s_per_epoch": round(s, 4),
+                    "runs": len(raw[(k, how)]),
+                    "samples_per_s_per_member": round(n / s, 1),
+                    "samples_per_s_total": round(k * n / s, 1),
+                    "sequential_over_this": round(statistics.median(seq) / s, 3) if seq else None,
+                }
+            )
     return {"rows": rows, "skipped": skipped, "seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -149,18 +157,49 @@ def run_bench(args) -> int:
     result = measure(data, str(device), epochs, counts, impls, runs, max_seconds, threads)
     torch.set_num_threads(default_threads)
     used = threads or choose_threads(device, ui_threads=False)
-    result.update({"device": device_label(device), "epochs": epochs, "data": data.source,
-                   "train_size": data.train_size, "threads": used,
-                   "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)]})
+    result.update(
+        {
+            "device": device_label(device),
+            "epochs": epochs,
+            "data": data.source,
+            "train_size": data.train_size,
+            "threads": used,
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        }
+    )
     if args.json:
         print(json.dumps(result))
         return 0
-    print(t("bench.sweep.header", device=result["device"], threads=used, data=data.source, epochs=epochs,
-            load="→".join(f"{x:.1f}" for x in result["load_average"])))
-    print(t("bench.sweep.columns", k=t("bench.sweep.head"), how=t("bench.sweep.how"), s=t("bench.sweep.s_epoch"),
-            sps=t("bench.sweep.samples"), ratio=t("bench.sweep.ratio_col")))
+    print(
+        t(
+            "bench.sweep.header",
+            device=result["device"],
+            threads=used,
+            data=data.source,
+            epochs=epochs,
+            load="→".join(f"{x:.1f}" for x in result["load_average"]),
+        )
+    )
+    print(
+        t(
+            "bench.sweep.columns",
+            k=t("bench.sweep.head"),
+            how=t("bench.sweep.how"),
+            s=t("bench.sweep.s_epoch"),
+            sps=t("bench.sweep.samples"),
+            ratio=t("bench.sweep.ratio_col"),
+        )
+    )
     for row in result["rows"]:
         ratio = row["sequential_over_this"]
-        print(t("bench.sweep.columns", k=row["k"], how=row["how"], s=f"{row['s_per_epoch']:.3f}",
-                sps=f"{row['samples_per_s_per_member']:,.0f}", ratio="" if ratio is None else f"{ratio:.2f}x"))
+        print(
+            t(
+                "bench.sweep.columns",
+                k=row["k"],
+                how=row["how"],
+                s=f"{row['s_per_epoch']:.3f}",
+                sps=f"{row['samples_per_s_per_member']:,.0f}",
+                ratio="" if ratio is None else f"{ratio:.2f}x",
+            )
+        )
     return 0

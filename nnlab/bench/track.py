@@ -30,9 +30,13 @@ def log_overhead(root: Path, calls: int = 200_000) -> dict:
     for _i in range(calls):
         empty(loss=0.5, acc=0.25, lr=0.001)
     floor = time.perf_counter() - started
-    return {"calls": calls, "log_us_per_call_caller": round(logged / calls * 1e6, 3),
-            "log_us_per_call_amortised": round(total / calls * 1e6, 3),
-            "empty_call_us": round(floor / calls * 1e6, 3), "goal_us": 5.0}
+    return {
+        "calls": calls,
+        "log_us_per_call_caller": round(logged / calls * 1e6, 3),
+        "log_us_per_call_amortised": round(total / calls * 1e6, 3),
+        "empty_call_us": round(floor / calls * 1e6, 3),
+        "goal_us": 5.0,
+    }
 
 
 def loop_ratio(root: Path, steps: int, repeats: int) -> dict:
@@ -42,8 +46,9 @@ def loop_ratio(root: Path, steps: int, repeats: int) -> dict:
     import nnlab.track
 
     torch.manual_seed(0)
-    net = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                        nn.Linear(8 * 14 * 14, 10))
+    net = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 14 * 14, 10)
+    )
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
     x, y = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
 
@@ -70,9 +75,14 @@ def loop_ratio(root: Path, steps: int, repeats: int) -> dict:
         tracked.append(loop(run))
         run.finish()
     ratio = statistics.median(plain) / statistics.median(tracked)
-    return {"steps": steps, "repeats": repeats, "untracked_s_median": round(statistics.median(plain), 4),
-            "tracked_s_median": round(statistics.median(tracked), 4),
-            "tracked_vs_untracked_throughput": round(ratio, 4), "goal_ratio": 0.99}
+    return {
+        "steps": steps,
+        "repeats": repeats,
+        "untracked_s_median": round(statistics.median(plain), 4),
+        "tracked_s_median": round(statistics.median(tracked), 4),
+        "tracked_vs_untracked_throughput": round(ratio, 4),
+        "goal_ratio": 0.99,
+    }
 
 
 def tensorboard_open(root: Path, scalars: int = 100_000) -> dict:
@@ -101,8 +111,11 @@ def run_bench(args: argparse.Namespace) -> int:
     steps = args.runs * 20 if args.runs else 100
     with tempfile.TemporaryDirectory(prefix="nnlab-bench-track-") as tmp:
         root = Path(tmp)
-        result = {"log": log_overhead(root), "loop": loop_ratio(root, steps=steps, repeats=3),
-                  "tensorboard": tensorboard_open(root)}
+        result = {
+            "log": log_overhead(root),
+            "loop": loop_ratio(root, steps=steps, repeats=3),
+            "tensorboard": tensorboard_open(root),
+        }
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
     return 0
 

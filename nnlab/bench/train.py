@@ -16,21 +16,25 @@ import torch
 from torch import nn
 
 from nnlab.i18n import t
-from nnlab.train import data as data_mod
 from nnlab.run.config import PRESETS
 from nnlab.run.errors import DeviceError
+from nnlab.train import data as data_mod
 from nnlab.train import engine
 from nnlab.train.device import resolve_device
 from nnlab.train.model import NeuralNetwork
 
 
 def _progress(name: str, epoch: int, seconds: float, accuracy: float) -> None:
-    print(t("bench.train.progress", name=name, epoch=epoch, s=f"{seconds:.2f}", accuracy=f"{100 * accuracy:.1f}"),
-          file=sys.stderr, flush=True)
+    print(
+        t("bench.train.progress", name=name, epoch=epoch, s=f"{seconds:.2f}", accuracy=f"{100 * accuracy:.1f}"),
+        file=sys.stderr,
+        flush=True,
+    )
 
 
-def tutorial_loop(root: str, device: torch.device, epochs: int, seed: int, batch_size: int = 64,
-                  lr: float = 1e-3) -> dict:
+def tutorial_loop(
+    root: str, device: torch.device, epochs: int, seed: int, batch_size: int = 64, lr: float = 1e-3
+) -> dict:
     """The quickstart, verbatim apart from printing: returns seconds per epoch and accuracies."""
     from torch.utils.data import DataLoader
     from torchvision import datasets
@@ -103,8 +107,13 @@ def engine_loop(data, device_name: str, epochs: int, seed: int) -> dict:
             raise RuntimeError(event.message)
 
     engine.run(config, data, emit, progress_every=100)
-    return {"seconds": [e.seconds for e in epochs_seen], "accuracies": [e.test_accuracy for e in epochs_seen],
-            "threads": started[0].threads, "step_mode": started[0].step_mode, "device": started[0].device}
+    return {
+        "seconds": [e.seconds for e in epochs_seen],
+        "accuracies": [e.test_accuracy for e in epochs_seen],
+        "threads": started[0].threads,
+        "step_mode": started[0].step_mode,
+        "device": started[0].device,
+    }
 
 
 def run_bench(args) -> int:
@@ -128,21 +137,43 @@ def run_bench(args) -> int:
     tut_s = sum(tutorial["seconds"]) / epochs
     our_s = sum(ours["seconds"]) / epochs
     result = {
-        "device": ours["device"], "epochs": epochs, "data": data.source,
-        "tutorial_s_per_epoch": round(tut_s, 4), "nnlab_s_per_epoch": round(our_s, 4),
+        "device": ours["device"],
+        "epochs": epochs,
+        "data": data.source,
+        "tutorial_s_per_epoch": round(tut_s, 4),
+        "nnlab_s_per_epoch": round(our_s, 4),
         "ratio": round(tut_s / our_s, 2),
-        "tutorial_accuracy": tutorial["accuracies"][-1], "nnlab_accuracy": ours["accuracies"][-1],
+        "tutorial_accuracy": tutorial["accuracies"][-1],
+        "nnlab_accuracy": ours["accuracies"][-1],
         "tutorial_seconds": [round(s, 4) for s in tutorial["seconds"]],
         "nnlab_seconds": [round(s, 4) for s in ours["seconds"]],
-        "tutorial_threads": tutorial["threads"], "nnlab_threads": ours["threads"], "nnlab_step": ours["step_mode"],
+        "tutorial_threads": tutorial["threads"],
+        "nnlab_threads": ours["threads"],
+        "nnlab_step": ours["step_mode"],
     }
     if args.json:
         print(json.dumps(result))
         return 0
     print(t("bench.train.header", device=result["device"], epochs=epochs, data=data.source))
-    print(t("bench.train.row", name="tutorial (DataLoader + ToTensor)", s=f"{tut_s:.3f}",
-            accuracy=f"{100 * result['tutorial_accuracy']:.1f}", threads=tutorial["threads"], mode="eager"))
-    print(t("bench.train.row", name="nnlab engine", s=f"{our_s:.3f}",
-            accuracy=f"{100 * result['nnlab_accuracy']:.1f}", threads=ours["threads"], mode=ours["step_mode"]))
+    print(
+        t(
+            "bench.train.row",
+            name="tutorial (DataLoader + ToTensor)",
+            s=f"{tut_s:.3f}",
+            accuracy=f"{100 * result['tutorial_accuracy']:.1f}",
+            threads=tutorial["threads"],
+            mode="eager",
+        )
+    )
+    print(
+        t(
+            "bench.train.row",
+            name="nnlab engine",
+            s=f"{our_s:.3f}",
+            accuracy=f"{100 * result['nnlab_accuracy']:.1f}",
+            threads=ours["threads"],
+            mode=ours["step_mode"],
+        )
+    )
     print(t("bench.train.ratio", ratio=f"{result['ratio']:.2f}"))
     return 0

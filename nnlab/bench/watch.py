@@ -43,8 +43,13 @@ from nnlab.run.reader import EventLog
 from nnlab.run.rundir import RunDir
 from nnlab.train.data import SAMPLE_DIR
 
-VIEWER_FIELDS = ("viewer_cpu_percent", "attach_finished_s", "attach_live_s", "viewer_key_to_paused_s",
-                 "watched_throughput_ratio")
+VIEWER_FIELDS = (
+    "viewer_cpu_percent",
+    "attach_finished_s",
+    "attach_live_s",
+    "viewer_key_to_paused_s",
+    "watched_throughput_ratio",
+)
 
 
 def _wait(predicate, timeout: float):
@@ -85,13 +90,31 @@ def throughput(root: Path, epochs: int, runs: int, threads: int) -> dict:
         for kind in order:
             one(kind)
     bare, with_rd = statistics.median(figures["bare"]), statistics.median(figures["run_dir"])
-    return {"samples_per_s_bare": round(bare, 1), "samples_per_s_run_dir": round(with_rd, 1),
-            "ratio": round(with_rd / bare, 4), "goal_ratio": 0.97, "runs": runs, "epochs": epochs}
+    return {
+        "samples_per_s_bare": round(bare, 1),
+        "samples_per_s_run_dir": round(with_rd, 1),
+        "ratio": round(with_rd / bare, 4),
+        "goal_ratio": 0.97,
+        "runs": runs,
+        "epochs": epochs,
+    }
 
 
 def _command(root: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "nnlab", "train", "--headless", "--data-dir", str(SAMPLE_DIR), "--threads", "1",
-            "--runs-dir", str(root), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "nnlab",
+        "train",
+        "--headless",
+        "--data-dir",
+        str(SAMPLE_DIR),
+        "--threads",
+        "1",
+        "--runs-dir",
+        str(root),
+        *extra,
+    ]
 
 
 def _only_run(root: Path) -> RunDir | None:
@@ -100,8 +123,9 @@ def _only_run(root: Path) -> RunDir | None:
 
 
 def pause_latency(root: Path, samples: int) -> dict:
-    proc = subprocess.Popen(_command(root, "--epochs", "500", "--progress-every", "1"), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _command(root, "--epochs", "500", "--progress-every", "1"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     latencies, gaps = [], []
     try:
         rd = _wait(lambda: _only_run(root), 60)
@@ -132,9 +156,13 @@ def pause_latency(root: Path, samples: int) -> dict:
             proc.kill()
     batch = statistics.median(gaps) if gaps else None
     median = statistics.median(latencies)
-    return {"ctl_pause_to_paused_s_median": round(median, 4), "ctl_pause_to_paused_s_max": round(max(latencies), 4),
-            "batch_s_median": round(batch, 4) if batch is not None else None,
-            "goal_s": round(batch + 0.05, 4) if batch is not None else None, "samples": samples}
+    return {
+        "ctl_pause_to_paused_s_median": round(median, 4),
+        "ctl_pause_to_paused_s_max": round(max(latencies), 4),
+        "batch_s_median": round(batch, 4) if batch is not None else None,
+        "goal_s": round(batch + 0.05, 4) if batch is not None else None,
+        "samples": samples,
+    }
 
 
 def detach_time(root: Path) -> dict:
@@ -151,8 +179,12 @@ def detach_time(root: Path) -> dict:
 
     batch = _wait(first_batch, 120)
     _wait(lambda: "finished" in [e["event"] for e in seen + log.read_new()], 120)
-    return {"detach_return_s": round(returned, 3), "detach_to_first_batch_s": round(batch["t"] - started, 3),
-            "goal_s": 2.0, "note": "a fresh run: start-up (torch import, data load) with no training step"}
+    return {
+        "detach_return_s": round(returned, 3),
+        "detach_to_first_batch_s": round(batch["t"] - started, 3),
+        "goal_s": 2.0,
+        "note": "a fresh run: start-up (torch import, data load) with no training step",
+    }
 
 
 CPU_WINDOW_S = 10.0
@@ -189,8 +221,10 @@ def read_frames(path: Path) -> list[dict]:
 
 def attach_figures(spawned_at: float, frame: dict) -> dict:
     mounted = frame.get("mounted_at")
-    return {"from_process_start_s": round(frame["first_full_frame_at"] - spawned_at, 3),
-            "from_mount_s": round(frame["first_full_frame_at"] - mounted, 3) if mounted else None}
+    return {
+        "from_process_start_s": round(frame["first_full_frame_at"] - spawned_at, 3),
+        "from_mount_s": round(frame["first_full_frame_at"] - mounted, 3) if mounted else None,
+    }
 
 
 def finished_run(root: Path, epochs: int = FINISHED_EPOCHS, batches: int = 938, every: int = 10) -> RunDir:
@@ -200,18 +234,44 @@ def finished_run(root: Path, epochs: int = FINISHED_EPOCHS, batches: int = 938, 
     config = PRESETS["tutorial"].with_(epochs=epochs, device="cpu")
     rd = RunDir.create(root, config)
     with rd.writer() as writer:
-        writer(Started(config=config.to_dict(), device="cpu", parameters=669_706, train_size=60_000,
-                       test_size=10_000, data_source="synthetic"))
+        writer(
+            Started(
+                config=config.to_dict(),
+                device="cpu",
+                parameters=669_706,
+                train_size=60_000,
+                test_size=10_000,
+                data_source="synthetic",
+            )
+        )
         for epoch in range(1, epochs + 1):
             for b in range(every, batches + 1, every):
-                writer(BatchProgress(epoch=epoch, batch=b, batches=batches, samples_seen=64 * b,
-                                     running_loss=2.3 / (epoch + b / batches), samples_per_s=40_000.0,
-                                     elapsed_s=b * 0.0015, loss=2.3 / (epoch + b / batches)))
-            writer(EpochEnd(epoch=epoch, train_loss=1.0 / epoch, test_loss=1.1 / epoch,
-                            test_accuracy=min(0.9, 0.5 + epoch / 100), per_class_accuracy=tuple([0.8] * 10),
-                            confusion=tuple(tuple(800 if i == j else 22 for j in range(10)) for i in range(10)),
-                            seconds=1.5, samples_per_s=40_000.0, sample_predictions=tuple(range(10)),
-                            eval_seconds=0.1))
+                writer(
+                    BatchProgress(
+                        epoch=epoch,
+                        batch=b,
+                        batches=batches,
+                        samples_seen=64 * b,
+                        running_loss=2.3 / (epoch + b / batches),
+                        samples_per_s=40_000.0,
+                        elapsed_s=b * 0.0015,
+                        loss=2.3 / (epoch + b / batches),
+                    )
+                )
+            writer(
+                EpochEnd(
+                    epoch=epoch,
+                    train_loss=1.0 / epoch,
+                    test_loss=1.1 / epoch,
+                    test_accuracy=min(0.9, 0.5 + epoch / 100),
+                    per_class_accuracy=tuple([0.8] * 10),
+                    confusion=tuple(tuple(800 if i == j else 22 for j in range(10)) for i in range(10)),
+                    seconds=1.5,
+                    samples_per_s=40_000.0,
+                    sample_predictions=tuple(range(10)),
+                    eval_seconds=0.1,
+                )
+            )
         writer(Finished(epochs=epochs, stopped=False, test_accuracy=0.9, seconds=75.0))
     return rd
 
@@ -229,8 +289,15 @@ class Viewer:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         env = {**os.environ, "TERM": "xterm-256color", "NNLAB_BENCH_WATCH_OUT": str(frames)}
         self.spawned_at = time.time()
-        self.proc = subprocess.Popen([sys.executable, "-m", "nnlab", "watch", str(run_path)], stdin=slave,
-                                     stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "nnlab", "watch", str(run_path)],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
         os.close(slave)
         self.bytes = 0
         self._drain = threading.Thread(target=self._read, daemon=True)
@@ -271,8 +338,9 @@ def _frame_for(frames: Path, run_path: Path, timeout: float = 60) -> dict:
 
 def _headless_rate(root: Path, epochs: int, watched: bool, frames: Path) -> float:
     """Training samples/s (median of its epochs) of a headless run, with one viewer attached or not."""
-    proc = subprocess.Popen(_command(root, "--epochs", str(epochs)), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _command(root, "--epochs", str(epochs)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     viewer = None
     try:
         rd = _wait(lambda: _only_run(root), 60)
@@ -286,7 +354,7 @@ def _headless_rate(root: Path, epochs: int, watched: bool, frames: Path) -> floa
             proc.kill()
         if viewer is not None:
             viewer.close()
-    return statistics.median(rates[1:] or rates)   # the first epoch carries start-up noise
+    return statistics.median(rates[1:] or rates)  # the first epoch carries start-up noise
 
 
 def viewer_bench(base: Path, epochs: int, pairs: int = 2) -> dict:
@@ -301,8 +369,9 @@ def viewer_bench(base: Path, epochs: int, pairs: int = 2) -> dict:
         viewer.close()
     # a live run: attach, CPU while watching, p -> Paused
     live_root = base / "live"
-    proc = subprocess.Popen(_command(live_root, "--epochs", "500"), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _command(live_root, "--epochs", "500"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     viewer = None
     try:
         live = _wait(lambda: _only_run(live_root), 60)
@@ -329,14 +398,17 @@ def viewer_bench(base: Path, epochs: int, pairs: int = 2) -> dict:
             paused = _wait(lambda sent=sent: find("paused", sent), 10)
             keys.append(paused["t"] - sent)
             time.sleep(0.3)
-            viewer.press(b"p")                       # resume
+            viewer.press(b"p")  # resume
             _wait(lambda sent=sent: find("resumed", sent), 10)
             time.sleep(0.5)
         epoch = find("epoch")
         batch_s = PRESETS["tutorial"].batch_size / epoch["samples_per_s"] if epoch else None
-        out["viewer_key_to_paused_s"] = {"median": round(statistics.median(keys), 4), "max": round(max(keys), 4),
-                                         "batch_s": round(batch_s, 4) if batch_s else None,
-                                         "goal_s": round(batch_s + 0.05, 4) if batch_s else None}
+        out["viewer_key_to_paused_s"] = {
+            "median": round(statistics.median(keys), 4),
+            "max": round(max(keys), 4),
+            "batch_s": round(batch_s, 4) if batch_s else None,
+            "goal_s": round(batch_s + 0.05, 4) if batch_s else None,
+        }
         try:
             send(live, "stop")
             proc.wait(30)
@@ -351,32 +423,42 @@ def viewer_bench(base: Path, epochs: int, pairs: int = 2) -> dict:
     # headless throughput with one viewer attached vs none, alternating
     rates: dict[str, list[float]] = {"bare": [], "watched": []}
     for i in range(pairs):
-        for kind in (("bare", "watched") if i % 2 == 0 else ("watched", "bare")):
+        for kind in ("bare", "watched") if i % 2 == 0 else ("watched", "bare"):
             rates[kind].append(_headless_rate(base / f"tp-{kind}-{i}", epochs, kind == "watched", frames))
     bare, watched = statistics.median(rates["bare"]), statistics.median(rates["watched"])
-    out["watched_throughput"] = {"samples_per_s_bare": round(bare, 1), "samples_per_s_watched": round(watched, 1),
-                                 "ratio": round(watched / bare, 4), "pairs": pairs, "epochs": epochs}
+    out["watched_throughput"] = {
+        "samples_per_s_bare": round(bare, 1),
+        "samples_per_s_watched": round(watched, 1),
+        "ratio": round(watched / bare, 4),
+        "pairs": pairs,
+        "epochs": epochs,
+    }
     return out
 
 
 def viewer_fields(figures: dict) -> dict:
     """The five top-level figures from ``viewer_bench``'s details (None where not measured)."""
     key = figures.get("viewer_key_to_paused_s")
-    return {"viewer_cpu_percent": figures.get("viewer_cpu_percent"),
-            "attach_finished_s": (figures.get("attach_finished") or {}).get("from_process_start_s"),
-            "attach_live_s": (figures.get("attach_live") or {}).get("from_process_start_s"),
-            "viewer_key_to_paused_s": key.get("median") if isinstance(key, dict) else key,
-            "watched_throughput_ratio": (figures.get("watched_throughput") or {}).get("ratio")}
+    return {
+        "viewer_cpu_percent": figures.get("viewer_cpu_percent"),
+        "attach_finished_s": (figures.get("attach_finished") or {}).get("from_process_start_s"),
+        "attach_live_s": (figures.get("attach_live") or {}).get("from_process_start_s"),
+        "viewer_key_to_paused_s": key.get("median") if isinstance(key, dict) else key,
+        "watched_throughput_ratio": (figures.get("watched_throughput") or {}).get("ratio"),
+    }
 
 
 def run_bench(args) -> int:
     runs = int(args.runs) if args.runs is not None else 3
     with tempfile.TemporaryDirectory(prefix="nnlab-bench-watch-") as tmp:
         base = Path(tmp)
-        result = {"bench": "watch", "cpu_count": os.cpu_count(),
-                  "throughput": throughput(base / "throughput", args.epochs or 2, runs, args.threads),
-                  "pause": pause_latency(base / "pause", max(3, runs)),
-                  "detach": detach_time(base / "detach")}
+        result = {
+            "bench": "watch",
+            "cpu_count": os.cpu_count(),
+            "throughput": throughput(base / "throughput", args.epochs or 2, runs, args.threads),
+            "pause": pause_latency(base / "pause", max(3, runs)),
+            "detach": detach_time(base / "detach"),
+        }
         try:
             viewer = viewer_bench(base / "viewer", max(3, args.epochs or 3), pairs=max(2, runs - 1))
         except (RuntimeError, OSError, subprocess.SubprocessError) as error:

@@ -10,11 +10,10 @@ import argparse
 import json
 from pathlib import Path
 
-from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.commands.usage import UsageError
+from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.i18n import t
 from nnlab.run.dataset import ANATOMY_MAX_IMAGES as MAX_IMAGES
-
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +30,6 @@ def _integer(flag: str, text: str | None, default: int, lo: int, hi: int) -> int
     try:
         return int(parse_number(text, Bounds(lo, hi, integer=True)))
     except NumberError as error:
-
         raise UsageError(t("anat.cli.bad", flag=flag, why=error.message())) from None
 
 
@@ -57,8 +55,9 @@ def run(args: argparse.Namespace) -> int | None:
 
 def walkthrough(opts: dict, data_dir: str | None) -> dict:
     """The JSON object `--json` prints (torch is imported here, on the headless path only)."""
-    from nnlab.train import anatomy, checkpoint, data
     from nnlab.run.config import PRESETS
+    from nnlab.train import anatomy, checkpoint, data
+    from nnlab.train.model import initial_state
 
     try:
         fashion = data.load(data_dir, allow_sample=True, allow_download=False)
@@ -82,16 +81,27 @@ def walkthrough(opts: dict, data_dir: str | None) -> dict:
             memory.check_fits(config, fashion.train_size, n_test, resolve_device("cpu"))
         except ConfigError as error:
             raise UsageError(str(error)) from None
-        model_info = {"source": "checkpoint", "checkpoint": str(Path(opts["checkpoint"])), "epoch": epoch,
-                      "initial_weights": "rebuilt from config.seed, as the engine initialises a run"}
+        model_info = {
+            "source": "checkpoint",
+            "checkpoint": str(Path(opts["checkpoint"])),
+            "epoch": epoch,
+            "initial_weights": "rebuilt from config.seed, as the engine initialises a run",
+        }
     else:
         config, state = PRESETS["tutorial"].with_(seed=opts["seed"]), None
         model_info = {"source": "untrained", "seed": opts["seed"], "epoch": 0}
     try:
         model = anatomy.model_from_state(config, state)
-        initial = anatomy.initial_state(config) if state is not None else None
-        result = anatomy.walk(model, fashion.test_x, fashion.test_y, range(first, first + k),
-                              batch_size=config.batch_size, initial_state=initial, copy_model=False)
+        initial = initial_state(config) if state is not None else None
+        result = anatomy.walk(
+            model,
+            fashion.test_x,
+            fashion.test_y,
+            range(first, first + k),
+            batch_size=config.batch_size,
+            initial_state=initial,
+            copy_model=False,
+        )
     except anatomy.AnatomyError as error:
         raise UsageError(str(error)) from None
     out = anatomy.to_json(result, data.CLASSES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import stat
-import math
 from pathlib import Path
 
 from nnlab.commands.usage import UsageError
@@ -67,7 +67,6 @@ def params_from(args: argparse.Namespace) -> Params:
     values: dict[str, float] = {}
     data = _read_params(args)
     if data is not None:
-        path = Path(args.params)
         for name, raw in data.items():
             if name not in PARAM_NAMES:
                 _value(name, "")  # raises "unknown parameter"
@@ -118,8 +117,9 @@ def markdown(p: Params, bias_updates: bool = False, passes: int | None = None, w
     """The whole walk-through of the tutorial's network (its own steps, biases included), for a teacher."""
     lab = tutorial_lab(p)
     history = [r.E_total for r in run_passes(p, passes, bias_updates)[1]] if passes is not None else None
-    return handout(lab, steps(p, bias_updates), "weight", lab_counts(lab, bias_updates), bias_updates, history,
-                   worksheet)
+    return handout(
+        lab, steps(p, bias_updates), "weight", lab_counts(lab, bias_updates), bias_updates, history, worksheet
+    )
 
 
 def _emit(text: str) -> int:
@@ -143,7 +143,8 @@ LAB_FLAGS = ("net", "act", "loss", "biases", "seed", "order")
 
 def _lab_requested(args: argparse.Namespace, data: dict | None) -> bool:
     return any(getattr(args, name, None) is not None for name in LAB_FLAGS) or (
-        data is not None and ("layers" in data or "net" in data))
+        data is not None and ("layers" in data or "net" in data)
+    )
 
 
 def _read_params(args: argparse.Namespace) -> dict | None:
@@ -167,7 +168,8 @@ def _read_params(args: argparse.Namespace) -> dict | None:
 
 def _numbers(value, path: Path, key: str) -> tuple[float, ...]:
     ok = isinstance(value, list) and all(
-        isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in value)
+        isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in value
+    )
     if not ok:
         raise UsageError(t("bp.cli.lab_key", path=path, field=key))
     return tuple(float(x) + 0.0 for x in value)
@@ -181,8 +183,12 @@ def _lab_from_file(data: dict, path: Path, bias_mode: str | None) -> Lab:
     widths = "-".join(str(w) for w in spec["widths"])
     acts = spec.get("activations")
     try:
-        net = parse_net(widths, ",".join(acts) if isinstance(acts, list) else None, str(spec.get("loss", "sse")),
-                        bias_mode or str(spec.get("biases", "layer")))
+        net = parse_net(
+            widths,
+            ",".join(acts) if isinstance(acts, list) else None,
+            str(spec.get("loss", "sse")),
+            bias_mode or str(spec.get("biases", "layer")),
+        )
         layers = data.get("layers")
         if not isinstance(layers, list) or len(layers) != net.depth:
             raise UsageError(t("bp.cli.lab_key", path=path, field="layers"))
@@ -197,8 +203,14 @@ def _lab_from_file(data: dict, path: Path, bias_mode: str | None) -> Lab:
         lr_ok = isinstance(lr, (int, float)) and not isinstance(lr, bool) and math.isfinite(lr) and lr > 0
         if not lr_ok:
             raise UsageError(t("bp.cli.lab_key", path=path, field="lr"))
-        return Lab(net, _numbers(data.get("inputs"), path, "inputs"), _numbers(data.get("targets"), path, "targets"),
-                   tuple(W), tuple(b), float(lr))
+        return Lab(
+            net,
+            _numbers(data.get("inputs"), path, "inputs"),
+            _numbers(data.get("targets"), path, "targets"),
+            tuple(W),
+            tuple(b),
+            float(lr),
+        )
     except NetError as error:
         raise UsageError(t("bp.cli.bad_lab", path=path, reason=error.message())) from None
 
@@ -259,8 +271,12 @@ def lab_report(lab: Lab, order: str = "weight", bias_updates: bool = False, pass
     all_steps = lab_steps(lab, order, bias_updates)
     out = {
         "net": {"widths": list(n.widths), "activations": list(n.acts), "loss": n.loss, "biases": n.bias},
-        "inputs": list(lab.inputs), "targets": list(lab.targets), "lr": lab.lr, "bias_updates": bias_updates,
-        "order": order, "step_counts": lab_counts(lab, bias_updates),
+        "inputs": list(lab.inputs),
+        "targets": list(lab.targets),
+        "lr": lab.lr,
+        "bias_updates": bias_updates,
+        "order": order,
+        "step_counts": lab_counts(lab, bias_updates),
         "layers": _layers(lab.W, lab.b),
         "forward": [{"z": list(z), "a": list(a)} for z, a in zip(P.z, P.a[1:])],
         "loss": P.E,
@@ -285,8 +301,9 @@ def _lab_step(step) -> dict:
     return d
 
 
-def lab_markdown(lab: Lab, order: str = "weight", bias_updates: bool = False, passes: int | None = None,
-                 worksheet: bool = False) -> str:
+def lab_markdown(
+    lab: Lab, order: str = "weight", bias_updates: bool = False, passes: int | None = None, worksheet: bool = False
+) -> str:
     """The walk-through of any network for a teacher to paste (``worksheet``: blanks, then the key)."""
     if order == "weight" and lab.net == tutorial_lab().net:  # the tutorial's own steps, its bias steps too
         p = TUTORIAL.with_values(**{k: lab.values()[k] for k in PARAM_NAMES})
@@ -317,12 +334,16 @@ def run(args: argparse.Namespace) -> int | None:
         passes = passes_arg(args)
         order = args.order or "weight"
         if args.json:
-            return _emit(json.dumps(lab_report(lab, order, args.bias_updates, passes), ensure_ascii=False,
-                                    allow_nan=False))
+            return _emit(
+                json.dumps(lab_report(lab, order, args.bias_updates, passes), ensure_ascii=False, allow_nan=False)
+            )
         if args.markdown:
             return _emit(lab_markdown(lab, order, args.bias_updates, passes, args.worksheet))
-        args.app_options = {"backprop_lab": lab, "backprop_bias_updates": bool(args.bias_updates),
-                            "backprop_order": order}
+        args.app_options = {
+            "backprop_lab": lab,
+            "backprop_bias_updates": bool(args.bias_updates),
+            "backprop_order": order,
+        }
         if lab.net == tutorial_lab().net:  # the tutorial's shape: its Params as well (older readers)
             p = TUTORIAL.with_values(**{k: lab.values()[k] for k in PARAM_NAMES})
             args.app_options["backprop_params"] = p.as_dict()

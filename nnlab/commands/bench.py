@@ -19,13 +19,16 @@ def terminal_size(text: str) -> tuple[int, int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=("startup", "train", "dashboard", "sweep", "watch", "track", "foreign"), help=t("cli.bench.what"))
+    parser.add_argument(
+        "what",
+        choices=("startup", "train", "dashboard", "sweep", "watch", "track", "foreign"),
+        help=t("cli.bench.what"),
+    )
     parser.add_argument("--runs", default=None, help=t("cli.bench.runs"))
     parser.add_argument("--json", action="store_true", help=t("cli.json"))
     parser.add_argument("--device", default="auto", help=t("cli.bench.device"))
     parser.add_argument("--epochs", type=int, default=None, help=t("cli.bench.epochs"))
-    parser.add_argument("--size", type=terminal_size, default=(80, 24), metavar="COLSxLINES",
-                        help=t("cli.bench.size"))
+    parser.add_argument("--size", type=terminal_size, default=(80, 24), metavar="COLSxLINES", help=t("cli.bench.size"))
     parser.add_argument("--max-seconds", type=float, default=None, help=t("cli.bench.max_seconds"))
     parser.add_argument("--members", default=None, help=t("cli.bench.members"))
     parser.add_argument("--impl", choices=("bmm", "vmap", "both"), default=None, help=t("cli.bench.impl"))
@@ -62,8 +65,15 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(result))
         else:
-            print(t("bench.startup.line", median=result["first_frame_s_median"], runs=result["runs"],
-                    min=min(result["first_frame_s"]), max=max(result["first_frame_s"])))
+            print(
+                t(
+                    "bench.startup.line",
+                    median=result["first_frame_s_median"],
+                    runs=result["runs"],
+                    min=min(result["first_frame_s"]),
+                    max=max(result["first_frame_s"]),
+                )
+            )
         return 0
     if args.what == "train":
         from nnlab.bench.train import run_bench  # torch only on this path

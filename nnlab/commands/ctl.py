@@ -28,8 +28,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def status_line(rd, reply: dict) -> str:
     state = "paused" if reply.get("paused") else str(reply.get("state") or "running")
-    return t("runs.ctl.status_line", run=rd.id, state=state, epoch=reply.get("epoch", "?"),
-             epochs=reply.get("epochs", "?"), batch=reply.get("batch", "?"), pid=reply.get("pid", "?"))
+    return t(
+        "runs.ctl.status_line",
+        run=rd.id,
+        state=state,
+        epoch=reply.get("epoch", "?"),
+        epochs=reply.get("epochs", "?"),
+        batch=reply.get("batch", "?"),
+        pid=reply.get("pid", "?"),
+    )
 
 
 def run(args: argparse.Namespace) -> int:

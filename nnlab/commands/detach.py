@@ -48,9 +48,15 @@ def detach(args, config) -> int:
     try:
         log = os.open(rd.output_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
-            proc = subprocess.Popen(child_argv(list(argv), str(rd.path.absolute()), lock_fd),
-                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-                                    pass_fds=(lock_fd,), close_fds=True)
+            proc = subprocess.Popen(
+                child_argv(list(argv), str(rd.path.absolute()), lock_fd),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                pass_fds=(lock_fd,),
+                close_fds=True,
+            )
         finally:
             os.close(log)
     finally:

@@ -67,16 +67,35 @@ class Printer:
         kind = event.KIND
         if kind == "started":
             self.started = event
-            self._write(self.out, t("train.cli.using", device=event.device, threads=event.threads, mode=event.step_mode))
+            self._write(
+                self.out, t("train.cli.using", device=event.device, threads=event.threads, mode=event.step_mode)
+            )
             if event.data_source == "sample":
-                self._write(self.out, t("train.data.sample_notice", train=f"{event.train_size:,}",
-                                        test=f"{event.test_size:,}"))
+                self._write(
+                    self.out, t("train.data.sample_notice", train=f"{event.train_size:,}", test=f"{event.test_size:,}")
+                )
             else:
-                self._write(self.out, t("train.cli.data", source=event.data_source, train=f"{event.train_size:,}",
-                                        test=f"{event.test_size:,}"))
-            self._write(self.out, t("train.cli.model", params=f"{event.parameters:,}", hidden="-".join(map(str, event.config["hidden"])),
-                    activation=event.config["activation"], optimizer=event.config["optimizer"],
-                    lr=f"{event.config['lr']:g}", batch=event.config["batch_size"]))
+                self._write(
+                    self.out,
+                    t(
+                        "train.cli.data",
+                        source=event.data_source,
+                        train=f"{event.train_size:,}",
+                        test=f"{event.test_size:,}",
+                    ),
+                )
+            self._write(
+                self.out,
+                t(
+                    "train.cli.model",
+                    params=f"{event.parameters:,}",
+                    hidden="-".join(map(str, event.config["hidden"])),
+                    activation=event.config["activation"],
+                    optimizer=event.config["optimizer"],
+                    lr=f"{event.config['lr']:g}",
+                    batch=event.config["batch_size"],
+                ),
+            )
             if event.start_epoch:
                 self._write(self.out, t("train.cli.resumed", epoch=event.start_epoch))
             if event.note:
@@ -87,11 +106,22 @@ class Printer:
             self._write(self.out, f"loss: {event.loss:>7f}  [{event.samples_seen:>5d}/{self.started.train_size:>5d}]")
         elif kind == "epoch":
             self._header(event.epoch)
-            self._write(self.out, t("train.cli.test_error", accuracy=f"{100 * event.test_accuracy:>0.1f}",
-                    loss=f"{event.test_loss:>8f}"))
-            self._write(self.out, t("train.cli.speed", epoch=event.epoch, seconds=f"{event.seconds:.2f}",
-                    train=f"{event.seconds - event.eval_seconds:.2f}", rate=f"{event.samples_per_s:,.0f}",
-                    test=f"{event.eval_seconds:.2f}", train_loss=f"{event.train_loss:.6f}"))
+            self._write(
+                self.out,
+                t("train.cli.test_error", accuracy=f"{100 * event.test_accuracy:>0.1f}", loss=f"{event.test_loss:>8f}"),
+            )
+            self._write(
+                self.out,
+                t(
+                    "train.cli.speed",
+                    epoch=event.epoch,
+                    seconds=f"{event.seconds:.2f}",
+                    train=f"{event.seconds - event.eval_seconds:.2f}",
+                    rate=f"{event.samples_per_s:,.0f}",
+                    test=f"{event.eval_seconds:.2f}",
+                    train_loss=f"{event.train_loss:.6f}",
+                ),
+            )
             self._write(self.out, "")
         elif kind in ("diverged", "save_failed"):
             self._write(self.err, event.message)
@@ -116,7 +146,7 @@ class _Signals:
         self.control, self.caught, self.hup = control, [], Hangup()
         self.previous: dict = {}
 
-    def __enter__(self) -> "_Signals":
+    def __enter__(self) -> _Signals:
         if threading.current_thread() is threading.main_thread():
             self.previous = {s: signal.signal(s, self._stop) for s in EXIT_SIGNAL}
             self.previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._hang_up)
@@ -254,8 +284,16 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
             fanout.checkpoints = Checkpoints(rd, save_path, bool(getattr(args, "epoch_checkpoints", False)), say)
             fanout.at["epoch"] = start_epoch
             opened.append(_serve(rd, control, fanout.run_writer, fanout.at, config))
-            finished = engine.run(config, data, fanout, control, save_path=save_path, resume_path=args.resume,
-                                  progress_every=progress_every, save_errors=on_error)
+            finished = engine.run(
+                config,
+                data,
+                fanout,
+                control,
+                save_path=save_path,
+                resume_path=args.resume,
+                progress_every=progress_every,
+                save_errors=on_error,
+            )
             for writer in writers:
                 writer.close()
             code = _summary(finished, args, signals.caught, printer, fanout.saves, save_path, rd)
@@ -286,8 +324,9 @@ def open_run(args, config: TrainConfig, on_error):
             rd = RunDir.open(args.resume_run)
         else:
             try:
-                rd = RunDir.create(getattr(args, "runs_dir", None), config, kind="nnlab",
-                                   name=getattr(args, "name", None) or "")
+                rd = RunDir.create(
+                    getattr(args, "runs_dir", None), config, kind="nnlab", name=getattr(args, "name", None) or ""
+                )
             except RunDirError as error:
                 raise UsageError(t("runs.cli.create_hint", message=str(error))) from None
         writer = rd.writer(on_error=on_error, lock_fd=getattr(args, "lock_fd", None))
@@ -344,8 +383,12 @@ def _serve(rd, control, run_writer, at: dict, config: TrainConfig):
     from nnlab.run.rundir import RunDirError
 
     def status() -> dict:
-        return {"state": "paused" if control.paused else run_writer.state, "epoch": at["epoch"],
-                "batch": at["batch"], "epochs": config.epochs}
+        return {
+            "state": "paused" if control.paused else run_writer.state,
+            "epoch": at["epoch"],
+            "batch": at["batch"],
+            "epochs": config.epochs,
+        }
 
     try:
         return ControlServer(rd, control, on_save=control.request_save, on_status=status).start()
@@ -373,8 +416,7 @@ def _where(rd, save_path: str, say_checkpoint: bool, stream) -> None:
     ref = run_ref(rd)
     say(t("runs.cli.where", run=rd.id, path=rd.path), stream)
     if say_checkpoint:
-        say(t("runs.cli.checkpoint" if os.path.exists(save_path) else "runs.cli.no_checkpoint", path=save_path),
-            stream)
+        say(t("runs.cli.checkpoint" if os.path.exists(save_path) else "runs.cli.no_checkpoint", path=save_path), stream)
     say(t("runs.cli.next", ref=ref), stream)
 
 
@@ -382,7 +424,7 @@ def _shown(error: OSError, fallback) -> str:
     return os.fsdecode(error.filename) if error.filename is not None else str(fallback)
 
 
-def _summary(finished, args, caught: list[int], printer: "Printer", saves: dict, save_path: str, rd) -> int:
+def _summary(finished, args, caught: list[int], printer: Printer, saves: dict, save_path: str, rd) -> int:
     out = lambda text: printer._write(printer.out, text)  # noqa: E731 - never raises
     if finished.reason == "failed":
         return 1
@@ -392,10 +434,18 @@ def _summary(finished, args, caught: list[int], printer: "Printer", saves: dict,
     if finished.reason == "completed":
         out(t("train.cli.done"))
     elif finished.reason == "early-stopped":
-        out(t("train.cli.early_stopped", epochs=finished.epochs,
-              patience=getattr(printer.started, "config", {}).get("early_stop", "?") if printer.started else "?"))
-    accuracy = "—" if finished.test_accuracy is None or math.isnan(finished.test_accuracy) \
+        out(
+            t(
+                "train.cli.early_stopped",
+                epochs=finished.epochs,
+                patience=getattr(printer.started, "config", {}).get("early_stop", "?") if printer.started else "?",
+            )
+        )
+    accuracy = (
+        "—"
+        if finished.test_accuracy is None or math.isnan(finished.test_accuracy)
         else f"{100 * finished.test_accuracy:.1f}%"
+    )
     out(t("train.cli.summary", epochs=finished.epochs, seconds=f"{finished.seconds:.1f}", accuracy=accuracy))
     save_lost = saves["last_failed"]
     if not save_lost and os.path.exists(save_path):

@@ -14,10 +14,12 @@ PANELS = ("neuron", "compare", "loss", "softmax")  # the same order as the scree
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--panel", choices=PANELS, default="neuron",
-                        help=t("neuron.cli.panel", choices=", ".join(PANELS)))
-    parser.add_argument("--preset", choices=tuple(PRESETS), default="one_input",
-                        help=t("neuron.cli.preset", choices=", ".join(PRESETS)))
+    parser.add_argument(
+        "--panel", choices=PANELS, default="neuron", help=t("neuron.cli.panel", choices=", ".join(PANELS))
+    )
+    parser.add_argument(
+        "--preset", choices=tuple(PRESETS), default="one_input", help=t("neuron.cli.preset", choices=", ".join(PRESETS))
+    )
 
 
 def run(args: argparse.Namespace) -> int | None:

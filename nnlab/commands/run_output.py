@@ -19,7 +19,7 @@ from pathlib import Path
 from nnlab.i18n import t
 from nnlab.run.writers import CSV_COLUMNS, CsvWriter, JsonlWriter
 
-HUNG_UP = (errno.EIO, errno.ENXIO)   # what writing to a tty whose other end went away answers
+HUNG_UP = (errno.EIO, errno.ENXIO)  # what writing to a tty whose other end went away answers
 
 
 class Hangup:
@@ -27,7 +27,7 @@ class Hangup:
 
     def __init__(self) -> None:
         self.happened = False
-        self.log = None                  # the output.log handle, for the one line saying so
+        self.log = None  # the output.log handle, for the one line saying so
         self.tty_fds = [fd for fd in (1, 2) if _isatty(fd)]
 
     def hang_up(self, why: str = "SIGHUP") -> None:
@@ -175,8 +175,9 @@ class AppendJsonl(JsonlWriter):
 
         self.path = Path(path)
         atomic.refuse_special(self.path)
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK | os.O_NOFOLLOW
-                     | os.O_CLOEXEC, 0o666)
+        fd = os.open(
+            self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666
+        )
         if not _stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
             raise atomic.NotRegularFile(self.path)

@@ -66,7 +66,7 @@ def started(iso: str) -> str:
     return time.strftime("%m-%d %H:%M", time.localtime(when)) if when is not None else "—"
 
 
-COLUMNS = (20, 9, 7, 6, 11, 6)   # id, state, epochs, accuracy, started, time; config: the rest
+COLUMNS = (20, 9, 7, 6, 11, 6)  # id, state, epochs, accuracy, started, time; config: the rest
 
 
 def table(runs: list, columns: int = 80) -> list[str]:
@@ -83,8 +83,19 @@ def table(runs: list, columns: int = 80) -> list[str]:
         total = f"/{run.epochs_total}" if run.epochs_total else ""
         accuracy = "—" if run.test_accuracy is None else f"{100 * run.test_accuracy:.1f}%"
         config = " · ".join(p for p in (run.name, run.summary) if p)
-        lines.append(line((run.id, run.state, f"{run.epochs_done}{total}", accuracy, started(run.started),
-                           duration(run.duration_s), config)))
+        lines.append(
+            line(
+                (
+                    run.id,
+                    run.state,
+                    f"{run.epochs_done}{total}",
+                    accuracy,
+                    started(run.started),
+                    duration(run.duration_s),
+                    config,
+                )
+            )
+        )
     return lines
 
 

@@ -32,11 +32,11 @@ import signal
 import sys
 import threading
 
+from nnlab.commands.usage import UsageError, say
+from nnlab.i18n import t
 from nnlab.run.sweep_export import export_csv, export_markdown
 from nnlab.run.sweep_export import num as _num
 from nnlab.run.sweep_export import pct as _pct
-from nnlab.commands.usage import UsageError, say
-from nnlab.i18n import t
 
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
 SWEEP_FORMAT, SWEEP_VERSION = "nnlab-sweep", 1
@@ -147,9 +147,18 @@ class Sweep:
         self.args, self.base, self.members, self.groups, self.data = args, base, members, groups, data
         self.out, self.export = out, export
         self.root = getattr(args, "runs_dir", None)
-        self.results: dict[int, dict] = {m.index: {"run": None, "state": "not started", "epochs": 0,
-                                                   "test_accuracy": None, "test_loss": None, "seconds": None,
-                                                   "diverged": False} for m in members}
+        self.results: dict[int, dict] = {
+            m.index: {
+                "run": None,
+                "state": "not started",
+                "epochs": 0,
+                "test_accuracy": None,
+                "test_loss": None,
+                "seconds": None,
+                "diverged": False,
+            }
+            for m in members
+        }
         self.caught: list[int] = []
         self.control = None
         self.progress_every = _progress_every(args)
@@ -179,16 +188,37 @@ class Sweep:
         best = ranked[0].index if ranked and self.results[ranked[0].index]["test_accuracy"] is not None else None
         axes = []
         for a in parse_axes(list(self.args.sweep or [])):
-            axes.append({"name": a.name, "lo": a.lo, "hi": a.hi, "log": a.log} if a.is_range
-                        else {"name": a.name, "values": [list(v) if isinstance(v, tuple) else v for v in a.values]})
+            axes.append(
+                {"name": a.name, "lo": a.lo, "hi": a.hi, "log": a.log}
+                if a.is_range
+                else {"name": a.name, "values": [list(v) if isinstance(v, tuple) else v for v in a.values]}
+            )
         group_of = {m.index: g for g, group in enumerate(self.groups) for m in group}
-        members = [{"member": m.id, "index": m.index, "label": m.label(),
-                    "changes": {k: list(v) if isinstance(v, tuple) else v for k, v in m.changes},
-                    "group": group_of[m.index], **self.results[m.index], "best": m.index == best,
-                    "tutorial": is_tutorial(m.config)} for m in self.members]
-        return {"format": SWEEP_FORMAT, "version": SWEEP_VERSION, "id": self.id, "created": self.created,
-                "state": state, "base": self.base.to_dict(), "axes": axes,
-                "random": _random_count(self.args), "seed": self.base.seed, "members": members}
+        members = [
+            {
+                "member": m.id,
+                "index": m.index,
+                "label": m.label(),
+                "changes": {k: list(v) if isinstance(v, tuple) else v for k, v in m.changes},
+                "group": group_of[m.index],
+                **self.results[m.index],
+                "best": m.index == best,
+                "tutorial": is_tutorial(m.config),
+            }
+            for m in self.members
+        ]
+        return {
+            "format": SWEEP_FORMAT,
+            "version": SWEEP_VERSION,
+            "id": self.id,
+            "created": self.created,
+            "state": state,
+            "base": self.base.to_dict(),
+            "axes": axes,
+            "random": _random_count(self.args),
+            "seed": self.base.seed,
+            "members": members,
+        }
 
     def _write_record(self, state: str) -> None:
         import json
@@ -214,8 +244,7 @@ class Sweep:
         in_main = threading.current_thread() is threading.main_thread()
         previous = {s: signal.signal(s, self._on_signal) for s in EXIT_SIGNAL} if in_main else {}
         self._write_record("running")
-        self._say(t("sweep.cli.start", id=self.id, members=len(self.members), groups=len(self.groups),
-                    path=self.path))
+        self._say(t("sweep.cli.start", id=self.id, members=len(self.members), groups=len(self.groups), path=self.path))
         failed = False
         try:
             for group in self.groups:
@@ -253,8 +282,13 @@ class Sweep:
             for local, m in enumerate(group):
                 rd = RunDir.create(self.root, m.config, kind="sweep-member", name=m.label(), sweep=self.id)
                 rds.append(rd)
-                writers.append(rd.writer(on_error=lambda e, m=m: say(t(
-                    "runs.append_failed", path=e.filename or m.id, why=e.strerror or e))))
+                writers.append(
+                    rd.writer(
+                        on_error=lambda e, m=m: say(
+                            t("runs.append_failed", path=e.filename or m.id, why=e.strerror or e)
+                        )
+                    )
+                )
                 paths[local] = str(rd.checkpoint_path)
                 self.results[m.index].update(run=rd.id, state="running")
         except RunDirError as error:
@@ -274,8 +308,14 @@ class Sweep:
             self._event(m, event)
 
         try:
-            result = train_group([m.config for m in group], self.data, emit, self.control,
-                                 progress_every=self.progress_every, save_paths=paths)
+            result = train_group(
+                [m.config for m in group],
+                self.data,
+                emit,
+                self.control,
+                progress_every=self.progress_every,
+                save_paths=paths,
+            )
         finally:
             for server in servers:
                 server.close()
@@ -303,9 +343,19 @@ class Sweep:
         kind, res = event.KIND, self.results[m.index]
         if kind == "epoch":
             res.update(epochs=event.epoch, test_accuracy=event.test_accuracy, test_loss=event.test_loss)
-            self._say(t("sweep.cli.epoch", member=m.id, epoch=event.epoch, epochs=m.config.epochs,
-                        loss=f"{event.train_loss:.4f}", accuracy=f"{100 * event.test_accuracy:.1f}",
-                        test_loss=f"{event.test_loss:.4f}", seconds=f"{event.seconds:.1f}", label=m.label()))
+            self._say(
+                t(
+                    "sweep.cli.epoch",
+                    member=m.id,
+                    epoch=event.epoch,
+                    epochs=m.config.epochs,
+                    loss=f"{event.train_loss:.4f}",
+                    accuracy=f"{100 * event.test_accuracy:.1f}",
+                    test_loss=f"{event.test_loss:.4f}",
+                    seconds=f"{event.seconds:.1f}",
+                    label=m.label(),
+                )
+            )
         elif kind == "diverged":
             res["diverged"] = True
             self._say(t("sweep.cli.diverged", member=m.id, label=m.label(), message=event.message))
@@ -322,7 +372,8 @@ class Sweep:
             acc, loss = self.results[m.index]["test_accuracy"], self.results[m.index]["test_loss"]
             bad = self.results[m.index]["diverged"] or acc is None or not math.isfinite(acc)
             loss = loss if isinstance(loss, float) and math.isfinite(loss) else math.inf
-            return (bad, -(acc or 0.0), loss, m.index)   # a tie in accuracy: the lower test loss first
+            return (bad, -(acc or 0.0), loss, m.index)  # a tie in accuracy: the lower test loss first
+
         return sorted(self.members, key=key)
 
     def rows(self) -> list[dict]:
@@ -331,10 +382,21 @@ class Sweep:
         rows = []
         for m in ranked:
             r = self.results[m.index]
-            rows.append({"member": m.id, "setting": m.label(), "accuracy": r["test_accuracy"],
-                         "test_loss": r["test_loss"], "seconds": r["seconds"], "epochs": r["epochs"],
-                         "diverged": r["diverged"], "state": r["state"], "run": r["run"] or "",
-                         "best": m.index == best, "tutorial": is_tutorial(m.config)})
+            rows.append(
+                {
+                    "member": m.id,
+                    "setting": m.label(),
+                    "accuracy": r["test_accuracy"],
+                    "test_loss": r["test_loss"],
+                    "seconds": r["seconds"],
+                    "epochs": r["epochs"],
+                    "diverged": r["diverged"],
+                    "state": r["state"],
+                    "run": r["run"] or "",
+                    "best": m.index == best,
+                    "tutorial": is_tutorial(m.config),
+                }
+            )
         return rows
 
     def _table(self) -> None:
@@ -342,15 +404,19 @@ class Sweep:
         width = max([len(t("sweep.cli.col.setting"))] + [len(r["setting"]) for r in rows])
         self._say("")
         self._say(t("sweep.cli.results", id=self.id))
-        self._say(f"     {t('sweep.cli.col.member'):<6} {t('sweep.cli.col.setting'):<{width}} "
-                  f"{t('sweep.cli.col.accuracy'):>9} {t('sweep.cli.col.test_loss'):>10} "
-                  f"{t('sweep.cli.col.time'):>8}  {t('sweep.cli.col.diverged')}")
+        self._say(
+            f"     {t('sweep.cli.col.member'):<6} {t('sweep.cli.col.setting'):<{width}} "
+            f"{t('sweep.cli.col.accuracy'):>9} {t('sweep.cli.col.test_loss'):>10} "
+            f"{t('sweep.cli.col.time'):>8}  {t('sweep.cli.col.diverged')}"
+        )
         for r in rows:
             mark = ("*" if r["best"] else " ") + ("T" if r["tutorial"] else " ")
-            self._say(f"  {mark} {r['member']:<6} {r['setting']:<{width}} {_pct(r['accuracy']):>9} "
-                      f"{_num(r['test_loss'], '.4f'):>10} {_num(r['seconds'], '.1f', 's'):>8}  "
-                      f"{t('sweep.cli.yes') if r['diverged'] else t('sweep.cli.no')}"
-                      f"{'' if r['state'] in ('completed', 'diverged') else '  (' + r['state'] + ')'}")
+            self._say(
+                f"  {mark} {r['member']:<6} {r['setting']:<{width}} {_pct(r['accuracy']):>9} "
+                f"{_num(r['test_loss'], '.4f'):>10} {_num(r['seconds'], '.1f', 's'):>8}  "
+                f"{t('sweep.cli.yes') if r['diverged'] else t('sweep.cli.no')}"
+                f"{'' if r['state'] in ('completed', 'diverged') else '  (' + r['state'] + ')'}"
+            )
         self._say(t("sweep.cli.legend"))
 
     def _export(self) -> None:
@@ -436,13 +502,22 @@ def run_branch(args, overrides: dict, progress_every: int = 100) -> int:
     try:
         from nnlab.train.branch import create_branch
 
-        branch = create_branch(args.branch, overrides, getattr(args, "runs_dir", None),
-                               name=getattr(args, "name", None) or "")
+        branch = create_branch(
+            args.branch, overrides, getattr(args, "runs_dir", None), name=getattr(args, "name", None) or ""
+        )
     except (CheckpointError, ConfigError, UsageError) as error:
         say(t("cli.error", message=str(error)))
         return 2
-    say(t("sweep.cli.branched", run=branch.rd.id, parent=branch.parent, epoch=branch.epoch, batch=branch.batch,
-          optimizer=t("sweep.cli.optimizer_kept" if branch.optimizer_kept else "sweep.cli.optimizer_fresh")))
+    say(
+        t(
+            "sweep.cli.branched",
+            run=branch.rd.id,
+            parent=branch.parent,
+            epoch=branch.epoch,
+            batch=branch.batch,
+            optimizer=t("sweep.cli.optimizer_kept" if branch.optimizer_kept else "sweep.cli.optimizer_fresh"),
+        )
+    )
     from nnlab.commands.headless import run_headless
 
     args.resume, args.resume_run = str(branch.rd.checkpoint_path), str(branch.rd.path)

@@ -71,8 +71,17 @@ def _number(flag: str, text: str, bounds: Bounds):
 def parse_overrides(args: argparse.Namespace) -> dict:
     """The config fields given on the command line, parsed and range-checked (UsageError if not)."""
     out: dict = {}
-    for name in ("epochs", "batch_size", "lr", "seed", "threads", "step_every", "step_gamma", "warmup_steps",
-                 "early_stop"):
+    for name in (
+        "epochs",
+        "batch_size",
+        "lr",
+        "seed",
+        "threads",
+        "step_every",
+        "step_gamma",
+        "warmup_steps",
+        "early_stop",
+    ):
         text = getattr(args, name)
         if text is not None:
             value = _number("--" + name.replace("_", "-"), text, BOUNDS[name])
@@ -215,11 +224,20 @@ def run(args: argparse.Namespace) -> int | None:
             return sweep_cmd.run_sweep(args, config)
         return sweep_cmd.run_branch(args, overrides, progress_every)
     if not args.headless:
-        args.app_options = {"config": config, "overrides": overrides, "preset": args.preset,
-                            "save_path": args.save, "resume_path": args.resume, "metrics_path": args.metrics,
-                            "csv_path": args.csv, "force": args.force, "data_dir": args.data_dir,
-                            "notify": args.notify, "resume_run": args.resume_run,
-                            "runs_dir": args.runs_dir}
+        args.app_options = {
+            "config": config,
+            "overrides": overrides,
+            "preset": args.preset,
+            "save_path": args.save,
+            "resume_path": args.resume,
+            "metrics_path": args.metrics,
+            "csv_path": args.csv,
+            "force": args.force,
+            "data_dir": args.data_dir,
+            "notify": args.notify,
+            "resume_run": args.resume_run,
+            "runs_dir": args.runs_dir,
+        }
         return None  # the app opens in the train mode with these options
     if args.detach:
         from nnlab.commands.detach import detach

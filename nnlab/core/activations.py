@@ -11,8 +11,8 @@ with derivative 0 everywhere (torch defines none).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -35,6 +35,7 @@ def _out(values: Array, like) -> Array | float:
 
 
 # --- the functions, each next to its derivative --------------------------------------------
+
 
 def sigmoid(z):
     z = _z(z)
@@ -148,6 +149,7 @@ def d_identity(z):
 
 # --- the table the UI and tests read -------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Activation:
     name: str  # the key used everywhere (CLI, catalog "neuron.act.<name>")
@@ -163,24 +165,54 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation("sigmoid", "σ", sigmoid, d_sigmoid, "σ(z) = 1 / (1 + e^(−z))", "σ'(z) = σ(z)·(1 − σ(z))", "(0, 1)"),
-        Activation("tanh", "tanh", tanh, d_tanh, "tanh(z) = (eᶻ − e^(−z)) / (eᶻ + e^(−z))", "tanh'(z) = 1 − tanh²(z)", "(−1, 1)"),
+        Activation(
+            "tanh",
+            "tanh",
+            tanh,
+            d_tanh,
+            "tanh(z) = (eᶻ − e^(−z)) / (eᶻ + e^(−z))",
+            "tanh'(z) = 1 − tanh²(z)",
+            "(−1, 1)",
+        ),
         Activation("relu", "ReLU", relu, d_relu, "ReLU(z) = max(0, z)", "ReLU'(z) = 1 if z > 0, else 0", "[0, ∞)"),
         Activation(
-            "leaky_relu", "LReLU", leaky_relu, d_leaky_relu,
-            "LReLU(z) = z if z > 0, else 0.01·z", "LReLU'(z) = 1 if z > 0, else 0.01", "(−∞, ∞)",
+            "leaky_relu",
+            "LReLU",
+            leaky_relu,
+            d_leaky_relu,
+            "LReLU(z) = z if z > 0, else 0.01·z",
+            "LReLU'(z) = 1 if z > 0, else 0.01",
+            "(−∞, ∞)",
         ),
         Activation(
-            "elu", "ELU", elu, d_elu,
-            "ELU(z) = z if z > 0, else eᶻ − 1", "ELU'(z) = 1 if z > 0, else eᶻ", "(−1, ∞)",
+            "elu",
+            "ELU",
+            elu,
+            d_elu,
+            "ELU(z) = z if z > 0, else eᶻ − 1",
+            "ELU'(z) = 1 if z > 0, else eᶻ",
+            "(−1, ∞)",
         ),
         Activation(
-            "gelu", "GELU", gelu, d_gelu,
-            "GELU(z) = z·Φ(z) = z·½(1 + erf(z/√2))", "GELU'(z) = Φ(z) + z·φ(z)", "[−0.17, ∞)",
+            "gelu",
+            "GELU",
+            gelu,
+            d_gelu,
+            "GELU(z) = z·Φ(z) = z·½(1 + erf(z/√2))",
+            "GELU'(z) = Φ(z) + z·φ(z)",
+            "[−0.17, ∞)",
         ),
-        Activation("silu", "SiLU", silu, d_silu, "SiLU(z) = z·σ(z)", "SiLU'(z) = σ(z)·(1 + z·(1 − σ(z)))", "[−0.28, ∞)"),
         Activation(
-            "softplus", "softplus", softplus, d_softplus,
-            "softplus(z) = ln(1 + eᶻ); z if z > 20", "softplus'(z) = σ(z); 1 if z > 20", "(0, ∞)",
+            "silu", "SiLU", silu, d_silu, "SiLU(z) = z·σ(z)", "SiLU'(z) = σ(z)·(1 + z·(1 − σ(z)))", "[−0.28, ∞)"
+        ),
+        Activation(
+            "softplus",
+            "softplus",
+            softplus,
+            d_softplus,
+            "softplus(z) = ln(1 + eᶻ); z if z > 20",
+            "softplus'(z) = σ(z); 1 if z > 20",
+            "(0, ∞)",
         ),
         Activation("step", "step", step, d_step, "step(z) = 1 if z ≥ 0, else 0", "step'(z) = 0 (z ≠ 0)", "{0, 1}"),
         Activation("identity", "id", identity, d_identity, "id(z) = z", "id'(z) = 1", "(−∞, ∞)"),

@@ -4,8 +4,8 @@ gradient-descent step; a stable softmax and cross-entropy (with its gradient p â
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

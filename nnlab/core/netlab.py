@@ -137,8 +137,13 @@ class Lab:
                 raise NetError("bp.net.sizes")
             if len(self.b[layer - 1]) != (1 if n.bias == "layer" else n.widths[layer]):
                 raise NetError("bp.net.sizes")
-        values = [*self.inputs, *self.targets, self.lr, *(x for m in self.W for r in m for x in r),
-                  *(x for v in self.b for x in v)]
+        values = [
+            *self.inputs,
+            *self.targets,
+            self.lr,
+            *(x for m in self.W for r in m for x in r),
+            *(x for v in self.b for x in v),
+        ]
         if not all(isinstance(x, float) and math.isfinite(x) for x in values):
             raise NetError("bp.net.finite")
         if n.loss == "bce" and not all(0.0 <= t <= 1.0 for t in self.targets):
@@ -174,17 +179,31 @@ class Lab:
                 raise NetError("bp.net.unknown", name=name, known=" ".join(known))
         n = self.net
         get = {**known, **{k: float(v) for k, v in values.items()}}
-        W = tuple(tuple(tuple(get[n.weight(l, j, k)] for k in range(n.widths[l - 1])) for j in range(n.widths[l]))
-                  for l in range(1, n.depth + 1))
+        W = tuple(
+            tuple(tuple(get[n.weight(l, j, k)] for k in range(n.widths[l - 1])) for j in range(n.widths[l]))
+            for l in range(1, n.depth + 1)
+        )
         b = tuple(tuple(get[n.bias_name(l, j)] for j in range(len(self.b[l - 1]))) for l in range(1, n.depth + 1))
-        return Lab(n, tuple(get[f"i{k + 1}"] for k in range(n.widths[0])),
-                   tuple(get[f"t{k + 1}"] for k in range(n.widths[-1])), W, b, get["lr"])
+        return Lab(
+            n,
+            tuple(get[f"i{k + 1}"] for k in range(n.widths[0])),
+            tuple(get[f"t{k + 1}"] for k in range(n.widths[-1])),
+            W,
+            b,
+            get["lr"],
+        )
 
 
 def tutorial_lab(p: Params = TUTORIAL) -> Lab:
     """tinynet's 2-2-2 as a Lab (w1: i1→h1, w2: i2→h1, w3: i1→h2, … as in the tutorial)."""
-    return Lab(Net(), (p.i1, p.i2), (p.t1, p.t2), (((p.w1, p.w2), (p.w3, p.w4)), ((p.w5, p.w6), (p.w7, p.w8))),
-               ((p.b1,), (p.b2,)), p.lr)
+    return Lab(
+        Net(),
+        (p.i1, p.i2),
+        (p.t1, p.t2),
+        (((p.w1, p.w2), (p.w3, p.w4)), ((p.w5, p.w6), (p.w7, p.w8))),
+        ((p.b1,), (p.b2,)),
+        p.lr,
+    )
 
 
 def draw(net: Net, seed: int, decimals: int | None = 2, lr: float = 0.5) -> Lab:
@@ -195,8 +214,10 @@ def draw(net: Net, seed: int, decimals: int | None = 2, lr: float = 0.5) -> Lab:
         x = rng.uniform(lo, hi)
         return round(x, decimals) + 0.0 if decimals is not None else x
 
-    W = tuple(tuple(tuple(u() for _ in range(net.widths[l - 1])) for _ in range(net.widths[l]))
-              for l in range(1, net.depth + 1))
+    W = tuple(
+        tuple(tuple(u() for _ in range(net.widths[l - 1])) for _ in range(net.widths[l]))
+        for l in range(1, net.depth + 1)
+    )
     b = tuple(tuple(u() for _ in range(1 if net.bias == "layer" else net.widths[l])) for l in range(1, net.depth + 1))
     inputs = tuple(u() for _ in range(net.widths[0]))
     m = net.widths[-1]
@@ -234,12 +255,18 @@ def softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-def loss(name: str, out: tuple[float, ...], t: tuple[float, ...]) -> tuple[list[float], float, list[float], list[float]]:
+def loss(
+    name: str, out: tuple[float, ...], t: tuple[float, ...]
+) -> tuple[list[float], float, list[float], list[float]]:
     """(per-output error terms, E, ∂E/∂out, the squashed outputs p for ce/bce, else out)."""
     n = len(out)
     if name == "sse":  # ½Σ(t − o)²: ∂/∂o = −(t − o)
-        return [0.5 * (tk - o) ** 2 for o, tk in zip(out, t)], _sum(0.5 * (tk - o) ** 2 for o, tk in zip(out, t)), \
-            [-(tk - o) for o, tk in zip(out, t)], list(out)
+        return (
+            [0.5 * (tk - o) ** 2 for o, tk in zip(out, t)],
+            _sum(0.5 * (tk - o) ** 2 for o, tk in zip(out, t)),
+            [-(tk - o) for o, tk in zip(out, t)],
+            list(out),
+        )
     if name == "mse":  # (1/n)Σ(t − o)²: ∂/∂o = −2(t − o)/n
         terms = [(tk - o) ** 2 / n for o, tk in zip(out, t)]
         return terms, _sum(terms), [-2 * (tk - o) / n for o, tk in zip(out, t)], list(out)
@@ -285,8 +312,9 @@ def compute(lab: Lab) -> LabPass:
     a: list[tuple[float, ...]] = [lab.inputs]
     zs, slopes = [], []
     for layer in range(1, n.depth + 1):  # forward: z = W·a + b, a = f(z)
-        z = tuple(_sum(w * x for w, x in zip(row, a[-1])) + lab.bias(layer, j)
-                  for j, row in enumerate(lab.W[layer - 1]))
+        z = tuple(
+            _sum(w * x for w, x in zip(row, a[-1])) + lab.bias(layer, j) for j, row in enumerate(lab.W[layer - 1])
+        )
         fz = [activate(n.acts[layer - 1], v) for v in z]
         zs.append(z)
         a.append(tuple(v for v, _ in fz))
@@ -299,19 +327,23 @@ def compute(lab: Lab) -> LabPass:
         delta[layer - 1] = tuple(g * s for g, s in zip(dE_da[layer - 1], slopes[layer - 1]))
         if layer > 1:
             rows = lab.W[layer - 1]
-            dE_da[layer - 2] = tuple(_sum(d * rows[j][k] for j, d in enumerate(delta[layer - 1]))
-                                     for k in range(n.widths[layer - 1]))
+            dE_da[layer - 2] = tuple(
+                _sum(d * rows[j][k] for j, d in enumerate(delta[layer - 1])) for k in range(n.widths[layer - 1])
+            )
     dW = tuple(tuple(tuple(d * x for x in a[layer - 1]) for d in delta[layer - 1]) for layer in range(1, n.depth + 1))
     # a shared bias feeds every unit of its layer, so its gradient sums their deltas
     db = tuple((_sum(delta[l]),) if n.bias == "layer" else delta[l] for l in range(n.depth))
-    return LabPass(tuple(zs), tuple(a), tuple(slopes), tuple(dE_da), tuple(delta), tuple(errors), E,
-                   tuple(squashed), dW, db)
+    return LabPass(
+        tuple(zs), tuple(a), tuple(slopes), tuple(dE_da), tuple(delta), tuple(errors), E, tuple(squashed), dW, db
+    )
 
 
 def update(lab: Lab, P: LabPass | None = None, bias_updates: bool = True) -> Lab:
     """Every update at once (w⁺ = w − η·∂E/∂w), all gradients taken at the old numbers."""
     P = compute(lab) if P is None else P
-    W = tuple(tuple(tuple(w - lab.lr * g for w, g in zip(row, grow)) for row, grow in zip(m, gm))
-              for m, gm in zip(lab.W, P.dW))
+    W = tuple(
+        tuple(tuple(w - lab.lr * g for w, g in zip(row, grow)) for row, grow in zip(m, gm))
+        for m, gm in zip(lab.W, P.dW)
+    )
     b = tuple(tuple(x - lab.lr * g for x, g in zip(v, gv)) for v, gv in zip(lab.b, P.db)) if bias_updates else lab.b
     return replace(lab, W=W, b=b)

@@ -129,8 +129,11 @@ def diagnose(steps: list[Step], index: int, answer: float) -> Verdict:
                     continue
                 for v, other in earlier.items():
                     if v != f and other != sym and is_right(value / f * v, answer):
-                        return Verdict(False, "bp.exo.wrong_factor",
-                                       {"factor": sym, "value": _fmt(f), "other": other, "used": _fmt(v)})
+                        return Verdict(
+                            False,
+                            "bp.exo.wrong_factor",
+                            {"factor": sym, "value": _fmt(f), "other": other, "used": _fmt(v)},
+                        )
         else:
             for sym, term in parts:
                 if term != 0 and is_right(value - term, answer):

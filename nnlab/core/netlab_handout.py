@@ -14,10 +14,19 @@ from nnlab.core.netlab_run import gradient_by_name
 from nnlab.core.tinynet import PHASES, Step, num
 from nnlab.i18n import t
 
-_BUS = {(False, True, True, True): "┬", (False, True, True, False): "┐", (False, True, False, True): "┌",
-        (True, True, True, True): "┼", (True, True, True, False): "┤", (True, True, False, True): "├",
-        (True, False, True, True): "┴", (True, False, True, False): "┘", (True, False, False, True): "└",
-        (True, True, False, False): "│", (False, False, True, True): "─"}
+_BUS = {
+    (False, True, True, True): "┬",
+    (False, True, True, False): "┐",
+    (False, True, False, True): "┌",
+    (True, True, True, True): "┼",
+    (True, True, True, False): "┤",
+    (True, True, False, True): "├",
+    (True, False, True, True): "┴",
+    (True, False, True, False): "┘",
+    (True, False, False, True): "└",
+    (True, True, False, False): "│",
+    (False, False, True, True): "─",
+}
 
 
 def diagram(lab: Lab) -> list[str]:
@@ -72,8 +81,13 @@ def _why(step: Step, all_steps: list[Step], number: dict[str, int]) -> str:
     if step.repeat_of:
         why += " (" + t("bp.repeat", n=number[step.repeat_of]) + ")"
     if step.reuses:
-        why += " (" + "; ".join(t("bp.reused", symbol=all_steps[number[r] - 1].symbol, n=number[r])
-                                for r in step.reuses if r in number) + ")"
+        why += (
+            " ("
+            + "; ".join(
+                t("bp.reused", symbol=all_steps[number[r] - 1].symbol, n=number[r]) for r in step.reuses if r in number
+            )
+            + ")"
+        )
     return why
 
 
@@ -90,16 +104,28 @@ def _values_table(lab: Lab, bias_updates: bool) -> list[str]:
     return lines
 
 
-def handout(lab: Lab, all_steps: list[Step], order: str, counts: dict[str, int], bias_updates: bool,
-            history: list[float] | None = None, worksheet: bool = False) -> str:
+def handout(
+    lab: Lab,
+    all_steps: list[Step],
+    order: str,
+    counts: dict[str, int],
+    bias_updates: bool,
+    history: list[float] | None = None,
+    worksheet: bool = False,
+) -> str:
     n = lab.net
     other = "node" if order == "weight" else "weight"
     tutorial = any(s.tutorial is not None for s in all_steps)
     title = t("bp.md.title").replace("2-2-2", n.text)
     lines = [f"# {title}" + (f" — {t('bp.md.worksheet')}" if worksheet else ""), ""]
-    lines += [t("bp.md.net", net=n.text, acts=", ".join(n.acts), loss=n.loss, bias=t(f"bp.md.bias_word.{n.bias}")), "",
-              t("bp.md.order", order=t(f"bp.order.{order}"), n=counts[order], other=counts[other]), "",
-              t("bp.md.bias", state=t("bp.md.on" if bias_updates else "bp.md.off")), ""]
+    lines += [
+        t("bp.md.net", net=n.text, acts=", ".join(n.acts), loss=n.loss, bias=t(f"bp.md.bias_word.{n.bias}")),
+        "",
+        t("bp.md.order", order=t(f"bp.order.{order}"), n=counts[order], other=counts[other]),
+        "",
+        t("bp.md.bias", state=t("bp.md.on" if bias_updates else "bp.md.off")),
+        "",
+    ]
     if worksheet:
         lines += [t("bp.md.worksheet_how", digits=DIGITS), ""]
     lines += [f"## {t('bp.md.diagram')}", "", "```text", *diagram(lab), "```", ""]
@@ -118,8 +144,12 @@ def handout(lab: Lab, all_steps: list[Step], order: str, counts: dict[str, int],
             continue
         cols = t("bp.md.cols_tutorial") if tutorial and not worksheet else t("bp.md.cols")
         key = "bp.phase.bias_neuron" if phase == "bias" and n.bias == "neuron" else f"bp.phase.{phase}"
-        lines += [f"## {t(key)}", "", cols,
-                  "|---:|---|---|---|---:|---:|---|" if tutorial and not worksheet else "|---:|---|---|---|---:|---|"]
+        lines += [
+            f"## {t(key)}",
+            "",
+            cols,
+            "|---:|---|---|---|---:|---:|---|" if tutorial and not worksheet else "|---:|---|---|---|---:|---|",
+        ]
         for s in chunk:
             numbers = hidden(s) if worksheet else s.substituted
             value = "______" if worksheet else num(s.value)

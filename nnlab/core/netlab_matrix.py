@@ -40,14 +40,26 @@ def single_lines(lab: Lab, P: LabPass | None = None) -> list[tuple[str, str]]:
     for layer in range(L, 0, -1):
         sup = _sup(layer)
         if layer == L:
-            out.append((f"δ{sup} = ∂E/∂a{sup} ⊙ f′(z{sup})",
-                        f"{vector(P.dE_da[L - 1])} ⊙ {vector(P.slope[L - 1])} = {vector(P.delta[L - 1])}"))
+            out.append(
+                (
+                    f"δ{sup} = ∂E/∂a{sup} ⊙ f′(z{sup})",
+                    f"{vector(P.dE_da[L - 1])} ⊙ {vector(P.slope[L - 1])} = {vector(P.delta[L - 1])}",
+                )
+            )
         else:
             above = _sup(layer + 1)
-            out.append((f"δ{sup} = (W{above})ᵀδ{above} ⊙ f′(z{sup})",
-                        f"{vector(P.dE_da[layer - 1])} ⊙ {vector(P.slope[layer - 1])} = {vector(P.delta[layer - 1])}"))
-        out.append((f"∂E/∂W{sup} = δ{sup}·(a{_sup(layer - 1)})ᵀ",
-                    f"{vector(P.delta[layer - 1])}·{vector(P.a[layer - 1])}ᵀ = {matrix(P.dW[layer - 1])}"))
+            out.append(
+                (
+                    f"δ{sup} = (W{above})ᵀδ{above} ⊙ f′(z{sup})",
+                    f"{vector(P.dE_da[layer - 1])} ⊙ {vector(P.slope[layer - 1])} = {vector(P.delta[layer - 1])}",
+                )
+            )
+        out.append(
+            (
+                f"∂E/∂W{sup} = δ{sup}·(a{_sup(layer - 1)})ᵀ",
+                f"{vector(P.delta[layer - 1])}·{vector(P.a[layer - 1])}ᵀ = {matrix(P.dW[layer - 1])}",
+            )
+        )
         out.append((f"∂E/∂b{sup}" + (" = Σδ" if n.bias == "layer" else " = δ") + sup, vector(P.db[layer - 1])))
     return out
 
@@ -77,10 +89,17 @@ def batch_mean(labs: list[Lab]) -> BatchGrad:
     """The mean over the examples of E and of every gradient (each example's by the chain rule)."""
     passes = [compute(lab) for lab in labs]
     k = len(labs)
-    dW = tuple(tuple(tuple(sum(P.dW[l][j][i] for P in passes) / k for i in range(len(passes[0].dW[l][j])))
-                     for j in range(len(passes[0].dW[l]))) for l in range(len(passes[0].dW)))
-    db = tuple(tuple(sum(P.db[l][j] for P in passes) / k for j in range(len(passes[0].db[l])))
-               for l in range(len(passes[0].db)))
+    dW = tuple(
+        tuple(
+            tuple(sum(P.dW[l][j][i] for P in passes) / k for i in range(len(passes[0].dW[l][j])))
+            for j in range(len(passes[0].dW[l]))
+        )
+        for l in range(len(passes[0].dW))
+    )
+    db = tuple(
+        tuple(sum(P.db[l][j] for P in passes) / k for j in range(len(passes[0].db[l])))
+        for l in range(len(passes[0].db))
+    )
     return BatchGrad(sum(P.E for P in passes) / k, dW, db)
 
 
@@ -90,15 +109,22 @@ _TORCH_LOSS = {
     "ce": "loss = -(T * F.log_softmax(a, 1)).sum(1).mean()",
     "bce": "loss = F.binary_cross_entropy_with_logits(a, T, reduction='none').sum(1).mean()",
 }
-_TORCH_ACT = {"sigmoid": "torch.sigmoid({z})", "tanh": "torch.tanh({z})", "relu": "torch.relu({z})",
-              "leaky_relu": "F.leaky_relu({z}, 0.01)", "identity": "{z}"}
+_TORCH_ACT = {
+    "sigmoid": "torch.sigmoid({z})",
+    "tanh": "torch.tanh({z})",
+    "relu": "torch.relu({z})",
+    "leaky_relu": "F.leaky_relu({z}, 0.01)",
+    "identity": "{z}",
+}
 
 
 def torch_lines(lab: Lab, n: int = BATCH) -> list[str]:
     """The equivalent torch code for the batch (what ``nnlab.train.autograd_check.batch_autograd`` runs)."""
     net = lab.net
-    lines = [f"X = torch.tensor(inputs)            # ({n}, {net.widths[0]}), one example per row",
-             f"T = torch.tensor(targets)           # ({n}, {net.widths[-1]})"]
+    lines = [
+        f"X = torch.tensor(inputs)            # ({n}, {net.widths[0]}), one example per row",
+        f"T = torch.tensor(targets)           # ({n}, {net.widths[-1]})",
+    ]
     for l in range(1, net.depth + 1):
         shape_b = "1" if net.bias == "layer" else str(net.widths[l])
         lines.append(f"W{l} = torch.tensor(W{l}, requires_grad=True)   # ({net.widths[l]}, {net.widths[l - 1]})")
@@ -107,6 +133,9 @@ def torch_lines(lab: Lab, n: int = BATCH) -> list[str]:
     for l in range(1, net.depth + 1):
         lines.append(f"a = {_TORCH_ACT[net.acts[l - 1]].format(z=f'{a} @ W{l}.T + b{l}')}")
         a = "a"
-    lines += [_TORCH_LOSS[net.loss] + "   # the batch mean", "loss.backward()",
-              "W1.grad, b1.grad, …                 # = the mean of the examples' ∂E/∂W"]
+    lines += [
+        _TORCH_LOSS[net.loss] + "   # the batch mean",
+        "loss.backward()",
+        "W1.grad, b1.grad, …                 # = the mean of the examples' ∂E/∂W",
+    ]
     return lines

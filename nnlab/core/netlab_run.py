@@ -68,7 +68,9 @@ def showable(lab: Lab, bias_updates: bool = True) -> bool:
 def parameter_names(lab: Lab) -> list[str]:
     """Every weight and bias by name, in the tutorial's numbering (w1, w2, …, then the biases)."""
     n = lab.net
-    names = [n.weight(l, j, k) for l in range(1, n.depth + 1) for j in range(n.widths[l]) for k in range(n.widths[l - 1])]
+    names = [
+        n.weight(l, j, k) for l in range(1, n.depth + 1) for j in range(n.widths[l]) for k in range(n.widths[l - 1])
+    ]
     return names + [n.bias_name(l, j) for l in range(1, n.depth + 1) for j in range(len(lab.b[l - 1]))]
 
 

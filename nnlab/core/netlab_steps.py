@@ -24,11 +24,39 @@ def _x_step(s: _Steps, id: str, phase: str, group: str, layer: int, j: int, k: i
     """∂l/∂w: the value on the weight's source side (an input, or an output of the layer below)."""
     u, value = s.u(layer, j), s.P.a[layer - 1][k]
     if layer == 1:
-        return s.add(id, phase, group, f"∂l_{u}/∂{w}", s.u(0, k), num(value), value, "bp.ex.dl_dw_in",
-                     nodes=(s.u(0, k), u), edges=(w,), chain=chain, w=w, node=u, src=s.u(0, k))
+        return s.add(
+            id,
+            phase,
+            group,
+            f"∂l_{u}/∂{w}",
+            s.u(0, k),
+            num(value),
+            value,
+            "bp.ex.dl_dw_in",
+            nodes=(s.u(0, k), u),
+            edges=(w,),
+            chain=chain,
+            w=w,
+            node=u,
+            src=s.u(0, k),
+        )
     src = s.u(layer - 1, k)
-    return s.add(id, phase, group, f"∂l_{u}/∂{w}", f"out_{src}", num(value), value, "bp.ex.dl_dw_out",
-                 nodes=(src, u), edges=(w,), chain=chain, w=w, node=u, src=src)
+    return s.add(
+        id,
+        phase,
+        group,
+        f"∂l_{u}/∂{w}",
+        f"out_{src}",
+        num(value),
+        value,
+        "bp.ex.dl_dw_out",
+        nodes=(src, u),
+        edges=(w,),
+        chain=chain,
+        w=w,
+        node=u,
+        src=src,
+    )
 
 
 def _delta_step(s: _Steps, id: str, phase: str, group: str, layer: int, j: int, chain=(), reuses=()) -> str:
@@ -36,9 +64,20 @@ def _delta_step(s: _Steps, id: str, phase: str, group: str, layer: int, j: int, 
     P, u = s.P, s.u(layer, j)
     top = layer == s.n.depth and s.per_output_terms()
     e_sym = f"∂E_{u}/∂out_{u}" if top else f"∂E_total/∂out_{u}"
-    return s.add(id, phase, group, s.delta_symbol(layer, j), f"{e_sym} · ∂out_{u}/∂l_{u}",
-                 f"{paren(P.dE_da[layer - 1][j])} · {num(P.slope[layer - 1][j])} = {num(P.delta[layer - 1][j])}",
-                 P.delta[layer - 1][j], "bp.ex.delta", nodes=(u, f"t{j + 1}", "E") if top else (u,), chain=chain, reuses=reuses, node=u)
+    return s.add(
+        id,
+        phase,
+        group,
+        s.delta_symbol(layer, j),
+        f"{e_sym} · ∂out_{u}/∂l_{u}",
+        f"{paren(P.dE_da[layer - 1][j])} · {num(P.slope[layer - 1][j])} = {num(P.delta[layer - 1][j])}",
+        P.delta[layer - 1][j],
+        "bp.ex.delta",
+        nodes=(u, f"t{j + 1}", "E") if top else (u,),
+        chain=chain,
+        reuses=reuses,
+        node=u,
+    )
 
 
 def _bias_steps(s: _Steps, layer: int, js: list[int], deltas: dict[int, str] | None) -> None:
@@ -61,10 +100,20 @@ def _bias_steps(s: _Steps, layer: int, js: list[int], deltas: dict[int, str] | N
     else:
         key, fields = "bp.ex.shared_bias_n", {"bias": name, "units": ", ".join(units)}
     chain = (ChainRow(f"{name}.grad", tuple((i,) for i in ids)),)
-    s.add(f"{name}.grad", "bias" if deltas is None else _phase(s, layer), name, f"∂E_total/∂{name}",
-          " + ".join(f"{sym}·1" for sym in syms),
-          " + ".join(f"{paren(P.delta[layer - 1][j])}·1" for j in js) + f" = {num(value)}", value, key,
-          nodes=(name, *units), chain=chain, reuses=ids if deltas is not None else (), **fields)
+    s.add(
+        f"{name}.grad",
+        "bias" if deltas is None else _phase(s, layer),
+        name,
+        f"∂E_total/∂{name}",
+        " + ".join(f"{sym}·1" for sym in syms),
+        " + ".join(f"{paren(P.delta[layer - 1][j])}·1" for j in js) + f" = {num(value)}",
+        value,
+        key,
+        nodes=(name, *units),
+        chain=chain,
+        reuses=ids if deltas is not None else (),
+        **fields,
+    )
     old = lab.bias(layer, js[0])
     s.update_step(name, "bias" if deltas is None else _phase(s, layer), old, value, (name,), (), bias=True)
 
@@ -82,48 +131,114 @@ def weight_order(s: _Steps, bias_updates: bool) -> None:
             s.slope_step(ids[1], "output", w, L, j, chain=chain)
             _x_step(s, ids[2], "output", w, L, j, k, w, chain=chain)
             x = P.a[L - 1][k]
-            s.add(f"{w}.grad", "output", w, f"∂E_total/∂{w}", f"∂E_total/∂out_{o} · ∂out_{o}/∂l_{o} · ∂l_{o}/∂{w}",
-                  f"{paren(P.dE_da[L - 1][j])} · {num(P.slope[L - 1][j])} · {paren(x)} = {num(P.dW[L - 1][j][k])}",
-                  P.dW[L - 1][j][k], "bp.ex.product", nodes=(*((s.u(L - 1, k),) if L > 1 else (s.u(0, k),)), o, "E"),
-                  edges=(w,), chain=chain, w=w)
+            s.add(
+                f"{w}.grad",
+                "output",
+                w,
+                f"∂E_total/∂{w}",
+                f"∂E_total/∂out_{o} · ∂out_{o}/∂l_{o} · ∂l_{o}/∂{w}",
+                f"{paren(P.dE_da[L - 1][j])} · {num(P.slope[L - 1][j])} · {paren(x)} = {num(P.dW[L - 1][j][k])}",
+                P.dW[L - 1][j][k],
+                "bp.ex.product",
+                nodes=(*((s.u(L - 1, k),) if L > 1 else (s.u(0, k),)), o, "E"),
+                edges=(w,),
+                chain=chain,
+                w=w,
+            )
             s.update_step(w, "output", lab.W[L - 1][j][k], P.dW[L - 1][j][k], (s.u(L - 1, k), o), (w,), bias=False)
     for layer in range(L - 1, 0, -1):
         above = range(n.widths[layer + 1])
         for j in range(n.widths[layer]):
             for k in range(n.widths[layer - 1]):
                 w, u = n.weight(layer, j, k), s.u(layer, j)
-                ids = {m: (f"{w}.delta_{s.u(layer + 1, m)}", f"{w}.dl_{s.u(layer + 1, m)}_dout",
-                           f"{w}.path_{s.u(layer + 1, m)}") for m in above}
+                ids = {
+                    m: (
+                        f"{w}.delta_{s.u(layer + 1, m)}",
+                        f"{w}.dl_{s.u(layer + 1, m)}_dout",
+                        f"{w}.path_{s.u(layer + 1, m)}",
+                    )
+                    for m in above
+                }
                 sum_id, slope_id, x_id, grad_id = f"{w}.dE_dout_h", f"{w}.dout_dl", f"{w}.dl_dw", f"{w}.grad"
-                chain = (ChainRow(sum_id, tuple((ids[m][0], ids[m][1]) for m in above)),
-                         ChainRow(grad_id, ((sum_id, slope_id, x_id),)))
+                chain = (
+                    ChainRow(sum_id, tuple((ids[m][0], ids[m][1]) for m in above)),
+                    ChainRow(grad_id, ((sum_id, slope_id, x_id),)),
+                )
                 for m in above:
                     um, wo = s.u(layer + 1, m), n.weight(layer + 1, m, j)
                     old = lab.W[layer][m][j]
                     _delta_step(s, ids[m][0], "hidden", w, layer + 1, m, chain=chain)
-                    s.add(ids[m][1], "hidden", w, f"∂l_{um}/∂out_{u}", wo, num(old), old, "bp.ex.old_weight",
-                          nodes=(u, um), edges=(wo,), chain=chain, w=wo, node=um, src=u)
-                    s.add(ids[m][2], "hidden", w, f"∂E_{um}/∂out_{u}", f"{s.delta_symbol(layer + 1, m)} · ∂l_{um}/∂out_{u}",
-                          f"{paren(P.delta[layer][m])} · {paren(old)} = {num(P.delta[layer][m] * old)}",
-                          P.delta[layer][m] * old, "bp.ex.path", nodes=(u, um), edges=(wo,), chain=chain, node=um, src=u)
+                    s.add(
+                        ids[m][1],
+                        "hidden",
+                        w,
+                        f"∂l_{um}/∂out_{u}",
+                        wo,
+                        num(old),
+                        old,
+                        "bp.ex.old_weight",
+                        nodes=(u, um),
+                        edges=(wo,),
+                        chain=chain,
+                        w=wo,
+                        node=um,
+                        src=u,
+                    )
+                    s.add(
+                        ids[m][2],
+                        "hidden",
+                        w,
+                        f"∂E_{um}/∂out_{u}",
+                        f"{s.delta_symbol(layer + 1, m)} · ∂l_{um}/∂out_{u}",
+                        f"{paren(P.delta[layer][m])} · {paren(old)} = {num(P.delta[layer][m] * old)}",
+                        P.delta[layer][m] * old,
+                        "bp.ex.path",
+                        nodes=(u, um),
+                        edges=(wo,),
+                        chain=chain,
+                        node=um,
+                        src=u,
+                    )
                 paths = [P.delta[layer][m] * lab.W[layer][m][j] for m in above]
                 targets = [s.u(layer + 1, m) for m in above]
                 tutorial_shape = layer + 1 == L and targets == ["o1", "o2"]
-                s.add(sum_id, "hidden", w, f"∂E_total/∂out_{u}", " + ".join(f"∂E_{t}/∂out_{u}" for t in targets),
-                      " + ".join(num(x) if i == 0 else paren(x) for i, x in enumerate(paths))
-                      + f" = {num(P.dE_da[layer - 1][j])}", P.dE_da[layer - 1][j],
-                      "bp.ex.sum_paths" if tutorial_shape else "bp.ex.sum_paths_n", nodes=(u, *targets),
-                      edges=tuple(n.weight(layer + 1, m, j) for m in above), chain=chain, node=u,
-                      **({} if tutorial_shape else {"targets": ", ".join(targets)}))
+                s.add(
+                    sum_id,
+                    "hidden",
+                    w,
+                    f"∂E_total/∂out_{u}",
+                    " + ".join(f"∂E_{t}/∂out_{u}" for t in targets),
+                    " + ".join(num(x) if i == 0 else paren(x) for i, x in enumerate(paths))
+                    + f" = {num(P.dE_da[layer - 1][j])}",
+                    P.dE_da[layer - 1][j],
+                    "bp.ex.sum_paths" if tutorial_shape else "bp.ex.sum_paths_n",
+                    nodes=(u, *targets),
+                    edges=tuple(n.weight(layer + 1, m, j) for m in above),
+                    chain=chain,
+                    node=u,
+                    **({} if tutorial_shape else {"targets": ", ".join(targets)}),
+                )
                 s.slope_step(slope_id, "hidden", w, layer, j, chain=chain)
                 _x_step(s, x_id, "hidden", w, layer, j, k, w, chain=chain)
                 x = P.a[layer - 1][k]
-                s.add(grad_id, "hidden", w, f"∂E_total/∂{w}", f"∂E_total/∂out_{u} · ∂out_{u}/∂l_{u} · ∂l_{u}/∂{w}",
-                      f"{paren(P.dE_da[layer - 1][j])} · {num(P.slope[layer - 1][j])} · {paren(x)}"
-                      f" = {num(P.dW[layer - 1][j][k])}", P.dW[layer - 1][j][k], "bp.ex.product",
-                      nodes=(s.u(layer - 1, k), u), edges=(w,), chain=chain, w=w)
-                s.update_step(w, "hidden", lab.W[layer - 1][j][k], P.dW[layer - 1][j][k], (s.u(layer - 1, k), u), (w,),
-                              bias=False)
+                s.add(
+                    grad_id,
+                    "hidden",
+                    w,
+                    f"∂E_total/∂{w}",
+                    f"∂E_total/∂out_{u} · ∂out_{u}/∂l_{u} · ∂l_{u}/∂{w}",
+                    f"{paren(P.dE_da[layer - 1][j])} · {num(P.slope[layer - 1][j])} · {paren(x)}"
+                    f" = {num(P.dW[layer - 1][j][k])}",
+                    P.dW[layer - 1][j][k],
+                    "bp.ex.product",
+                    nodes=(s.u(layer - 1, k), u),
+                    edges=(w,),
+                    chain=chain,
+                    w=w,
+                )
+                s.update_step(
+                    w, "hidden", lab.W[layer - 1][j][k], P.dW[layer - 1][j][k], (s.u(layer - 1, k), u), (w,), bias=False
+                )
     if bias_updates:
         for layer in range(L, 0, -1):
             groups = [list(range(n.widths[layer]))] if n.bias == "layer" else [[j] for j in range(n.widths[layer])]
@@ -147,13 +262,22 @@ def node_order(s: _Steps, bias_updates: bool) -> None:
                 s.dE_dout_step(dE_id, phase, u, j, chain=chain)
             else:
                 above = range(n.widths[layer + 1])
-                s.add(dE_id, phase, u, f"∂E_total/∂out_{u}",
-                      " + ".join(f"{s.delta_symbol(layer + 1, m)}·{n.weight(layer + 1, m, j)}" for m in above),
-                      " + ".join(f"{paren(P.delta[layer][m])}·{paren(lab.W[layer][m][j])}" for m in above)
-                      + f" = {num(P.dE_da[layer - 1][j])}", P.dE_da[layer - 1][j], "bp.ex.node_sum",
-                      nodes=(u, *(s.u(layer + 1, m) for m in above)),
-                      edges=tuple(n.weight(layer + 1, m, j) for m in above), chain=chain,
-                      reuses=[deltas_above[m] for m in above], node=u)
+                s.add(
+                    dE_id,
+                    phase,
+                    u,
+                    f"∂E_total/∂out_{u}",
+                    " + ".join(f"{s.delta_symbol(layer + 1, m)}·{n.weight(layer + 1, m, j)}" for m in above),
+                    " + ".join(f"{paren(P.delta[layer][m])}·{paren(lab.W[layer][m][j])}" for m in above)
+                    + f" = {num(P.dE_da[layer - 1][j])}",
+                    P.dE_da[layer - 1][j],
+                    "bp.ex.node_sum",
+                    nodes=(u, *(s.u(layer + 1, m) for m in above)),
+                    edges=tuple(n.weight(layer + 1, m, j) for m in above),
+                    chain=chain,
+                    reuses=[deltas_above[m] for m in above],
+                    node=u,
+                )
             s.slope_step(slope_id, phase, u, layer, j, chain=chain)
             _delta_step(s, delta_id, phase, u, layer, j, chain=chain)
             deltas[j] = delta_id
@@ -162,10 +286,22 @@ def node_order(s: _Steps, bias_updates: bool) -> None:
                 x = P.a[layer - 1][k]
                 src = s.u(layer - 1, k)
                 x_sym = src if layer == 1 else f"out_{src}"
-                s.add(f"{w}.grad", phase, w, f"∂E_total/∂{w}", f"{s.delta_symbol(layer, j)} · {x_sym}",
-                      f"{paren(P.delta[layer - 1][j])} · {paren(x)} = {num(P.dW[layer - 1][j][k])}",
-                      P.dW[layer - 1][j][k], "bp.ex.node_grad", nodes=(src, u), edges=(w,),
-                      reuses=(delta_id, f"fwd.out_{src}" if layer > 1 else ""), w=w, node=u, src=x_sym)
+                s.add(
+                    f"{w}.grad",
+                    phase,
+                    w,
+                    f"∂E_total/∂{w}",
+                    f"{s.delta_symbol(layer, j)} · {x_sym}",
+                    f"{paren(P.delta[layer - 1][j])} · {paren(x)} = {num(P.dW[layer - 1][j][k])}",
+                    P.dW[layer - 1][j][k],
+                    "bp.ex.node_grad",
+                    nodes=(src, u),
+                    edges=(w,),
+                    reuses=(delta_id, f"fwd.out_{src}" if layer > 1 else ""),
+                    w=w,
+                    node=u,
+                    src=x_sym,
+                )
                 s.update_step(w, phase, lab.W[layer - 1][j][k], P.dW[layer - 1][j][k], (src, u), (w,), bias=False)
             if bias_updates and n.bias == "neuron":
                 _bias_steps(s, layer, [j], deltas)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from nnlab.core import activations
 from nnlab.core.format import sig as fmt
@@ -29,8 +29,13 @@ PRESETS: dict[str, Preset] = {
     "one_input": Preset("one_input", (1.0,), (2.0,), 1.0, "sigmoid"),
     # The tutorial's body-weight check: 0.1·1 + 0.03·180 + 0.06·70 + 0 = 9.7, "normal" in (6, 13).
     "body_weight": Preset(
-        "body_weight", (1.0, 180.0, 70.0), (0.1, 0.03, 0.06), 0.0, "identity",
-        input_labels=("neuron.in.sex", "neuron.in.height", "neuron.in.weight"), band=(6.0, 13.0),
+        "body_weight",
+        (1.0, 180.0, 70.0),
+        (0.1, 0.03, 0.06),
+        0.0,
+        "identity",
+        input_labels=("neuron.in.sex", "neuron.in.height", "neuron.in.weight"),
+        band=(6.0, 13.0),
     ),
 }
 
@@ -80,6 +85,12 @@ def evaluate(inputs: Sequence[float], weights: Sequence[float], bias: float, act
     terms = tuple(float(w) * float(x) for w, x in zip(weights, inputs))
     z = math.fsum((*terms, float(bias)))  # exactly rounded: 0.1 + 5.4 + 4.2 prints as 9.7
     return NeuronResult(
-        inputs=tuple(map(float, inputs)), weights=tuple(map(float, weights)), bias=float(bias),
-        activation=activation, terms=terms, z=z, a=act.f(z), da=act.df(z),
+        inputs=tuple(map(float, inputs)),
+        weights=tuple(map(float, weights)),
+        bias=float(bias),
+        activation=activation,
+        terms=terms,
+        z=z,
+        a=act.f(z),
+        da=act.df(z),
     )

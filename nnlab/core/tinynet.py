@@ -21,8 +21,14 @@ FORWARD_NAMES = ("l_h1", "l_h2", "out_h1", "out_h2", "l_o1", "l_o2", "out_o1", "
 
 # Which neurons each weight joins (source, target): the diagram and the formulas read this.
 EDGES = {
-    "w1": ("i1", "h1"), "w2": ("i2", "h1"), "w3": ("i1", "h2"), "w4": ("i2", "h2"),
-    "w5": ("h1", "o1"), "w6": ("h2", "o1"), "w7": ("h1", "o2"), "w8": ("h2", "o2"),
+    "w1": ("i1", "h1"),
+    "w2": ("i2", "h1"),
+    "w3": ("i1", "h2"),
+    "w4": ("i2", "h2"),
+    "w5": ("h1", "o1"),
+    "w6": ("h2", "o1"),
+    "w7": ("h1", "o2"),
+    "w8": ("h2", "o2"),
 }
 
 
@@ -59,19 +65,38 @@ TUTORIAL = Params()
 # everything else within ±100 (beyond that every sigmoid saturates and nothing is left to see).
 PARAM_BOUNDS: dict[str, Bounds] = {
     **{name: Bounds(-100.0, 100.0) for name in PARAM_NAMES},
-    "t1": Bounds(0.0, 1.0), "t2": Bounds(0.0, 1.0), "lr": Bounds(0.0, 100.0, nonzero=True),
+    "t1": Bounds(0.0, 1.0),
+    "t2": Bounds(0.0, 1.0),
+    "lr": Bounds(0.0, 100.0, nonzero=True),
 }
 
 # The values the reference tutorial printed, by the symbol our steps use (defaults only).
 TUTORIAL_VALUES: dict[str, float] = {
-    "l_h1": 0.385, "l_h2": 0.400, "out_h1": 0.595078474, "out_h2": 0.598687660,
-    "l_o1": 0.8583102995, "l_o2": 0.9179986062, "out_o1": 0.702307507, "out_o2": 0.714634132,
-    "E_o1": 0.010906536, "E_o2": 0.085960731, "E_total": 0.096867268,
-    "∂E_total/∂out_o1": -0.147692493, "∂out_o1/∂l_o1": 0.209071672, "∂l_o1/∂w5": 0.595078474,
-    "∂E_total/∂w5": -0.018375021, "w5⁺": 0.268375021,
-    "∂E_o1/∂l_o1": -0.030878316, "∂l_o1/∂out_h1": 0.25, "∂E_o1/∂out_h1": -0.007719579,
-    "∂E_o2/∂out_h1": 0.025367174, "∂E_total/∂out_h1": 0.017647595, "∂out_h1/∂l_h1": 0.240960084,
-    "∂l_h1/∂w1": 0.1, "∂E_total/∂w1": 0.000425237, "w1⁺": 0.049574763,
+    "l_h1": 0.385,
+    "l_h2": 0.400,
+    "out_h1": 0.595078474,
+    "out_h2": 0.598687660,
+    "l_o1": 0.8583102995,
+    "l_o2": 0.9179986062,
+    "out_o1": 0.702307507,
+    "out_o2": 0.714634132,
+    "E_o1": 0.010906536,
+    "E_o2": 0.085960731,
+    "E_total": 0.096867268,
+    "∂E_total/∂out_o1": -0.147692493,
+    "∂out_o1/∂l_o1": 0.209071672,
+    "∂l_o1/∂w5": 0.595078474,
+    "∂E_total/∂w5": -0.018375021,
+    "w5⁺": 0.268375021,
+    "∂E_o1/∂l_o1": -0.030878316,
+    "∂l_o1/∂out_h1": 0.25,
+    "∂E_o1/∂out_h1": -0.007719579,
+    "∂E_o2/∂out_h1": 0.025367174,
+    "∂E_total/∂out_h1": 0.017647595,
+    "∂out_h1/∂l_h1": 0.240960084,
+    "∂l_h1/∂w1": 0.1,
+    "∂E_total/∂w1": 0.000425237,
+    "w1⁺": 0.049574763,
 }
 
 
@@ -100,16 +125,22 @@ def compute(p: Params) -> Pass:
     # hidden layer: l = w·i + b1, out = σ(l);      local: ∂out/∂l = out(1 − out)
     f["l_h1"] = p.w1 * p.i1 + p.w2 * p.i2 + p.b1
     f["l_h2"] = p.w3 * p.i1 + p.w4 * p.i2 + p.b1
-    f["out_h1"] = sigmoid(f["l_h1"]);            d["s_h1"] = f["out_h1"] * (1 - f["out_h1"])
-    f["out_h2"] = sigmoid(f["l_h2"]);            d["s_h2"] = f["out_h2"] * (1 - f["out_h2"])
+    f["out_h1"] = sigmoid(f["l_h1"])
+    d["s_h1"] = f["out_h1"] * (1 - f["out_h1"])
+    f["out_h2"] = sigmoid(f["l_h2"])
+    d["s_h2"] = f["out_h2"] * (1 - f["out_h2"])
     # output layer: l = w·out_h + b2, out = σ(l)
     f["l_o1"] = p.w5 * f["out_h1"] + p.w6 * f["out_h2"] + p.b2
     f["l_o2"] = p.w7 * f["out_h1"] + p.w8 * f["out_h2"] + p.b2
-    f["out_o1"] = sigmoid(f["l_o1"]);            d["s_o1"] = f["out_o1"] * (1 - f["out_o1"])
-    f["out_o2"] = sigmoid(f["l_o2"]);            d["s_o2"] = f["out_o2"] * (1 - f["out_o2"])
+    f["out_o1"] = sigmoid(f["l_o1"])
+    d["s_o1"] = f["out_o1"] * (1 - f["out_o1"])
+    f["out_o2"] = sigmoid(f["l_o2"])
+    d["s_o2"] = f["out_o2"] * (1 - f["out_o2"])
     # error: E = ½(t − out)²;                     local: ∂E/∂out = −(t − out)
-    f["E_o1"] = 0.5 * (p.t1 - f["out_o1"]) ** 2;  d["e_o1"] = -(p.t1 - f["out_o1"])
-    f["E_o2"] = 0.5 * (p.t2 - f["out_o2"]) ** 2;  d["e_o2"] = -(p.t2 - f["out_o2"])
+    f["E_o1"] = 0.5 * (p.t1 - f["out_o1"]) ** 2
+    d["e_o1"] = -(p.t1 - f["out_o1"])
+    f["E_o2"] = 0.5 * (p.t2 - f["out_o2"]) ** 2
+    d["e_o2"] = -(p.t2 - f["out_o2"])
     f["E_total"] = f["E_o1"] + f["E_o2"]
     # backward: output deltas δ_o = ∂E/∂out_o · ∂out_o/∂l_o
     d["delta_o1"] = d["e_o1"] * d["s_o1"]
@@ -215,9 +246,16 @@ class Step:
 
     def as_dict(self, lang: str | None = None) -> dict:
         return {
-            "id": self.id, "phase": self.phase, "symbol": self.symbol, "formula": self.formula,
-            "substituted": self.substituted, "value": self.value, "explanation": self.explanation(lang),
-            "explanation_key": self.explain, "nodes": list(self.nodes), "edges": list(self.edges),
+            "id": self.id,
+            "phase": self.phase,
+            "symbol": self.symbol,
+            "formula": self.formula,
+            "substituted": self.substituted,
+            "value": self.value,
+            "explanation": self.explanation(lang),
+            "explanation_key": self.explain,
+            "nodes": list(self.nodes),
+            "edges": list(self.edges),
             "tutorial": self.tutorial,
         }
 
@@ -259,14 +297,35 @@ class _Builder:
         self.tutorial = tutorial
         self.out: list[Step] = []
 
-    def add(self, id: str, phase: str, group: str, symbol: str, formula: str, numbers: str, value: float,
-            explain: str, nodes=(), edges=(), chain=(), **fields_: object) -> Step:
+    def add(
+        self,
+        id: str,
+        phase: str,
+        group: str,
+        symbol: str,
+        formula: str,
+        numbers: str,
+        value: float,
+        explain: str,
+        nodes=(),
+        edges=(),
+        chain=(),
+        **fields_: object,
+    ) -> Step:
         step = Step(
-            id=id, phase=phase, group=group, symbol=symbol, formula=f"{symbol} = {formula}",
+            id=id,
+            phase=phase,
+            group=group,
+            symbol=symbol,
+            formula=f"{symbol} = {formula}",
             substituted=f"{symbol} = {numbers}",
-            value=value, explain=explain, explain_fields={k: str(v) for k, v in fields_.items()},
-            nodes=tuple(nodes), edges=tuple(edges),
-            tutorial=TUTORIAL_VALUES.get(symbol) if self.tutorial else None, chain=tuple(chain),
+            value=value,
+            explain=explain,
+            explain_fields={k: str(v) for k, v in fields_.items()},
+            nodes=tuple(nodes),
+            edges=tuple(edges),
+            tutorial=TUTORIAL_VALUES.get(symbol) if self.tutorial else None,
+            chain=tuple(chain),
         )
         self.out.append(step)
         return step
@@ -299,9 +358,19 @@ def _update_step(b: _Builder, P: Pass, w: str, phase: str, nodes: tuple[str, ...
     p, v, g = b.p, b.p.as_dict(), P.gradients
     old, grad = v[w], g[w]
     new = old - p.lr * grad
-    b.add(f"{w}.update", phase, w, f"{w}⁺", f"{w} − η·∂E_total/∂{w}",
-          f"{num(old)} − {num(p.lr)}·{paren(grad)} = {num(new)}", new,
-          "bp.ex.update_bias" if w in BIASES else "bp.ex.update", nodes=nodes, edges=edges, w=w)
+    b.add(
+        f"{w}.update",
+        phase,
+        w,
+        f"{w}⁺",
+        f"{w} − η·∂E_total/∂{w}",
+        f"{num(old)} − {num(p.lr)}·{paren(grad)} = {num(new)}",
+        new,
+        "bp.ex.update_bias" if w in BIASES else "bp.ex.update",
+        nodes=nodes,
+        edges=edges,
+        w=w,
+    )
 
 
 def _forward_steps(b: _Builder, P: Pass) -> None:
@@ -309,27 +378,84 @@ def _forward_steps(b: _Builder, P: Pass) -> None:
     p, f, v = b.p, P.forward, b.p.as_dict()
     # forward ------------------------------------------------------------------------------
     for h, (wa, wb) in (("h1", ("w1", "w2")), ("h2", ("w3", "w4"))):
-        b.add(f"fwd.l_{h}", "forward", "forward", f"l_{h}", f"{wa}·i1 + {wb}·i2 + b1",
-              f"{paren(v[wa])}·{paren(p.i1)} + {paren(v[wb])}·{paren(p.i2)} + {paren(p.b1)} = {num(f['l_' + h])}",
-              f[f"l_{h}"], "bp.ex.linear", nodes=("i1", "i2", "b1", h), edges=(wa, wb), node=h, bias="b1")
-        b.add(f"fwd.out_{h}", "forward", "forward", f"out_{h}", f"σ(l_{h}) = 1/(1 + e^(−l_{h}))",
-              f"1/(1 + e^(−{paren(f['l_' + h])})) = {num(f['out_' + h])}", f[f"out_{h}"], "bp.ex.sigmoid",
-              nodes=(h,), node=h)
+        b.add(
+            f"fwd.l_{h}",
+            "forward",
+            "forward",
+            f"l_{h}",
+            f"{wa}·i1 + {wb}·i2 + b1",
+            f"{paren(v[wa])}·{paren(p.i1)} + {paren(v[wb])}·{paren(p.i2)} + {paren(p.b1)} = {num(f['l_' + h])}",
+            f[f"l_{h}"],
+            "bp.ex.linear",
+            nodes=("i1", "i2", "b1", h),
+            edges=(wa, wb),
+            node=h,
+            bias="b1",
+        )
+        b.add(
+            f"fwd.out_{h}",
+            "forward",
+            "forward",
+            f"out_{h}",
+            f"σ(l_{h}) = 1/(1 + e^(−l_{h}))",
+            f"1/(1 + e^(−{paren(f['l_' + h])})) = {num(f['out_' + h])}",
+            f[f"out_{h}"],
+            "bp.ex.sigmoid",
+            nodes=(h,),
+            node=h,
+        )
     for o, (wa, wb) in (("o1", ("w5", "w6")), ("o2", ("w7", "w8"))):
-        b.add(f"fwd.l_{o}", "forward", "forward", f"l_{o}", f"{wa}·out_h1 + {wb}·out_h2 + b2",
-              f"{paren(v[wa])}·{num(f['out_h1'])} + {paren(v[wb])}·{num(f['out_h2'])} + {paren(p.b2)} = {num(f['l_' + o])}",
-              f[f"l_{o}"], "bp.ex.linear", nodes=("h1", "h2", "b2", o), edges=(wa, wb), node=o, bias="b2")
-        b.add(f"fwd.out_{o}", "forward", "forward", f"out_{o}", f"σ(l_{o}) = 1/(1 + e^(−l_{o}))",
-              f"1/(1 + e^(−{paren(f['l_' + o])})) = {num(f['out_' + o])}", f[f"out_{o}"], "bp.ex.sigmoid",
-              nodes=(o,), node=o)
+        b.add(
+            f"fwd.l_{o}",
+            "forward",
+            "forward",
+            f"l_{o}",
+            f"{wa}·out_h1 + {wb}·out_h2 + b2",
+            f"{paren(v[wa])}·{num(f['out_h1'])} + {paren(v[wb])}·{num(f['out_h2'])} + {paren(p.b2)} = {num(f['l_' + o])}",
+            f[f"l_{o}"],
+            "bp.ex.linear",
+            nodes=("h1", "h2", "b2", o),
+            edges=(wa, wb),
+            node=o,
+            bias="b2",
+        )
+        b.add(
+            f"fwd.out_{o}",
+            "forward",
+            "forward",
+            f"out_{o}",
+            f"σ(l_{o}) = 1/(1 + e^(−l_{o}))",
+            f"1/(1 + e^(−{paren(f['l_' + o])})) = {num(f['out_' + o])}",
+            f[f"out_{o}"],
+            "bp.ex.sigmoid",
+            nodes=(o,),
+            node=o,
+        )
     for k, o in (("1", "o1"), ("2", "o2")):
-        b.add(f"fwd.E_{o}", "forward", "forward", f"E_{o}", f"½(t{k} − out_{o})²",
-              f"½({num(v['t' + k])} − {num(f['out_' + o])})² = {num(f['E_' + o])}", f[f"E_{o}"], "bp.ex.error",
-              nodes=(o, f"t{k}", "E"), node=o, target=f"t{k}")
-    b.add("fwd.E_total", "forward", "forward", "E_total", "E_o1 + E_o2",
-          f"{num(f['E_o1'])} + {num(f['E_o2'])} = {num(f['E_total'])}", f["E_total"], "bp.ex.total",
-          nodes=("o1", "o2", "t1", "t2", "E"))
-
+        b.add(
+            f"fwd.E_{o}",
+            "forward",
+            "forward",
+            f"E_{o}",
+            f"½(t{k} − out_{o})²",
+            f"½({num(v['t' + k])} − {num(f['out_' + o])})² = {num(f['E_' + o])}",
+            f[f"E_{o}"],
+            "bp.ex.error",
+            nodes=(o, f"t{k}", "E"),
+            node=o,
+            target=f"t{k}",
+        )
+    b.add(
+        "fwd.E_total",
+        "forward",
+        "forward",
+        "E_total",
+        "E_o1 + E_o2",
+        f"{num(f['E_o1'])} + {num(f['E_o2'])} = {num(f['E_total'])}",
+        f["E_total"],
+        "bp.ex.total",
+        nodes=("o1", "o2", "t1", "t2", "E"),
+    )
 
 
 def _output_steps(b: _Builder, P: Pass) -> None:
@@ -341,19 +467,64 @@ def _output_steps(b: _Builder, P: Pass) -> None:
         k = o[1]
         ids = (f"{w}.dE_dout", f"{w}.dout_dl", f"{w}.dl_dw")
         chain = (ChainRow(f"{w}.grad", (ids,)),)
-        b.add(ids[0], "output", w, f"∂E_total/∂out_{o}", f"−(t{k} − out_{o})",
-              f"−({num(v['t' + k])} − {num(f['out_' + o])}) = {num(d['e_' + o])}", d[f"e_{o}"], "bp.ex.dE_dout",
-              nodes=(o, f"t{k}", "E"), chain=chain, node=o, target=f"t{k}")
-        b.add(ids[1], "output", w, f"∂out_{o}/∂l_{o}", f"out_{o}·(1 − out_{o})",
-              f"{num(f['out_' + o])}·(1 − {num(f['out_' + o])}) = {num(d['s_' + o])}", d[f"s_{o}"],
-              "bp.ex.dsigmoid", nodes=(o,), chain=chain, node=o)
-        b.add(ids[2], "output", w, f"∂l_{o}/∂{w}", f"out_{h}", num(f[f"out_{h}"]), f[f"out_{h}"],
-              "bp.ex.dl_dw_out", nodes=(h, o), edges=(w,), chain=chain, w=w, node=o, src=h)
-        b.add(f"{w}.grad", "output", w, f"∂E_total/∂{w}", f"∂E_total/∂out_{o} · ∂out_{o}/∂l_{o} · ∂l_{o}/∂{w}",
-              f"{paren(d['e_' + o])} · {num(d['s_' + o])} · {num(f['out_' + h])} = {num(g[w])}", g[w],
-              "bp.ex.product", nodes=(h, o, "E"), edges=(w,), chain=chain, w=w)
+        b.add(
+            ids[0],
+            "output",
+            w,
+            f"∂E_total/∂out_{o}",
+            f"−(t{k} − out_{o})",
+            f"−({num(v['t' + k])} − {num(f['out_' + o])}) = {num(d['e_' + o])}",
+            d[f"e_{o}"],
+            "bp.ex.dE_dout",
+            nodes=(o, f"t{k}", "E"),
+            chain=chain,
+            node=o,
+            target=f"t{k}",
+        )
+        b.add(
+            ids[1],
+            "output",
+            w,
+            f"∂out_{o}/∂l_{o}",
+            f"out_{o}·(1 − out_{o})",
+            f"{num(f['out_' + o])}·(1 − {num(f['out_' + o])}) = {num(d['s_' + o])}",
+            d[f"s_{o}"],
+            "bp.ex.dsigmoid",
+            nodes=(o,),
+            chain=chain,
+            node=o,
+        )
+        b.add(
+            ids[2],
+            "output",
+            w,
+            f"∂l_{o}/∂{w}",
+            f"out_{h}",
+            num(f[f"out_{h}"]),
+            f[f"out_{h}"],
+            "bp.ex.dl_dw_out",
+            nodes=(h, o),
+            edges=(w,),
+            chain=chain,
+            w=w,
+            node=o,
+            src=h,
+        )
+        b.add(
+            f"{w}.grad",
+            "output",
+            w,
+            f"∂E_total/∂{w}",
+            f"∂E_total/∂out_{o} · ∂out_{o}/∂l_{o} · ∂l_{o}/∂{w}",
+            f"{paren(d['e_' + o])} · {num(d['s_' + o])} · {num(f['out_' + h])} = {num(g[w])}",
+            g[w],
+            "bp.ex.product",
+            nodes=(h, o, "E"),
+            edges=(w,),
+            chain=chain,
+            w=w,
+        )
         _update_step(b, P, w, "output", (h, o), (w,))
-
 
 
 def _hidden_steps(b: _Builder, P: Pass) -> None:
@@ -365,36 +536,124 @@ def _hidden_steps(b: _Builder, P: Pass) -> None:
         # the two weights leaving h: toward o1 and toward o2
         wo1, wo2 = ("w5", "w7") if h == "h1" else ("w6", "w8")
         ids = {
-            "d1": f"{w}.delta_o1", "l1": f"{w}.dl_o1_dout", "p1": f"{w}.path_o1",
-            "d2": f"{w}.delta_o2", "l2": f"{w}.dl_o2_dout", "p2": f"{w}.path_o2",
-            "sum": f"{w}.dE_dout_h", "s": f"{w}.dout_dl", "x": f"{w}.dl_dw", "grad": f"{w}.grad",
+            "d1": f"{w}.delta_o1",
+            "l1": f"{w}.dl_o1_dout",
+            "p1": f"{w}.path_o1",
+            "d2": f"{w}.delta_o2",
+            "l2": f"{w}.dl_o2_dout",
+            "p2": f"{w}.path_o2",
+            "sum": f"{w}.dE_dout_h",
+            "s": f"{w}.dout_dl",
+            "x": f"{w}.dl_dw",
+            "grad": f"{w}.grad",
         }
         chain = (
             ChainRow(ids["sum"], ((ids["d1"], ids["l1"]), (ids["d2"], ids["l2"]))),
             ChainRow(ids["grad"], ((ids["sum"], ids["s"], ids["x"]),)),
         )
         for k, o, wo, dk, lk, pk in (("1", "o1", wo1, "d1", "l1", "p1"), ("2", "o2", wo2, "d2", "l2", "p2")):
-            b.add(ids[dk], "hidden", w, f"∂E_{o}/∂l_{o}", f"∂E_{o}/∂out_{o} · ∂out_{o}/∂l_{o}",
-                  f"{paren(d['e_' + o])} · {num(d['s_' + o])} = {num(d['delta_' + o])}", d[f"delta_{o}"],
-                  "bp.ex.delta", nodes=(o, f"t{k}", "E"), chain=chain, node=o)
-            b.add(ids[lk], "hidden", w, f"∂l_{o}/∂out_{h}", wo, num(v[wo]), v[wo], "bp.ex.old_weight",
-                  nodes=(h, o), edges=(wo,), chain=chain, w=wo, node=o, src=h)
-            b.add(ids[pk], "hidden", w, f"∂E_{o}/∂out_{h}", f"∂E_{o}/∂l_{o} · ∂l_{o}/∂out_{h}",
-                  f"{paren(d['delta_' + o])} · {paren(v[wo])} = {num(d[f'path_{o}_{h}'])}", d[f"path_{o}_{h}"],
-                  "bp.ex.path", nodes=(h, o), edges=(wo,), chain=chain, node=o, src=h)
-        b.add(ids["sum"], "hidden", w, f"∂E_total/∂out_{h}", f"∂E_o1/∂out_{h} + ∂E_o2/∂out_{h}",
-              f"{num(d[f'path_o1_{h}'])} + {paren(d[f'path_o2_{h}'])} = {num(d['dE_out_' + h])}", d[f"dE_out_{h}"],
-              "bp.ex.sum_paths", nodes=(h, "o1", "o2"), edges=(wo1, wo2), chain=chain, node=h)
-        b.add(ids["s"], "hidden", w, f"∂out_{h}/∂l_{h}", f"out_{h}·(1 − out_{h})",
-              f"{num(f['out_' + h])}·(1 − {num(f['out_' + h])}) = {num(d['s_' + h])}", d[f"s_{h}"],
-              "bp.ex.dsigmoid", nodes=(h,), chain=chain, node=h)
-        b.add(ids["x"], "hidden", w, f"∂l_{h}/∂{w}", i, num(v[i]), v[i], "bp.ex.dl_dw_in",
-              nodes=(i, h), edges=(w,), chain=chain, w=w, node=h, src=i)
-        b.add(ids["grad"], "hidden", w, f"∂E_total/∂{w}", f"∂E_total/∂out_{h} · ∂out_{h}/∂l_{h} · ∂l_{h}/∂{w}",
-              f"{paren(d['dE_out_' + h])} · {num(d['s_' + h])} · {paren(v[i])} = {num(g[w])}", g[w],
-              "bp.ex.product", nodes=(i, h), edges=(w,), chain=chain, w=w)
+            b.add(
+                ids[dk],
+                "hidden",
+                w,
+                f"∂E_{o}/∂l_{o}",
+                f"∂E_{o}/∂out_{o} · ∂out_{o}/∂l_{o}",
+                f"{paren(d['e_' + o])} · {num(d['s_' + o])} = {num(d['delta_' + o])}",
+                d[f"delta_{o}"],
+                "bp.ex.delta",
+                nodes=(o, f"t{k}", "E"),
+                chain=chain,
+                node=o,
+            )
+            b.add(
+                ids[lk],
+                "hidden",
+                w,
+                f"∂l_{o}/∂out_{h}",
+                wo,
+                num(v[wo]),
+                v[wo],
+                "bp.ex.old_weight",
+                nodes=(h, o),
+                edges=(wo,),
+                chain=chain,
+                w=wo,
+                node=o,
+                src=h,
+            )
+            b.add(
+                ids[pk],
+                "hidden",
+                w,
+                f"∂E_{o}/∂out_{h}",
+                f"∂E_{o}/∂l_{o} · ∂l_{o}/∂out_{h}",
+                f"{paren(d['delta_' + o])} · {paren(v[wo])} = {num(d[f'path_{o}_{h}'])}",
+                d[f"path_{o}_{h}"],
+                "bp.ex.path",
+                nodes=(h, o),
+                edges=(wo,),
+                chain=chain,
+                node=o,
+                src=h,
+            )
+        b.add(
+            ids["sum"],
+            "hidden",
+            w,
+            f"∂E_total/∂out_{h}",
+            f"∂E_o1/∂out_{h} + ∂E_o2/∂out_{h}",
+            f"{num(d[f'path_o1_{h}'])} + {paren(d[f'path_o2_{h}'])} = {num(d['dE_out_' + h])}",
+            d[f"dE_out_{h}"],
+            "bp.ex.sum_paths",
+            nodes=(h, "o1", "o2"),
+            edges=(wo1, wo2),
+            chain=chain,
+            node=h,
+        )
+        b.add(
+            ids["s"],
+            "hidden",
+            w,
+            f"∂out_{h}/∂l_{h}",
+            f"out_{h}·(1 − out_{h})",
+            f"{num(f['out_' + h])}·(1 − {num(f['out_' + h])}) = {num(d['s_' + h])}",
+            d[f"s_{h}"],
+            "bp.ex.dsigmoid",
+            nodes=(h,),
+            chain=chain,
+            node=h,
+        )
+        b.add(
+            ids["x"],
+            "hidden",
+            w,
+            f"∂l_{h}/∂{w}",
+            i,
+            num(v[i]),
+            v[i],
+            "bp.ex.dl_dw_in",
+            nodes=(i, h),
+            edges=(w,),
+            chain=chain,
+            w=w,
+            node=h,
+            src=i,
+        )
+        b.add(
+            ids["grad"],
+            "hidden",
+            w,
+            f"∂E_total/∂{w}",
+            f"∂E_total/∂out_{h} · ∂out_{h}/∂l_{h} · ∂l_{h}/∂{w}",
+            f"{paren(d['dE_out_' + h])} · {num(d['s_' + h])} · {paren(v[i])} = {num(g[w])}",
+            g[w],
+            "bp.ex.product",
+            nodes=(i, h),
+            edges=(w,),
+            chain=chain,
+            w=w,
+        )
         _update_step(b, P, w, "hidden", (i, h), (w,))
-
 
 
 def _bias_steps(b: _Builder, P: Pass) -> None:
@@ -404,32 +663,97 @@ def _bias_steps(b: _Builder, P: Pass) -> None:
     ids = ("b2.delta_o1", "b2.dl_o1_db2", "b2.delta_o2", "b2.dl_o2_db2")
     chain = (ChainRow("b2.grad", ((ids[0], ids[1]), (ids[2], ids[3]))),)
     for k, o, di, li in (("1", "o1", ids[0], ids[1]), ("2", "o2", ids[2], ids[3])):
-        b.add(di, "bias", "b2", f"∂E_{o}/∂l_{o}", f"∂E_{o}/∂out_{o} · ∂out_{o}/∂l_{o}",
-              f"{paren(d['e_' + o])} · {num(d['s_' + o])} = {num(d['delta_' + o])}", d[f"delta_{o}"],
-              "bp.ex.delta", nodes=(o, f"t{k}", "E"), chain=chain, node=o)
-        b.add(li, "bias", "b2", f"∂l_{o}/∂b2", "1", "1", 1.0, "bp.ex.dl_db", nodes=("b2", o), chain=chain,
-              node=o, bias="b2")
-    b.add("b2.grad", "bias", "b2", "∂E_total/∂b2", "∂E_o1/∂l_o1·∂l_o1/∂b2 + ∂E_o2/∂l_o2·∂l_o2/∂b2",
-          f"{paren(d['delta_o1'])}·1 + {paren(d['delta_o2'])}·1 = {num(g['b2'])}", g["b2"], "bp.ex.shared_bias",
-          nodes=("b2", "o1", "o2"), chain=chain, bias="b2", a="o1", b="o2")
+        b.add(
+            di,
+            "bias",
+            "b2",
+            f"∂E_{o}/∂l_{o}",
+            f"∂E_{o}/∂out_{o} · ∂out_{o}/∂l_{o}",
+            f"{paren(d['e_' + o])} · {num(d['s_' + o])} = {num(d['delta_' + o])}",
+            d[f"delta_{o}"],
+            "bp.ex.delta",
+            nodes=(o, f"t{k}", "E"),
+            chain=chain,
+            node=o,
+        )
+        b.add(
+            li,
+            "bias",
+            "b2",
+            f"∂l_{o}/∂b2",
+            "1",
+            "1",
+            1.0,
+            "bp.ex.dl_db",
+            nodes=("b2", o),
+            chain=chain,
+            node=o,
+            bias="b2",
+        )
+    b.add(
+        "b2.grad",
+        "bias",
+        "b2",
+        "∂E_total/∂b2",
+        "∂E_o1/∂l_o1·∂l_o1/∂b2 + ∂E_o2/∂l_o2·∂l_o2/∂b2",
+        f"{paren(d['delta_o1'])}·1 + {paren(d['delta_o2'])}·1 = {num(g['b2'])}",
+        g["b2"],
+        "bp.ex.shared_bias",
+        nodes=("b2", "o1", "o2"),
+        chain=chain,
+        bias="b2",
+        a="o1",
+        b="o2",
+    )
     _update_step(b, P, "b2", "bias", ("b2",), ())
     ids = ("b1.dE_dout_h1", "b1.dout_dl_h1", "b1.dE_dout_h2", "b1.dout_dl_h2")
     chain = (ChainRow("b1.grad", ((ids[0], ids[1]), (ids[2], ids[3]))),)
     for h, di, si in (("h1", ids[0], ids[1]), ("h2", ids[2], ids[3])):
         wo1, wo2 = ("w5", "w7") if h == "h1" else ("w6", "w8")
-        b.add(di, "bias", "b1", f"∂E_total/∂out_{h}", f"∂E_o1/∂l_o1·{wo1} + ∂E_o2/∂l_o2·{wo2}",
-              f"{paren(d['delta_o1'])}·{paren(v[wo1])} + {paren(d['delta_o2'])}·{paren(v[wo2])}"
-              f" = {num(d['dE_out_' + h])}", d[f"dE_out_{h}"], "bp.ex.sum_paths",
-              nodes=(h, "o1", "o2"), edges=(wo1, wo2), chain=chain, node=h)
-        b.add(si, "bias", "b1", f"∂out_{h}/∂l_{h}", f"out_{h}·(1 − out_{h})",
-              f"{num(f['out_' + h])}·(1 − {num(f['out_' + h])}) = {num(d['s_' + h])}", d[f"s_{h}"],
-              "bp.ex.dsigmoid", nodes=(h,), chain=chain, node=h)
-    b.add("b1.grad", "bias", "b1", "∂E_total/∂b1",
-          "∂E_total/∂out_h1·∂out_h1/∂l_h1 + ∂E_total/∂out_h2·∂out_h2/∂l_h2",
-          f"{paren(d['dE_out_h1'])}·{num(d['s_h1'])} + {paren(d['dE_out_h2'])}·{num(d['s_h2'])} = {num(g['b1'])}",
-          g["b1"], "bp.ex.shared_bias", nodes=("b1", "h1", "h2"), chain=chain, bias="b1", a="h1", b="h2")
+        b.add(
+            di,
+            "bias",
+            "b1",
+            f"∂E_total/∂out_{h}",
+            f"∂E_o1/∂l_o1·{wo1} + ∂E_o2/∂l_o2·{wo2}",
+            f"{paren(d['delta_o1'])}·{paren(v[wo1])} + {paren(d['delta_o2'])}·{paren(v[wo2])}"
+            f" = {num(d['dE_out_' + h])}",
+            d[f"dE_out_{h}"],
+            "bp.ex.sum_paths",
+            nodes=(h, "o1", "o2"),
+            edges=(wo1, wo2),
+            chain=chain,
+            node=h,
+        )
+        b.add(
+            si,
+            "bias",
+            "b1",
+            f"∂out_{h}/∂l_{h}",
+            f"out_{h}·(1 − out_{h})",
+            f"{num(f['out_' + h])}·(1 − {num(f['out_' + h])}) = {num(d['s_' + h])}",
+            d[f"s_{h}"],
+            "bp.ex.dsigmoid",
+            nodes=(h,),
+            chain=chain,
+            node=h,
+        )
+    b.add(
+        "b1.grad",
+        "bias",
+        "b1",
+        "∂E_total/∂b1",
+        "∂E_total/∂out_h1·∂out_h1/∂l_h1 + ∂E_total/∂out_h2·∂out_h2/∂l_h2",
+        f"{paren(d['dE_out_h1'])}·{num(d['s_h1'])} + {paren(d['dE_out_h2'])}·{num(d['s_h2'])} = {num(g['b1'])}",
+        g["b1"],
+        "bp.ex.shared_bias",
+        nodes=("b1", "h1", "h2"),
+        chain=chain,
+        bias="b1",
+        a="h1",
+        b="h2",
+    )
     _update_step(b, P, "b1", "bias", ("b1",), ())
-
 
 
 def _after_step(b: _Builder, P: Pass, bias_updates: bool) -> None:
@@ -437,9 +761,19 @@ def _after_step(b: _Builder, P: Pass, bias_updates: bool) -> None:
     p, f, g = b.p, P.forward, P.gradients
     # the pass ends: every update applies together -------------------------------------------
     after = forward(update(p, g, bias_updates))["E_total"]
-    b.add("pass.E_after", "update", "pass", "E_total⁺", "½(t1 − out_o1⁺)² + ½(t2 − out_o2⁺)²",
-          f"{num(f['E_total'])} → {num(after)}", after, "bp.ex.after",
-          nodes=("i1", "i2", "h1", "h2", "o1", "o2", "E"), edges=WEIGHTS, change=num(after - f["E_total"]))
+    b.add(
+        "pass.E_after",
+        "update",
+        "pass",
+        "E_total⁺",
+        "½(t1 − out_o1⁺)² + ½(t2 − out_o2⁺)²",
+        f"{num(f['E_total'])} → {num(after)}",
+        after,
+        "bp.ex.after",
+        nodes=("i1", "i2", "h1", "h2", "o1", "o2", "E"),
+        edges=WEIGHTS,
+        change=num(after - f["E_total"]),
+    )
 
 
 @dataclass(frozen=True)

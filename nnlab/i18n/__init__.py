@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
-from typing import Mapping
+from collections.abc import Mapping
 
 LANGS = ("en", "zh")
 _lang = "en"

@@ -33,8 +33,15 @@ from nnlab.i18n import t
 
 
 class DistributedRun:
-    def __init__(self, name: str = "", config: Any = None, runs_dir: str | os.PathLike | None = None, *,
-                 sync_every: int = 1, quiet: bool = False):
+    def __init__(
+        self,
+        name: str = "",
+        config: Any = None,
+        runs_dir: str | os.PathLike | None = None,
+        *,
+        sync_every: int = 1,
+        quiet: bool = False,
+    ):
         if not dist.is_available() or not dist.is_initialized():
             raise RuntimeError(t("track.ddp.not_initialized"))
         self.rank, self.world = dist.get_rank(), dist.get_world_size()

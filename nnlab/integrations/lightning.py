@@ -32,8 +32,9 @@ except ImportError:  # the older package name
         from pytorch_lightning.loggers.logger import Logger
         from pytorch_lightning.utilities import rank_zero_only
     except ImportError:
-        raise ExtraMissing(t("track.extra_missing", what="nnlab.integrations.lightning", package="lightning",
-                             extra="lightning")) from None
+        raise ExtraMissing(
+            t("track.extra_missing", what="nnlab.integrations.lightning", package="lightning", extra="lightning")
+        ) from None
 
 import nnlab.track
 
@@ -41,8 +42,9 @@ import nnlab.track
 class NnlabLogger(Logger):
     """Lightning's logger interface over one nnlab.track run (made at the first use, on rank 0)."""
 
-    def __init__(self, name: str = "", runs_dir: str | os.PathLike | None = None, config: dict | None = None,
-                 quiet: bool = False):
+    def __init__(
+        self, name: str = "", runs_dir: str | os.PathLike | None = None, config: dict | None = None, quiet: bool = False
+    ):
         super().__init__()
         self._name, self._runs_dir, self._config, self._quiet = name, runs_dir, dict(config or {}), quiet
         self._run: nnlab.track.Run | None = None
@@ -60,8 +62,9 @@ class NnlabLogger(Logger):
     def experiment(self) -> nnlab.track.Run:
         """The nnlab.track run (made on first use)."""
         if self._run is None:
-            self._run = nnlab.track.init(name=self.name, config=self._config, runs_dir=self._runs_dir,
-                                         quiet=self._quiet)
+            self._run = nnlab.track.init(
+                name=self.name, config=self._config, runs_dir=self._runs_dir, quiet=self._quiet
+            )
         return self._run
 
     @property

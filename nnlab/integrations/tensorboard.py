@@ -30,7 +30,7 @@ from typing import Any
 from nnlab.i18n import t
 
 EXTRA = "tensorboard"
-MAX_RECORD = 64 << 20        # a TFRecord longer than this is not an event: the file is corrupt
+MAX_RECORD = 64 << 20  # a TFRecord longer than this is not an event: the file is corrupt
 _HEAD = struct.Struct("<QI")
 _U32 = struct.Struct("<I")
 
@@ -43,8 +43,9 @@ def _import_proto():
     try:
         from tensorboard.compat.proto import event_pb2
     except ImportError:
-        raise ExtraMissing(t("track.extra_missing", what="nnlab watch LOGDIR (TensorBoard)", package="tensorboard",
-                             extra=EXTRA)) from None
+        raise ExtraMissing(
+            t("track.extra_missing", what="nnlab watch LOGDIR (TensorBoard)", package="tensorboard", extra=EXTRA)
+        ) from None
     return event_pb2
 
 
@@ -125,8 +126,8 @@ class TensorBoardSource:
             stop = pos + 12 + length + 4
             if stop > end:
                 break  # written in part: the rest comes later
-            body = data[pos + 12:stop - 4]
-            if crc is not None and (crc(data[pos:pos + 8]) != head_crc or crc(body) != u32(data, stop - 4)[0]):
+            body = data[pos + 12 : stop - 4]
+            if crc is not None and (crc(data[pos : pos + 8]) != head_crc or crc(body) != u32(data, stop - 4)[0]):
                 return self._corrupt(entry, pos, out, merged, "crc")
             try:
                 event = parse(body)
@@ -192,13 +193,28 @@ class TensorBoardSource:
         except Exception as error:  # noqa: BLE001 - no PIL, or a bad PNG: reported once, skipped
             if not self._image_failed:
                 self._image_failed = True
-                self.problems.append(t("track.tb.image_failed", path=entry.path, tag=tag, step=step,
-                                       why=f"{type(error).__name__}: {error}"[:120]))
+                self.problems.append(
+                    t(
+                        "track.tb.image_failed",
+                        path=entry.path,
+                        tag=tag,
+                        step=step,
+                        why=f"{type(error).__name__}: {error}"[:120],
+                    )
+                )
             return None
         if arr.ndim == 2:
             arr = arr[:, :, None]
-        return {"event": "images", "step": step, "t": when, "key": tag, "shape": [1, *arr.shape],
-                "dtype": "uint8", "captions": None, "data": arr.tobytes()}
+        return {
+            "event": "images",
+            "step": step,
+            "t": when,
+            "key": tag,
+            "shape": [1, *arr.shape],
+            "dtype": "uint8",
+            "captions": None,
+            "data": arr.tobytes(),
+        }
 
 
 def _tensor_scalar(tensor: Any) -> float | None:
@@ -209,9 +225,9 @@ def _tensor_scalar(tensor: Any) -> float | None:
             return float(values[0])
     content = tensor.tensor_content
     dtype = int(tensor.dtype)
-    if len(content) == 4 and dtype == 1:       # DT_FLOAT
+    if len(content) == 4 and dtype == 1:  # DT_FLOAT
         return struct.unpack("<f", content)[0]
-    if len(content) == 8 and dtype == 2:       # DT_DOUBLE
+    if len(content) == 8 and dtype == 2:  # DT_DOUBLE
         return struct.unpack("<d", content)[0]
     return None
 

@@ -11,17 +11,17 @@ from nnlab.run.errors import ConfigError
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "gelu", "leaky_relu")
-SCHEDULES = ("none", "step", "cosine", "warmup")   # how lr changes during a run (nnlab.run.schedule)
+SCHEDULES = ("none", "step", "cosine", "warmup")  # how lr changes during a run (nnlab.run.schedule)
 
 
 MAX_EPOCHS = 10_000
-MAX_BATCH = 60_000          # the full FashionMNIST training set
+MAX_BATCH = 60_000  # the full FashionMNIST training set
 MAX_LR = 1e6
 MAX_WIDTH = 65_536
 MAX_LAYERS = 16
 MAX_SEED = 2**63 - 1
 MAX_THREADS = 256
-MAX_WARMUP = 10_000_000     # warm-up batches
+MAX_WARMUP = 10_000_000  # warm-up batches
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:[0-9]{1,3})?")
 
 # The one bounds table: TrainConfig.validate, `nnlab train`'s flags and the Setup form all read it.
@@ -31,7 +31,7 @@ BOUNDS: dict[str, Bounds] = {
     "lr": Bounds(0, MAX_LR, nonzero=True),
     "seed": Bounds(0, MAX_SEED, integer=True),
     "threads": Bounds(0, MAX_THREADS, integer=True),
-    "hidden": Bounds(1, MAX_WIDTH, integer=True),   # each width; 1..MAX_LAYERS of them
+    "hidden": Bounds(1, MAX_WIDTH, integer=True),  # each width; 1..MAX_LAYERS of them
     "step_every": Bounds(1, MAX_EPOCHS, integer=True),
     "step_gamma": Bounds(0, 1, nonzero=True),
     "warmup_steps": Bounds(0, MAX_WARMUP, integer=True),
@@ -41,22 +41,22 @@ BOUNDS: dict[str, Bounds] = {
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int = 5                          # full passes over the training set
-    batch_size: int = 64                     # samples per SGD step
-    lr: float = 1e-3                         # learning rate
-    optimizer: str = "sgd"                   # sgd | momentum (0.9) | adam
-    seed: int = 0                            # torch.manual_seed for init and shuffling
-    device: str = "auto"                     # auto | cpu | cuda | cuda:N
-    hidden: tuple[int, ...] = (512, 512)     # hidden layer widths, 784 → ... → 10
-    activation: str = "relu"                 # between the linear layers
-    preset: str = "tutorial"                 # the preset this config started from
-    threads: int = 0                         # torch CPU threads; 0 = auto (all cores, one fewer beside a UI)
+    epochs: int = 5  # full passes over the training set
+    batch_size: int = 64  # samples per SGD step
+    lr: float = 1e-3  # learning rate
+    optimizer: str = "sgd"  # sgd | momentum (0.9) | adam
+    seed: int = 0  # torch.manual_seed for init and shuffling
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    hidden: tuple[int, ...] = (512, 512)  # hidden layer widths, 784 → ... → 10
+    activation: str = "relu"  # between the linear layers
+    preset: str = "tutorial"  # the preset this config started from
+    threads: int = 0  # torch CPU threads; 0 = auto (all cores, one fewer beside a UI)
     # The lr schedule (nnlab.run.schedule); the defaults keep lr constant, as the tutorial has it.
-    schedule: str = "none"                   # none | step | cosine | warmup
-    step_every: int = 1                      # step: epochs between two lr drops
-    step_gamma: float = 0.1                  # step: lr × this at each drop
-    warmup_steps: int = 0                    # batches of linear warm-up (schedule warmup; also before step/cosine)
-    early_stop: int = 0                      # stop after this many epochs without a lower test loss; 0 = off
+    schedule: str = "none"  # none | step | cosine | warmup
+    step_every: int = 1  # step: epochs between two lr drops
+    step_gamma: float = 0.1  # step: lr × this at each drop
+    warmup_steps: int = 0  # batches of linear warm-up (schedule warmup; also before step/cosine)
+    early_stop: int = 0  # stop after this many epochs without a lower test loss; 0 = off
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -64,17 +64,17 @@ class TrainConfig:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TrainConfig":
+    def from_dict(cls, data: dict) -> TrainConfig:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         if "hidden" in values:
             values["hidden"] = tuple(int(h) for h in values["hidden"])
         return cls(**values)
 
-    def with_(self, **changes) -> "TrainConfig":
+    def with_(self, **changes) -> TrainConfig:
         return replace(self, **changes)
 
-    def validate(self, train_size: int | None = None) -> "TrainConfig":
+    def validate(self, train_size: int | None = None) -> TrainConfig:
         """This config, or ConfigError naming the first field out of range."""
         from nnlab.i18n import t
 
@@ -94,7 +94,9 @@ class TrainConfig:
         if self.activation not in ACTIVATIONS:
             raise bad("activation", self.activation, "|".join(ACTIVATIONS))
         if not (1 <= len(self.hidden) <= MAX_LAYERS) or not all(within(h, BOUNDS["hidden"]) for h in self.hidden):
-            raise bad("hidden", ",".join(map(str, self.hidden)), f"1..{MAX_LAYERS} widths of {describe(BOUNDS['hidden'])}")
+            raise bad(
+                "hidden", ",".join(map(str, self.hidden)), f"1..{MAX_LAYERS} widths of {describe(BOUNDS['hidden'])}"
+            )
         check("seed", self.seed, BOUNDS["seed"])
         check("threads", self.threads, BOUNDS["threads"])
         if not (isinstance(self.device, str) and DEVICE_PATTERN.fullmatch(self.device)):

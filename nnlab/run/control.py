@@ -15,10 +15,10 @@ from nnlab.run.config import TrainConfig
 @dataclass(frozen=True)
 class Snapshot:
     config: TrainConfig
-    state_dict: dict             # CPU tensors, a copy: safe to read while training goes on
-    epoch: int                   # completed epochs when taken
-    batch: int                   # batches completed in the epoch in progress
-    version: int                 # increases with every new snapshot
+    state_dict: dict  # CPU tensors, a copy: safe to read while training goes on
+    epoch: int  # completed epochs when taken
+    batch: int  # batches completed in the epoch in progress
+    version: int  # increases with every new snapshot
 
 
 class Control:

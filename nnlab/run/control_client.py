@@ -106,7 +106,7 @@ class ControlClient:
             if _clean_stale(rd, path):
                 raise ControlError(t("runs.ctl.stale_cleaned", run=rd.id)) from None
             raise ControlError(t("runs.ctl.not_listening", run=rd.id)) from None
-        except socket.timeout:
+        except TimeoutError:
             sock.close()
             raise ControlError(t("runs.ctl.timeout", run=rd.id, seconds=self.timeout)) from None
         except OSError as error:
@@ -135,7 +135,7 @@ class ControlClient:
                     raise ControlError(t("runs.ctl.bad_reply", run=self.rd.id))
                 if reply.get("id") in (request_id, None):
                     return reply
-        except socket.timeout:
+        except TimeoutError:
             raise ControlError(t("runs.ctl.timeout", run=self.rd.id, seconds=self.timeout)) from None
         except OSError as error:
             raise ControlError(t("runs.ctl.io", run=self.rd.id, why=error.strerror or error)) from None
@@ -160,7 +160,7 @@ class ControlClient:
         with contextlib.suppress(OSError):
             self.sock.close()
 
-    def __enter__(self) -> "ControlClient":
+    def __enter__(self) -> ControlClient:
         return self
 
     def __exit__(self, *exc) -> None:

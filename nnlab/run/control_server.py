@@ -43,17 +43,18 @@ import stat
 import struct
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from nnlab.fs import atomic
 from nnlab.i18n import t
 from nnlab.run.rundir import RunDir, RunDirError
 
-MAX_REQUEST = 4096           # bytes per request line, newline included
-MAX_CLIENTS = 32             # connections at once; more are closed at once
-LINGER_S = 1.0               # how long a connection told its last word is drained before closing
-SUN_PATH_MAX = 107           # sockaddr_un.sun_path is 108 bytes with its terminating NUL
+MAX_REQUEST = 4096  # bytes per request line, newline included
+MAX_CLIENTS = 32  # connections at once; more are closed at once
+LINGER_S = 1.0  # how long a connection told its last word is drained before closing
+SUN_PATH_MAX = 107  # sockaddr_un.sun_path is 108 bytes with its terminating NUL
 OPS = ("pause", "resume", "step", "stop", "save", "snapshot", "status")
 _CRED = struct.Struct("3i")  # struct ucred: pid, uid, gid
 
@@ -129,8 +130,15 @@ class _Client:
 class ControlServer:
     """Serves one run's control socket on a daemon thread until ``close()``."""
 
-    def __init__(self, rd: RunDir, control: Any, *, on_save: Callable[[], Any] | None = None,
-                 on_status: Callable[[], dict] | None = None, max_request: int = MAX_REQUEST):
+    def __init__(
+        self,
+        rd: RunDir,
+        control: Any,
+        *,
+        on_save: Callable[[], Any] | None = None,
+        on_status: Callable[[], dict] | None = None,
+        max_request: int = MAX_REQUEST,
+    ):
         self.rd, self.control, self.on_save, self.on_status = rd, control, on_save, on_status
         self.max_request = max_request
         self.socket_path = socket_location(rd)
@@ -139,10 +147,10 @@ class ControlServer:
         self._wake_r, self._wake_w = socket.socketpair()
         self._closing = False
         self._ino: int | None = None
-        self.refused = 0             # connections refused by the uid check (for tests and logs)
+        self.refused = 0  # connections refused by the uid check (for tests and logs)
 
     # --- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> "ControlServer":
+    def start(self) -> ControlServer:
         path = self.socket_path
         if path.parent != self.rd.path.absolute():
             _make_private(path.parent.parent)
@@ -193,7 +201,7 @@ class ControlServer:
                 with contextlib.suppress(OSError):
                     sock.close()
 
-    def __enter__(self) -> "ControlServer":
+    def __enter__(self) -> ControlServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -278,7 +286,7 @@ class ControlServer:
             cut = client.buffer.find(b"\n")
             if cut < 0 or cut + 1 > self.max_request:
                 break
-            line, client.buffer = client.buffer[:cut], client.buffer[cut + 1:]
+            line, client.buffer = client.buffer[:cut], client.buffer[cut + 1 :]
             if not self._send(client, self.handle_line(line)):
                 return self._drop(selector, clients, client)
         if len(client.buffer) >= self.max_request:  # no newline within the limit: not a request
@@ -319,8 +327,7 @@ class ControlServer:
         try:
             reply = self._do(op)
         except Exception as error:  # noqa: BLE001 - the caller's callback failed: say so, keep serving
-            return self._error("failed", t("runs.ctl.failed", why=f"{type(error).__name__}: {error}"[:200]),
-                               request_id)
+            return self._error("failed", t("runs.ctl.failed", why=f"{type(error).__name__}: {error}"[:200]), request_id)
         if request_id is not None:
             reply["id"] = request_id
         return reply
@@ -343,9 +350,14 @@ class ControlServer:
                 return self._error("no_save", t("runs.ctl.no_save"))
         elif op == "status":
             extra = dict(self.on_status() or {}) if self.on_status else {}
-            return {"ok": True, **extra, "run": self.rd.id, "pid": os.getpid(),
-                    "paused": bool(getattr(control, "paused", False)),
-                    "stopped": bool(getattr(control, "stopped", False))}
+            return {
+                "ok": True,
+                **extra,
+                "run": self.rd.id,
+                "pid": os.getpid(),
+                "paused": bool(getattr(control, "paused", False)),
+                "stopped": bool(getattr(control, "stopped", False)),
+            }
         return {"ok": True}
 
 

@@ -15,11 +15,35 @@ import math
 from dataclasses import MISSING, fields
 from typing import Any
 
-from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Event, Failed, Finished, Paused, Resumed,
-                              Saved, SaveFailed, Started)
+from nnlab.run.events import (
+    BatchProgress,
+    Diverged,
+    EpochEnd,
+    Event,
+    Failed,
+    Finished,
+    Paused,
+    Resumed,
+    Saved,
+    SaveFailed,
+    Started,
+)
 
-KINDS: dict[str, type[Event]] = {cls.KIND: cls for cls in (  # type: ignore[attr-defined]
-    Started, BatchProgress, EpochEnd, Paused, Resumed, Saved, Diverged, SaveFailed, Finished, Failed)}
+KINDS: dict[str, type[Event]] = {
+    cls.KIND: cls
+    for cls in (  # type: ignore[attr-defined]
+        Started,
+        BatchProgress,
+        EpochEnd,
+        Paused,
+        Resumed,
+        Saved,
+        Diverged,
+        SaveFailed,
+        Finished,
+        Failed,
+    )
+}
 
 
 class DecodeError(ValueError):
@@ -83,9 +107,17 @@ def _same(value: Any) -> Any:
 
 
 # The annotations as written in events.py (strings: it uses ``from __future__ import annotations``).
-_CONVERT = {"float": _float, "float | None": _optional_float, "int": _int, "str": _str, "bool": _bool,
-            "dict": _dict, "tuple[float, ...]": _floats, "tuple[int, ...]": _ints,
-            "tuple[tuple[int, ...], ...]": _matrix}
+_CONVERT = {
+    "float": _float,
+    "float | None": _optional_float,
+    "int": _int,
+    "str": _str,
+    "bool": _bool,
+    "dict": _dict,
+    "tuple[float, ...]": _floats,
+    "tuple[int, ...]": _ints,
+    "tuple[tuple[int, ...], ...]": _matrix,
+}
 
 _REQUIRED = object()
 
@@ -99,8 +131,10 @@ def _default(f) -> Any:
 
 
 # Per class: (name, converter, default maker or _REQUIRED) for each field, computed once.
-_PLAN = {kind: tuple((f.name, _CONVERT.get(str(f.type), _same), _default(f)) for f in fields(cls))
-         for kind, cls in KINDS.items()}
+_PLAN = {
+    kind: tuple((f.name, _CONVERT.get(str(f.type), _same), _default(f)) for f in fields(cls))
+    for kind, cls in KINDS.items()
+}
 
 
 def from_dict(data: dict) -> Event:

@@ -20,7 +20,7 @@ from nnlab.run.reader import run_state
 from nnlab.run.rundir import RunDir, RunDirError, runs_root
 
 ARCHIVE = ".archive"
-LIVE = ("running",)   # "created" with its lock held reads as running
+LIVE = ("running",)  # "created" with its lock held reads as running
 
 
 class RunIsLive(RunDirError):

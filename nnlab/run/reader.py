@@ -36,12 +36,21 @@ from typing import Any
 
 from nnlab.i18n import t
 from nnlab.run import decode as _decode
-from nnlab.run.rundir import (EVENTS_FORMAT, FINAL_KINDS, VERSION, RunDir, RunDirError, lock_is_held, parse_iso,
-                              read_json, runs_root)
+from nnlab.run.rundir import (
+    EVENTS_FORMAT,
+    FINAL_KINDS,
+    VERSION,
+    RunDir,
+    RunDirError,
+    lock_is_held,
+    parse_iso,
+    read_json,
+    runs_root,
+)
 
-MAX_LINE = 1 << 20           # a line longer than this is not an event: skipped
-MAX_PROBLEMS = 200           # kept in ``problems``; ``problem_count`` counts them all
-TAIL_BYTES = 1 << 16         # how much of a log's end is read to find its final event
+MAX_LINE = 1 << 20  # a line longer than this is not an event: skipped
+MAX_PROBLEMS = 200  # kept in ``problems``; ``problem_count`` counts them all
+TAIL_BYTES = 1 << 16  # how much of a log's end is read to find its final event
 
 
 class EventLog:
@@ -50,16 +59,16 @@ class EventLog:
     def __init__(self, path: str | os.PathLike, decode: bool = False):
         self.path = Path(path)
         self.decode = decode
-        self.offset = 0            # bytes consumed: always just after a "\n"
-        self.line = 0              # lines consumed (the header is line 1)
+        self.offset = 0  # bytes consumed: always just after a "\n"
+        self.line = 0  # lines consumed (the header is line 1)
         self.header: dict | None = None
-        self.skipped = False       # foreign file or unknown version: nothing more is read
-        self.restarted = False     # set when the log shrank and was read again from the start
+        self.skipped = False  # foreign file or unknown version: nothing more is read
+        self.restarted = False  # set when the log shrank and was read again from the start
         self.problems: list[str] = []
         self.problem_count = 0
-        self._discarding = False   # inside an over-long line: drop bytes up to its "\n"
+        self._discarding = False  # inside an over-long line: drop bytes up to its "\n"
         self._unknown: set[str] = set()
-        self._ino: tuple[int, int] | None = None   # a log replaced by another file is read anew
+        self._ino: tuple[int, int] | None = None  # a log replaced by another file is read anew
 
     def _problem(self, key: str, **fields: Any) -> None:
         self.problem_count += 1
@@ -111,7 +120,7 @@ class EventLog:
             self.offset += first + 1
             self.line += 1
             self._discarding = False
-            data = data[first + 1:]
+            data = data[first + 1 :]
             cut = data.rfind(b"\n")
         if cut < 0:
             if len(data) > MAX_LINE:
@@ -274,20 +283,32 @@ class RunSummary:
     kind: str
     state: str
     preset: str
-    summary: str                  # config_summary of its config
+    summary: str  # config_summary of its config
     epochs_done: int
     epochs_total: int | None
-    test_accuracy: float | None   # 0..1, the latest epoch's
-    started: str                  # ISO 8601 UTC (run.json "created")
-    duration_s: float | None      # time spent training, all sessions (resumes) together
+    test_accuracy: float | None  # 0..1, the latest epoch's
+    started: str  # ISO 8601 UTC (run.json "created")
+    duration_s: float | None  # time spent training, all sessions (resumes) together
     host: str
     pid: int | None
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "path": str(self.path), "name": self.name, "kind": self.kind, "state": self.state,
-                "preset": self.preset, "summary": self.summary, "epochs_done": self.epochs_done,
-                "epochs_total": self.epochs_total, "test_accuracy": self.test_accuracy, "started": self.started,
-                "duration_s": self.duration_s, "host": self.host, "pid": self.pid}
+        return {
+            "id": self.id,
+            "path": str(self.path),
+            "name": self.name,
+            "kind": self.kind,
+            "state": self.state,
+            "preset": self.preset,
+            "summary": self.summary,
+            "epochs_done": self.epochs_done,
+            "epochs_total": self.epochs_total,
+            "test_accuracy": self.test_accuracy,
+            "started": self.started,
+            "duration_s": self.duration_s,
+            "host": self.host,
+            "pid": self.pid,
+        }
 
 
 def config_summary(config: dict) -> str:
@@ -295,8 +316,11 @@ def config_summary(config: dict) -> str:
         return ""
     parts = [str(config.get("preset", ""))]
     if "optimizer" in config:
-        parts.append(f"{config['optimizer']} lr {config.get('lr', '?'):g}" if isinstance(config.get("lr"), (int, float))
-                     else str(config["optimizer"]))
+        parts.append(
+            f"{config['optimizer']} lr {config.get('lr', '?'):g}"
+            if isinstance(config.get("lr"), (int, float))
+            else str(config["optimizer"])
+        )
     if "batch_size" in config:
         parts.append(f"batch {config['batch_size']}")
     hidden = config.get("hidden")
@@ -327,12 +351,21 @@ def summarize(rd: RunDir) -> RunSummary:
     epochs_total = config.get("epochs") if isinstance(config.get("epochs"), int) else None
     accuracy = (status or {}).get("test_accuracy")
     return RunSummary(
-        id=rd.id, path=rd.path, name=str(rd.info.get("name") or ""), kind=str(rd.info.get("kind") or ""),
-        state=state, preset=str(config.get("preset") or ""), summary=config_summary(config),
-        epochs_done=int((status or {}).get("epochs") or 0), epochs_total=epochs_total,
+        id=rd.id,
+        path=rd.path,
+        name=str(rd.info.get("name") or ""),
+        kind=str(rd.info.get("kind") or ""),
+        state=state,
+        preset=str(config.get("preset") or ""),
+        summary=config_summary(config),
+        epochs_done=int((status or {}).get("epochs") or 0),
+        epochs_total=epochs_total,
         test_accuracy=float(accuracy) if isinstance(accuracy, (int, float)) else None,
-        started=str(rd.info.get("created") or ""), duration_s=_duration(rd, status, state),
-        host=str((status or rd.info).get("host") or ""), pid=(status or {}).get("pid"))
+        started=str(rd.info.get("created") or ""),
+        duration_s=_duration(rd, status, state),
+        host=str((status or rd.info).get("host") or ""),
+        pid=(status or {}).get("pid"),
+    )
 
 
 def list_runs(root: str | os.PathLike | None = None, problems: list[str] | None = None) -> list[RunSummary]:
@@ -359,5 +392,13 @@ def list_runs(root: str | os.PathLike | None = None, problems: list[str] | None 
     return runs
 
 
-__all__ = ["EventLog", "RunSummary", "config_summary", "final_event", "list_runs", "run_state", "summarize",
-           "read_json"]
+__all__ = [
+    "EventLog",
+    "RunSummary",
+    "config_summary",
+    "final_event",
+    "list_runs",
+    "run_state",
+    "summarize",
+    "read_json",
+]

@@ -49,10 +49,11 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from nnlab.fs import atomic
 from nnlab.i18n import t
@@ -61,9 +62,9 @@ from nnlab.run.events import Diverged, EpochEnd, Event, Failed, Finished, Starte
 RUN_FORMAT, EVENTS_FORMAT, STATUS_FORMAT = "nnlab-run", "nnlab-events", "nnlab-status"
 VERSION = 1
 KINDS = ("nnlab", "track", "sweep-member")
-STATES = ("running", "completed", "stopped", "failed", "diverged")   # "lost" is derived (reader)
+STATES = ("running", "completed", "stopped", "failed", "diverged")  # "lost" is derived (reader)
 FINAL_KINDS = ("finished", "failed")
-STATUS_EVERY_S = 2.0         # progress (epochs, accuracy) rewrites status.json at most this often
+STATUS_EVERY_S = 2.0  # progress (epochs, accuracy) rewrites status.json at most this often
 ID_PATTERN = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4,}")
 
 
@@ -114,7 +115,7 @@ def _dumps(data: Any) -> str:
 @dataclass(frozen=True)
 class RunDir:
     path: Path
-    info: dict                    # run.json as read
+    info: dict  # run.json as read
 
     # --- files --------------------------------------------------------------------------------
     @property
@@ -162,8 +163,16 @@ class RunDir:
 
     # --- making and opening -------------------------------------------------------------------
     @classmethod
-    def create(cls, root: str | os.PathLike | None, config: Any, *, kind: str = "nnlab", name: str = "",
-               parent: str | None = None, sweep: str | None = None) -> "RunDir":
+    def create(
+        cls,
+        root: str | os.PathLike | None,
+        config: Any,
+        *,
+        kind: str = "nnlab",
+        name: str = "",
+        parent: str | None = None,
+        sweep: str | None = None,
+    ) -> RunDir:
         """A new run directory (0700) under ``root`` (None: ``runs_root()``) with its run.json."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}")
@@ -182,16 +191,26 @@ class RunDir:
             else:
                 raise OSError(errno.EEXIST, "no free run id")
             os.chmod(path, 0o700)  # whatever the umask did
-            info = {"format": RUN_FORMAT, "version": VERSION, "id": run_id, "kind": kind, "name": name,
-                    "config": config_dict, "parent": parent, "sweep": sweep, "created": now_iso(),
-                    "host": socket.gethostname(), "uid": os.geteuid()}
+            info = {
+                "format": RUN_FORMAT,
+                "version": VERSION,
+                "id": run_id,
+                "kind": kind,
+                "name": name,
+                "config": config_dict,
+                "parent": parent,
+                "sweep": sweep,
+                "created": now_iso(),
+                "host": socket.gethostname(),
+                "uid": os.geteuid(),
+            }
             atomic.write_text(path / "run.json", _dumps(info) + "\n")
         except OSError as error:
             raise RunDirError(t("runs.create_failed", root=root, why=error.strerror or error)) from None
         return cls(path, info)
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "RunDir":
+    def open(cls, path: str | os.PathLike) -> RunDir:
         """The run at ``path``; RunDirError (one line) when it is not one. Reads only."""
         path = Path(os.path.expanduser(os.fspath(path)))
         if not path.is_dir():
@@ -207,16 +226,18 @@ class RunDir:
             fmt = info.get("format") if isinstance(info, dict) else type(info).__name__
             raise RunDirError(t("runs.foreign_run_json", path=path, format=fmt))
         if info.get("version") != VERSION:
-            raise RunDirError(t("runs.version", path=path, file="run.json", version=info.get("version"),
-                                supported=VERSION))
+            raise RunDirError(
+                t("runs.version", path=path, file="run.json", version=info.get("version"), supported=VERSION)
+            )
         return cls(path, info)
 
-    def writer(self, on_error: Callable[[OSError], None] | None = None, *, lock_fd: int | None = None,
-               wait_s: float = 0.0) -> "RunWriter":
+    def writer(
+        self, on_error: Callable[[OSError], None] | None = None, *, lock_fd: int | None = None, wait_s: float = 0.0
+    ) -> RunWriter:
         """The one writer of this run (takes the lock; RunBusy when another process holds it)."""
         return RunWriter(self, on_error=on_error, lock_fd=lock_fd, wait_s=wait_s)
 
-    def update_config(self, config: Any) -> "RunDir":
+    def update_config(self, config: Any) -> RunDir:
         """Rewrite run.json's config (atomically) when a resumed run changed it (more epochs);
         the writer alone calls this, holding the lock. The RunDir with the new info."""
         config_dict = config.to_dict() if hasattr(config, "to_dict") else dict(config or {})
@@ -273,7 +294,7 @@ def lock_is_held(path: Path) -> bool | None:
     return False
 
 
-def take_lock(rd: "RunDir", lock_fd: int | None = None, wait_s: float = 0.0, *, inheritable: bool = False) -> int:
+def take_lock(rd: RunDir, lock_fd: int | None = None, wait_s: float = 0.0, *, inheritable: bool = False) -> int:
     """The run's writer lock as an open fd ("pid host" written in it); RunBusy when another
     process holds it. ``lock_fd``: an fd handed over by the previous holder (pass_fds), checked
     to be this run's .lock. ``inheritable``: no O_CLOEXEC (a parent that hands it to a child)."""
@@ -327,13 +348,19 @@ def _replace_quick(path: Path, text: str) -> None:
 class RunWriter:
     """``emit(event)`` for the engine's fan-out: appends the event, keeps status.json current."""
 
-    def __init__(self, rd: RunDir, on_error: Callable[[OSError], None] | None = None, *,
-                 lock_fd: int | None = None, wait_s: float = 0.0):
+    def __init__(
+        self,
+        rd: RunDir,
+        on_error: Callable[[OSError], None] | None = None,
+        *,
+        lock_fd: int | None = None,
+        wait_s: float = 0.0,
+    ):
         self.rd, self.on_error = rd, on_error
         self.failed, self.error, self.dropped = False, None, 0
         self._streak = False
-        self._mutex = threading.Lock()          # one line at a time in the log
-        self._status_mutex = threading.Lock()   # one status rewrite at a time
+        self._mutex = threading.Lock()  # one line at a time in the log
+        self._status_mutex = threading.Lock()  # one status rewrite at a time
         self._final = False
         self._status_at = 0.0
         self._status_dirty = False
@@ -342,11 +369,20 @@ class RunWriter:
             self._fd, self._size = self._open_log()
             old = rd.status() or {}
             earlier = float(old.get("active_s") or 0.0) + self._session_seconds(old)
-            self._status = {"format": STATUS_FORMAT, "version": VERSION, "run": rd.id, "pid": os.getpid(),
-                            "host": socket.gethostname(), "started": now_iso(), "updated": now_iso(),
-                            "state": "running", "epochs": old.get("epochs", 0),
-                            "test_accuracy": old.get("test_accuracy"),
-                            "sessions": int(old.get("sessions") or 0) + 1, "active_s": round(earlier, 3)}
+            self._status = {
+                "format": STATUS_FORMAT,
+                "version": VERSION,
+                "run": rd.id,
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "started": now_iso(),
+                "updated": now_iso(),
+                "state": "running",
+                "epochs": old.get("epochs", 0),
+                "test_accuracy": old.get("test_accuracy"),
+                "sessions": int(old.get("sessions") or 0) + 1,
+                "active_s": round(earlier, 3),
+            }
             self._write_status(force=True)
         except BaseException:
             os.close(self.lock_fd)
@@ -380,8 +416,15 @@ class RunWriter:
             if not isinstance(head, dict) or head.get("format") != EVENTS_FORMAT:
                 raise RunDirError(t("runs.foreign_log", path=self.rd.path))
             if head.get("version") != VERSION:
-                raise RunDirError(t("runs.version", path=self.rd.path, file="events.jsonl",
-                                    version=head.get("version"), supported=VERSION))
+                raise RunDirError(
+                    t(
+                        "runs.version",
+                        path=self.rd.path,
+                        file="events.jsonl",
+                        version=head.get("version"),
+                        supported=VERSION,
+                    )
+                )
             good = self._last_newline(fd, size)
             if good < size:  # a writer killed mid-line: drop the partial line before appending
                 os.ftruncate(fd, good)
@@ -496,7 +539,7 @@ class RunWriter:
         try:
             if force:  # a state change: durable (temp, fsync, rename)
                 atomic.write_text(self.rd.status_path, text)
-            else:      # progress only: atomic for readers, no fsync on the training thread
+            else:  # progress only: atomic for readers, no fsync on the training thread
                 _replace_quick(self.rd.status_path, text)
         except OSError as error:
             self._fail(error)
@@ -521,7 +564,7 @@ class RunWriter:
         with contextlib.suppress(OSError):
             os.close(self.lock_fd)  # never LOCK_UN: a successor may share this open file
 
-    def __enter__(self) -> "RunWriter":
+    def __enter__(self) -> RunWriter:
         return self
 
     def __exit__(self, *exc) -> None:

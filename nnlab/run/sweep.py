@@ -27,21 +27,21 @@ from nnlab.run.config import ACTIVATIONS, BOUNDS, MAX_LAYERS, MAX_WIDTH, OPTIMIZ
 from nnlab.run.control import Control
 from nnlab.run.errors import ConfigError
 
-MAX_MEMBERS = 64          # the default --max-members
-HARD_MAX_MEMBERS = 4096   # what --max-members itself may be raised to
+MAX_MEMBERS = 64  # the default --max-members
+HARD_MAX_MEMBERS = 4096  # what --max-members itself may be raised to
 NUMERIC = ("lr", "batch_size", "epochs", "seed", "step_every", "step_gamma", "warmup_steps", "early_stop")
 CHOICES = {"optimizer": OPTIMIZERS, "activation": ACTIVATIONS, "schedule": SCHEDULES}
-AXES = (*NUMERIC, *CHOICES, "hidden")     # the settings a sweep may vary
+AXES = (*NUMERIC, *CHOICES, "hidden")  # the settings a sweep may vary
 GROUP_FIELDS = ("batch_size", "seed", "hidden", "activation", "epochs", "device", "threads")
 
 
 @dataclass(frozen=True)
 class Axis:
-    name: str                          # a TrainConfig field
-    values: tuple = ()                 # a list (grid, or sampled from in a random sweep)
-    lo: float | None = None            # a range (random sweeps only): lo..hi
+    name: str  # a TrainConfig field
+    values: tuple = ()  # a list (grid, or sampled from in a random sweep)
+    lo: float | None = None  # a range (random sweeps only): lo..hi
     hi: float | None = None
-    log: bool = False                  # sample log-uniformly
+    log: bool = False  # sample log-uniformly
 
     @property
     def is_range(self) -> bool:
@@ -50,9 +50,9 @@ class Axis:
 
 @dataclass(frozen=True)
 class Member:
-    index: int                         # 0-based, in grid order
+    index: int  # 0-based, in grid order
     config: TrainConfig
-    changes: tuple[tuple[str, object], ...]   # (setting, value) this member sets
+    changes: tuple[tuple[str, object], ...]  # (setting, value) this member sets
 
     @property
     def id(self) -> str:
@@ -152,13 +152,19 @@ def _member(index: int, base: TrainConfig, changes: tuple, train_size: int | Non
     return Member(index, config, changes)
 
 
-def members(base: TrainConfig, axes: tuple[Axis, ...], max_members: int = MAX_MEMBERS,
-            train_size: int | None = None) -> tuple[Member, ...]:
+def members(
+    base: TrainConfig, axes: tuple[Axis, ...], max_members: int = MAX_MEMBERS, train_size: int | None = None
+) -> tuple[Member, ...]:
     """The grid: every combination of the axes' values, the first axis varying slowest."""
     if any(a.is_range for a in axes):
         axis = next(a for a in axes if a.is_range)
-        raise ConfigError(t("sweep.range_needs_random", name=axis.name,
-                            value=f"{format_value(axis.name, axis.lo)}..{format_value(axis.name, axis.hi)}"))
+        raise ConfigError(
+            t(
+                "sweep.range_needs_random",
+                name=axis.name,
+                value=f"{format_value(axis.name, axis.lo)}..{format_value(axis.name, axis.hi)}",
+            )
+        )
     count = math.prod(len(a.values) for a in axes)
     if count > max_members:
         detail = " × ".join(f"{len(a.values)} {a.name}" for a in axes)
@@ -167,8 +173,14 @@ def members(base: TrainConfig, axes: tuple[Axis, ...], max_members: int = MAX_ME
     return tuple(_member(i, base, combo, train_size) for i, combo in enumerate(combos))
 
 
-def random_members(base: TrainConfig, axes: tuple[Axis, ...], count: int, seed: int = 0,
-                   max_members: int = MAX_MEMBERS, train_size: int | None = None) -> tuple[Member, ...]:
+def random_members(
+    base: TrainConfig,
+    axes: tuple[Axis, ...],
+    count: int,
+    seed: int = 0,
+    max_members: int = MAX_MEMBERS,
+    train_size: int | None = None,
+) -> tuple[Member, ...]:
     """``count`` members drawn from the axes (ranges uniformly or log-uniformly, lists uniformly),
     reproducibly from ``seed``; integer settings are rounded (log draws in log space)."""
     if not axes:
@@ -190,14 +202,20 @@ def random_members(base: TrainConfig, axes: tuple[Axis, ...], count: int, seed: 
             if BOUNDS[a.name].integer:
                 x = min(max(int(round(x)), int(a.lo)), int(a.hi))
             else:
-                x = float(f"{x:.4g}")   # a value a person can type back: 0.003162, not 0.0031622776601683794
+                x = float(f"{x:.4g}")  # a value a person can type back: 0.003162, not 0.0031622776601683794
             changes.append((a.name, x))
         drawn.append(_member(i, base, tuple(changes), train_size))
     return tuple(drawn)
 
 
-def parse_sweep(base: TrainConfig, texts: list[str], random_count: int | None = None,
-                max_members: int = MAX_MEMBERS, seed: int = 0, train_size: int | None = None) -> tuple[Member, ...]:
+def parse_sweep(
+    base: TrainConfig,
+    texts: list[str],
+    random_count: int | None = None,
+    max_members: int = MAX_MEMBERS,
+    seed: int = 0,
+    train_size: int | None = None,
+) -> tuple[Member, ...]:
     """``--sweep`` texts (+ ``--sweep-random N``) → the members (ConfigError naming bad input)."""
     axes = parse_axes(texts)
     if random_count is not None:

@@ -21,14 +21,28 @@ from pathlib import Path
 
 from nnlab.i18n import t
 
-COLUMNS = ("member", "setting", "accuracy", "test_loss", "seconds", "epochs", "diverged", "state", "run",
-           "best", "tutorial")
+COLUMNS = (
+    "member",
+    "setting",
+    "accuracy",
+    "test_loss",
+    "seconds",
+    "epochs",
+    "diverged",
+    "state",
+    "run",
+    "best",
+    "tutorial",
+)
 CSV_NAME, MD_NAME = "results.csv", "results.md"
 
 
 def _finite(value) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-        and math.isfinite(value) else None
+    return (
+        float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        else None
+    )
 
 
 def rank_key(acc, loss, diverged, index) -> tuple:
@@ -39,19 +53,31 @@ def rank_key(acc, loss, diverged, index) -> tuple:
 
 def ranked(members: list[dict]) -> list[dict]:
     """sweep.json member records, best first."""
-    return sorted(members, key=lambda m: rank_key(m.get("test_accuracy"), m.get("test_loss"),
-                                                  m.get("diverged"), m.get("index", 0)))
+    return sorted(
+        members,
+        key=lambda m: rank_key(m.get("test_accuracy"), m.get("test_loss"), m.get("diverged"), m.get("index", 0)),
+    )
 
 
 def rows_from_record(record: dict) -> list[dict]:
     """The result rows of a sweep.json record (format nnlab-sweep v1), ranked best first."""
     rows = []
     for m in ranked([m for m in record.get("members") or [] if isinstance(m, dict)]):
-        rows.append({"member": m.get("member", ""), "setting": m.get("label", ""),
-                     "accuracy": _finite(m.get("test_accuracy")), "test_loss": _finite(m.get("test_loss")),
-                     "seconds": _finite(m.get("seconds")), "epochs": m.get("epochs") or 0,
-                     "diverged": bool(m.get("diverged")), "state": m.get("state") or "",
-                     "run": m.get("run") or "", "best": bool(m.get("best")), "tutorial": bool(m.get("tutorial"))})
+        rows.append(
+            {
+                "member": m.get("member", ""),
+                "setting": m.get("label", ""),
+                "accuracy": _finite(m.get("test_accuracy")),
+                "test_loss": _finite(m.get("test_loss")),
+                "seconds": _finite(m.get("seconds")),
+                "epochs": m.get("epochs") or 0,
+                "diverged": bool(m.get("diverged")),
+                "state": m.get("state") or "",
+                "run": m.get("run") or "",
+                "best": bool(m.get("best")),
+                "tutorial": bool(m.get("tutorial")),
+            }
+        )
     return rows
 
 
@@ -65,14 +91,19 @@ def export_csv(rows: list[dict]) -> str:
 
 
 def export_markdown(rows: list[dict], sweep_id: str) -> str:
-    lines = [f"# {t('sweep.cli.results', id=sweep_id)}", "",
-             "| | member | setting | test accuracy | test loss | time | epochs | diverged | run |",
-             "|---|---|---|---:|---:|---:|---:|---|---|"]
+    lines = [
+        f"# {t('sweep.cli.results', id=sweep_id)}",
+        "",
+        "| | member | setting | test accuracy | test loss | time | epochs | diverged | run |",
+        "|---|---|---|---:|---:|---:|---:|---|---|",
+    ]
     for r in rows:
         mark = " ".join(x for x in ("**best**" if r["best"] else "", "tutorial" if r["tutorial"] else "") if x)
-        lines.append(f"| {mark} | {r['member']} | `{r['setting']}` | {pct(r['accuracy'])} | "
-                     f"{num(r['test_loss'], '.4f')} | {num(r['seconds'], '.1f', ' s')} | {r['epochs']} | "
-                     f"{'yes' if r['diverged'] else 'no'} | {r['run']} |")
+        lines.append(
+            f"| {mark} | {r['member']} | `{r['setting']}` | {pct(r['accuracy'])} | "
+            f"{num(r['test_loss'], '.4f')} | {num(r['seconds'], '.1f', ' s')} | {r['epochs']} | "
+            f"{'yes' if r['diverged'] else 'no'} | {r['run']} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -30,8 +30,9 @@ class JsonlWriter:
             self.path.unlink()
         # O_NONBLOCK: a FIFO put at the name after the check fails at once (no reader) or is
         # refused below, never a blocking open() that signals cannot end (issue 19 case 11).
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_NOFOLLOW
-                     | os.O_CLOEXEC, 0o666)
+        fd = os.open(
+            self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666
+        )
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
             raise atomic.NotRegularFile(self.path)
@@ -57,8 +58,15 @@ class JsonlWriter:
                 os.close(self._handle.fileno())
 
 
-CSV_COLUMNS = ["epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "samples_per_s",
-               *[f"accuracy_{name}" for name in CLASSES]]
+CSV_COLUMNS = [
+    "epoch",
+    "train_loss",
+    "test_loss",
+    "test_accuracy",
+    "seconds",
+    "samples_per_s",
+    *[f"accuracy_{name}" for name in CLASSES],
+]
 
 
 class CsvWriter:
@@ -71,9 +79,17 @@ class CsvWriter:
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, EpochEnd):
-            self.rows.append([event.epoch, event.train_loss, event.test_loss, event.test_accuracy,
-                              round(event.seconds, 4), round(event.samples_per_s, 1),
-                              *event.per_class_accuracy])
+            self.rows.append(
+                [
+                    event.epoch,
+                    event.train_loss,
+                    event.test_loss,
+                    event.test_accuracy,
+                    round(event.seconds, 4),
+                    round(event.samples_per_s, 1),
+                    *event.per_class_accuracy,
+                ]
+            )
             self._write()
 
     def _write(self) -> None:

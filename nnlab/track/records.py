@@ -15,11 +15,11 @@ from nnlab.i18n import t
 
 SCALARS, EPOCH, CONFUSION, IMAGES = "scalars", "epoch_metrics", "confusion", "images"
 RECORD_KINDS = (SCALARS, EPOCH, CONFUSION, IMAGES)
-MAX_NAME = 200               # characters in a metric name; longer is refused (TrackError), never cut
-MAX_CLASSES = 1000           # rows of a confusion matrix
-MAX_IMAGES = 64              # images in one images() call
-MAX_IMAGE_BYTES = 4 << 20    # bytes of pixels in one images() call
-MEDIA_DIR = "media"          # sidecar files, relative to the run directory
+MAX_NAME = 200  # characters in a metric name; longer is refused (TrackError), never cut
+MAX_CLASSES = 1000  # rows of a confusion matrix
+MAX_IMAGES = 64  # images in one images() call
+MAX_IMAGE_BYTES = 4 << 20  # bytes of pixels in one images() call
+MEDIA_DIR = "media"  # sidecar files, relative to the run directory
 
 
 class TrackError(ValueError):
@@ -159,8 +159,9 @@ def image_array(images: Any) -> tuple[bytes, list[int]]:
     if arr.shape[-1] not in (1, 3, 4) or arr.shape[0] == 0:
         raise TrackError(t("track.images.shape", shape=tuple(arr.shape)))
     if arr.shape[0] > MAX_IMAGES or arr.size > MAX_IMAGE_BYTES:
-        raise TrackError(t("track.images.big", count=arr.shape[0], size=arr.size, limit=MAX_IMAGES,
-                           bytes=MAX_IMAGE_BYTES))
+        raise TrackError(
+            t("track.images.big", count=arr.shape[0], size=arr.size, limit=MAX_IMAGES, bytes=MAX_IMAGE_BYTES)
+        )
     if arr.dtype == np.bool_:
         arr = arr.astype(np.uint8) * 255
     elif arr.dtype.kind == "f":

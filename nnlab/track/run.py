@@ -24,8 +24,8 @@ from nnlab.run.rundir import RunDir, RunWriter
 from nnlab.track import records as R
 from nnlab.track.records import TrackError
 
-FLUSH_EVERY_S = 0.2          # the background flusher writes pending scalars this often
-MAX_PENDING = 4096           # log() flushes on the caller's thread past this many (back-pressure)
+FLUSH_EVERY_S = 0.2  # the background flusher writes pending scalars this often
+MAX_PENDING = 4096  # log() flushes on the caller's thread past this many (back-pressure)
 _time = time.time
 _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 
@@ -72,8 +72,15 @@ class Run:
     thread writes pending records every FLUSH_EVERY_S. Use it as a context manager, or call
     ``finish()`` (also done at interpreter exit)."""
 
-    def __init__(self, rd: RunDir, writer: RunWriter, *, on_save: Callable[[], Any] | None = None,
-                 steer: bool = True, quiet: bool = False):
+    def __init__(
+        self,
+        rd: RunDir,
+        writer: RunWriter,
+        *,
+        on_save: Callable[[], Any] | None = None,
+        steer: bool = True,
+        quiet: bool = False,
+    ):
         self.rd, self._writer = rd, writer
         self.id, self.name, self.path = rd.id, str(rd.info.get("name") or ""), rd.path
         self.on_save = on_save
@@ -90,13 +97,14 @@ class Run:
         self._save_pending = False
         self._reported = False
         self._flush_lock = threading.Lock()
-        self._append_line = getattr(writer, "_append_line", None)   # many lines, one write()
+        self._append_line = getattr(writer, "_append_line", None)  # many lines, one write()
         self.control = Control()
         self._server: ControlServer | None = None
         if steer:
             try:
-                self._server = ControlServer(rd, self.control, on_save=self._request_save,
-                                             on_status=self._status).start()
+                self._server = ControlServer(
+                    rd, self.control, on_save=self._request_save, on_status=self._status
+                ).start()
             except Exception as error:  # noqa: BLE001 - no steering, the run is still tracked
                 self._say(t("track.no_control", run=self.id, why=str(error)[:200]))
         self._wake = threading.Event()
@@ -152,18 +160,20 @@ class Run:
         self._write({"event": R.EPOCH, "epoch": n, "step": self._step, "values": values})
         self._progress()
 
-    def confusion(self, matrix: Any, labels: Any = None, *, step: int | None = None,
-                  epoch: int | None = None) -> None:
+    def confusion(self, matrix: Any, labels: Any = None, *, step: int | None = None, epoch: int | None = None) -> None:
         """A confusion matrix [true][predicted] (counts), with class labels (default "0".."k-1")."""
         if self._finished:
             raise TrackError(t("track.finished", run=self.id, what="confusion()"))
-        record = R.confusion_record(matrix, labels, self._step if step is None else self._as_step(step),
-                                    self._epoch if epoch is None else self._as_step(epoch))
+        record = R.confusion_record(
+            matrix,
+            labels,
+            self._step if step is None else self._as_step(step),
+            self._epoch if epoch is None else self._as_step(epoch),
+        )
         self.flush()
         self._write(record)
 
-    def images(self, images: Any, key: str = "images", *, step: int | None = None,
-               captions: Any = None) -> None:
+    def images(self, images: Any, key: str = "images", *, step: int | None = None, captions: Any = None) -> None:
         """Small uint8 images (see records.image_array for the shapes), stored as raw NHWC bytes
         in ``media/`` next to the log; the record names the file and the shape."""
         if self._finished:
@@ -186,8 +196,17 @@ class Run:
         except OSError as error:
             self._disk_error(error)
             return
-        self._write({"event": R.IMAGES, "step": step, "key": key, "file": rel, "shape": shape,
-                     "dtype": "uint8", "captions": names})
+        self._write(
+            {
+                "event": R.IMAGES,
+                "step": step,
+                "key": key,
+                "file": rel,
+                "shape": shape,
+                "dtype": "uint8",
+                "captions": names,
+            }
+        )
 
     # --- steering ---------------------------------------------------------------------------
     def should_stop(self) -> bool:
@@ -272,7 +291,7 @@ class Run:
     def _write_lines(self, lines: list[str]) -> None:
         if self._append_line is not None:
             for start in range(0, len(lines), 512):
-                self._append_line("\n".join(lines[start:start + 512]))
+                self._append_line("\n".join(lines[start : start + 512]))
         else:  # a RunWriter without the private batch path: one record at a time
             for line in lines:
                 self._writer.append(json.loads(line))
@@ -350,8 +369,15 @@ class Run:
             self._emit(Failed(message=str(error)[:2000], detail=detail))
         else:
             stopped = self.control.stopped
-            self._emit(Finished(epochs=self._epoch, stopped=stopped, test_accuracy=self._test_accuracy,
-                                seconds=seconds, reason="stopped" if stopped else "completed"))
+            self._emit(
+                Finished(
+                    epochs=self._epoch,
+                    stopped=stopped,
+                    test_accuracy=self._test_accuracy,
+                    seconds=seconds,
+                    reason="stopped" if stopped else "completed",
+                )
+            )
         self._progress()
         if self._server is not None:
             with contextlib.suppress(Exception):
@@ -373,14 +399,21 @@ class Run:
         return f"<nnlab.track.Run {self.id} name={self.name!r} path={str(self.path)!r}>"
 
 
-def init(name: str = "", config: Any = None, runs_dir: str | os.PathLike | None = None, *,
-         on_save: Callable[[], Any] | None = None, steer: bool = True, quiet: bool = False) -> Run:
+def init(
+    name: str = "",
+    config: Any = None,
+    runs_dir: str | os.PathLike | None = None,
+    *,
+    on_save: Callable[[], Any] | None = None,
+    steer: bool = True,
+    quiet: bool = False,
+) -> Run:
     """A new tracked run (kind "track") in a new directory under ``runs_dir`` (default: $NNLAB_RUNS_DIR,
     else ./runs). Each call makes a new, independent run. RunDirError (one line) when the
     directory cannot be made."""
     if not isinstance(name, str):
         raise TrackError(t("track.run_name", type=type(name).__name__))
-    name = name.strip()[:R.MAX_NAME] or Path(sys.argv[0] or "python").stem or "python"
+    name = name.strip()[: R.MAX_NAME] or Path(sys.argv[0] or "python").stem or "python"
     config_dict = R.plain(config if config is not None else {})
     if not isinstance(config_dict, dict):
         config_dict = {"value": config_dict}

@@ -13,8 +13,8 @@ training thread that keeps updating its own model can never show through half-up
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -23,9 +23,9 @@ from torch.utils.data import DataLoader, Dataset, Subset
 
 from nnlab.i18n import t
 from nnlab.run.dataset import ANATOMY_MAX_IMAGES as MAX_IMAGES  # images picked for the layer walk
-from nnlab.train.model import fresh_model, initial_state  # noqa: F401 - part of this module's API
+from nnlab.train.model import fresh_model  # noqa: F401 - part of this module's API
 
-FIRST = 8            # first values reported per tensor
+FIRST = 8  # first values reported per tensor
 SOFTMAX = nn.Softmax(dim=1)  # the tutorial's `nn.Softmax(dim=1)(logits)`
 
 
@@ -51,44 +51,51 @@ class ToTensorImages(Dataset):
 @dataclass(frozen=True)
 class BatchShapes:
     x_shape: tuple[int, ...]
-    x_dtype: str     # "torch.float32"
+    x_dtype: str  # "torch.float32"
     y_shape: tuple[int, ...]
-    y_dtype: str     # "torch.int64"
+    y_dtype: str  # "torch.int64"
 
     @classmethod
-    def of(cls, x: torch.Tensor, y: torch.Tensor) -> "BatchShapes":
+    def of(cls, x: torch.Tensor, y: torch.Tensor) -> BatchShapes:
         return cls(tuple(x.shape), str(x.dtype), tuple(y.shape), str(y.dtype))
 
     def lines(self) -> tuple[str, str]:
         """The two lines the quickstart prints for a batch, character for character."""
-        return (f"Shape of X [N, C, H, W]: {torch.Size(self.x_shape)}",
-                f"Shape of y: {torch.Size(self.y_shape)} {self.y_dtype}")
+        return (
+            f"Shape of X [N, C, H, W]: {torch.Size(self.x_shape)}",
+            f"Shape of y: {torch.Size(self.y_shape)} {self.y_dtype}",
+        )
 
 
 @dataclass(frozen=True)
 class DataStep:
-    loader: BatchShapes          # the first batch of DataLoader(test set, batch_size)
-    picked: BatchShapes          # the picked images, through the same dataset and a DataLoader
+    loader: BatchShapes  # the first batch of DataLoader(test set, batch_size)
+    picked: BatchShapes  # the picked images, through the same dataset and a DataLoader
     batch_size: int
-    indices: tuple[int, ...]     # positions in the test set
+    indices: tuple[int, ...]  # positions in the test set
     labels: tuple[int, ...]
-    images: np.ndarray           # uint8 [k, 28, 28], what the terminal draws
-    x_min: float                 # pixel range after ToTensor (0..1)
+    images: np.ndarray  # uint8 [k, 28, 28], what the terminal draws
+    x_min: float  # pixel range after ToTensor (0..1)
     x_max: float
 
 
-def data_step(test_x: torch.Tensor, test_y: torch.Tensor, indices: Sequence[int],
-              batch_size: int = 64) -> tuple[DataStep, torch.Tensor, torch.Tensor]:
+def data_step(
+    test_x: torch.Tensor, test_y: torch.Tensor, indices: Sequence[int], batch_size: int = 64
+) -> tuple[DataStep, torch.Tensor, torch.Tensor]:
     """The data step, plus the picked batch (X float32 [k, 1, 28, 28], y int64 [k]) to walk."""
     indices = check_indices(indices, len(test_x))
     dataset = ToTensorImages(test_x, test_y)
     x64, y64 = next(iter(DataLoader(dataset, batch_size=batch_size)))
     x, y = next(iter(DataLoader(Subset(dataset, list(indices)), batch_size=len(indices))))
     step = DataStep(
-        loader=BatchShapes.of(x64, y64), picked=BatchShapes.of(x, y), batch_size=batch_size,
-        indices=tuple(indices), labels=tuple(int(v) for v in y),
+        loader=BatchShapes.of(x64, y64),
+        picked=BatchShapes.of(x, y),
+        batch_size=batch_size,
+        indices=tuple(indices),
+        labels=tuple(int(v) for v in y),
         images=test_x[list(indices)].numpy().astype(np.uint8, copy=True),
-        x_min=float(x.min()), x_max=float(x.max()),
+        x_min=float(x.min()),
+        x_max=float(x.max()),
     )
     return step, x, y
 
@@ -106,24 +113,24 @@ def check_indices(indices: Sequence[int], n: int) -> tuple[int, ...]:
 # layers ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LayerStep:
-    name: str                    # the module's path in the model, e.g. "linear_relu_stack.0"
-    kind: str                    # flatten | linear | activation | other
-    repr: str                    # the layer as PyTorch prints it
+    name: str  # the module's path in the model, e.g. "linear_relu_stack.0"
+    kind: str  # flatten | linear | activation | other
+    repr: str  # the layer as PyTorch prints it
     input_shape: tuple[int, ...]
     output_shape: tuple[int, ...]
-    output: np.ndarray           # float32 [k, features]: each image's output, flattened
-    before: np.ndarray | None    # activation steps: the input, [k, features]
-    zeroed: tuple[int, ...] | None     # activation steps: values set to 0 (non-zero before)
+    output: np.ndarray  # float32 [k, features]: each image's output, flattened
+    before: np.ndarray | None  # activation steps: the input, [k, features]
+    zeroed: tuple[int, ...] | None  # activation steps: values set to 0 (non-zero before)
     negative_in: tuple[int, ...] | None  # activation steps: negative inputs
-    is_logits: bool              # the last layer: its output is the logits
+    is_logits: bool  # the last layer: its output is the logits
 
 
 @dataclass(frozen=True)
 class SoftmaxStep:
-    repr: str                    # "Softmax(dim=1)"
-    probabilities: np.ndarray    # float32 [k, classes]
+    repr: str  # "Softmax(dim=1)"
+    probabilities: np.ndarray  # float32 [k, classes]
     row_sums: tuple[float, ...]  # each row's sum, in float64
-    top: tuple[int, ...]         # argmax class per image
+    top: tuple[int, ...]  # argmax class per image
     top_p: tuple[float, ...]
 
 
@@ -165,15 +172,20 @@ def layer_steps(model: nn.Module, x: torch.Tensor) -> tuple[list[LayerStep], tor
         kind = _kind(module)
         flat_in, flat_out = before.reshape(k, -1), out.reshape(k, -1)
         activation = kind == "activation" and flat_in.shape == flat_out.shape
-        steps.append(LayerStep(
-            name=name, kind=kind, repr=repr(module),
-            input_shape=tuple(before.shape), output_shape=tuple(out.shape),
-            output=flat_out.numpy().astype(np.float32, copy=True),
-            before=flat_in.numpy().astype(np.float32, copy=True) if activation else None,
-            zeroed=tuple(int(n) for n in ((flat_in != 0) & (flat_out == 0)).sum(dim=1)) if activation else None,
-            negative_in=tuple(int(n) for n in (flat_in < 0).sum(dim=1)) if activation else None,
-            is_logits=i == len(leaves) - 1,
-        ))
+        steps.append(
+            LayerStep(
+                name=name,
+                kind=kind,
+                repr=repr(module),
+                input_shape=tuple(before.shape),
+                output_shape=tuple(out.shape),
+                output=flat_out.numpy().astype(np.float32, copy=True),
+                before=flat_in.numpy().astype(np.float32, copy=True) if activation else None,
+                zeroed=tuple(int(n) for n in ((flat_in != 0) & (flat_out == 0)).sum(dim=1)) if activation else None,
+                negative_in=tuple(int(n) for n in (flat_in < 0).sum(dim=1)) if activation else None,
+                is_logits=i == len(leaves) - 1,
+            )
+        )
     return steps, out
 
 
@@ -181,9 +193,11 @@ def softmax_step(logits: torch.Tensor) -> SoftmaxStep:
     probs = SOFTMAX(logits)
     top_p, top = probs.max(dim=1)
     return SoftmaxStep(
-        repr=repr(SOFTMAX), probabilities=probs.numpy().astype(np.float32, copy=True),
+        repr=repr(SOFTMAX),
+        probabilities=probs.numpy().astype(np.float32, copy=True),
         row_sums=tuple(float(s) for s in probs.double().sum(dim=1)),
-        top=tuple(int(c) for c in top), top_p=tuple(float(p) for p in top_p),
+        top=tuple(int(c) for c in top),
+        top_p=tuple(float(p) for p in top_p),
     )
 
 
@@ -191,25 +205,25 @@ def softmax_step(logits: torch.Tensor) -> SoftmaxStep:
 @dataclass(frozen=True)
 class Stats:
     mean: float
-    std: float                   # torch's default: unbiased (n − 1)
+    std: float  # torch's default: unbiased (n − 1)
     min: float
     max: float
 
     @classmethod
-    def of(cls, tensor: torch.Tensor) -> "Stats":
+    def of(cls, tensor: torch.Tensor) -> Stats:
         t = tensor.detach()
         return cls(float(t.mean()), float(t.std()) if t.numel() > 1 else 0.0, float(t.min()), float(t.max()))
 
 
 @dataclass(frozen=True)
 class ParamEntry:
-    name: str                    # as named_parameters() gives it
+    name: str  # as named_parameters() gives it
     shape: tuple[int, ...]
     numel: int
-    first: tuple[float, ...]     # the first values, flattened in memory order
+    first: tuple[float, ...]  # the first values, flattened in memory order
     stats: Stats
     requires_grad: bool
-    moved_l2: float | None       # ‖p − p₀‖₂ since initialisation (None without an initial state)
+    moved_l2: float | None  # ‖p − p₀‖₂ since initialisation (None without an initial state)
     moved_relative: float | None  # ‖p − p₀‖₂ / ‖p₀‖₂
 
 
@@ -231,13 +245,21 @@ def parameters(model: nn.Module, initial_state: Mapping[str, torch.Tensor] | Non
                 moved = float(torch.linalg.vector_norm(p - p0))
                 base = float(torch.linalg.vector_norm(p0))
                 rel = moved / base if base > 0 else None
-        entries.append(ParamEntry(
-            name=name, shape=tuple(p.shape), numel=p.numel(),
-            first=tuple(float(v) for v in p.reshape(-1)[:FIRST]), stats=Stats.of(p),
-            requires_grad=param.requires_grad, moved_l2=moved, moved_relative=rel,
-        ))
+        entries.append(
+            ParamEntry(
+                name=name,
+                shape=tuple(p.shape),
+                numel=p.numel(),
+                first=tuple(float(v) for v in p.reshape(-1)[:FIRST]),
+                stats=Stats.of(p),
+                requires_grad=param.requires_grad,
+                moved_l2=moved,
+                moved_relative=rel,
+            )
+        )
     return Parameters(
-        entries=tuple(entries), total=sum(e.numel for e in entries),
+        entries=tuple(entries),
+        total=sum(e.numel for e in entries),
         trainable=sum(p.numel() for p in model.parameters() if p.requires_grad),
     )
 
@@ -250,7 +272,7 @@ class Anatomy:
     layers: tuple[LayerStep, ...]
     softmax: SoftmaxStep
     parameters: Parameters
-    max_forward_diff: float      # |chained layers − model(x)|, checked to be ~0
+    max_forward_diff: float  # |chained layers − model(x)|, checked to be ~0
 
 
 def _max_diff(a: torch.Tensor, b: torch.Tensor) -> float | None:
@@ -279,9 +301,15 @@ def snapshot_state(model: nn.Module) -> dict[str, torch.Tensor]:
         return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
 
 
-def walk(model: nn.Module, test_x: torch.Tensor, test_y: torch.Tensor, indices: Sequence[int],
-         batch_size: int = 64, initial_state: Mapping[str, torch.Tensor] | None = None,
-         copy_model: bool = True) -> Anatomy:
+def walk(
+    model: nn.Module,
+    test_x: torch.Tensor,
+    test_y: torch.Tensor,
+    indices: Sequence[int],
+    batch_size: int = 64,
+    initial_state: Mapping[str, torch.Tensor] | None = None,
+    copy_model: bool = True,
+) -> Anatomy:
     """The whole walk-through for ``indices`` of the test set (uint8 images, int64 labels).
 
     ``copy_model=False`` only when ``model`` is already private (e.g. built by
@@ -297,8 +325,12 @@ def walk(model: nn.Module, test_x: torch.Tensor, test_y: torch.Tensor, indices: 
         if diff is None:
             raise AnatomyError(t("anat.err.chain"))
         return Anatomy(
-            model_repr=repr(model), data=data, layers=tuple(layers), softmax=softmax_step(logits),
-            parameters=parameters(model, initial_state), max_forward_diff=diff,
+            model_repr=repr(model),
+            data=data,
+            layers=tuple(layers),
+            softmax=softmax_step(logits),
+            parameters=parameters(model, initial_state),
+            max_forward_diff=diff,
         )
 
 
@@ -327,8 +359,12 @@ def _nums(values) -> list[float | None]:
 
 
 def _row_summary(row: np.ndarray) -> dict:
-    return {"first": _nums(row[:FIRST]), "min": _num(row.min()), "max": _num(row.max()),
-            "mean": _num(row.astype(np.float64).mean())}
+    return {
+        "first": _nums(row[:FIRST]),
+        "min": _num(row.min()),
+        "max": _num(row.max()),
+        "mean": _num(row.astype(np.float64).mean()),
+    }
 
 
 def to_json(anatomy: Anatomy, classes: Sequence[str]) -> dict:
@@ -336,14 +372,25 @@ def to_json(anatomy: Anatomy, classes: Sequence[str]) -> dict:
     d, sm, params = anatomy.data, anatomy.softmax, anatomy.parameters
 
     def batch(b: BatchShapes) -> dict:
-        return {"X_shape": list(b.x_shape), "X_dtype": b.x_dtype, "y_shape": list(b.y_shape),
-                "y_dtype": b.y_dtype, "printed": list(b.lines())}
+        return {
+            "X_shape": list(b.x_shape),
+            "X_dtype": b.x_dtype,
+            "y_shape": list(b.y_shape),
+            "y_dtype": b.y_dtype,
+            "printed": list(b.lines()),
+        }
 
     layers = []
     for step in anatomy.layers:
-        entry = {"name": step.name, "kind": step.kind, "repr": step.repr,
-                 "input_shape": list(step.input_shape), "output_shape": list(step.output_shape),
-                 "is_logits": step.is_logits, "per_image": [_row_summary(r) for r in step.output]}
+        entry = {
+            "name": step.name,
+            "kind": step.kind,
+            "repr": step.repr,
+            "input_shape": list(step.input_shape),
+            "output_shape": list(step.output_shape),
+            "is_logits": step.is_logits,
+            "per_image": [_row_summary(r) for r in step.output],
+        }
         if step.zeroed is not None:
             entry["zeroed"] = list(step.zeroed)
             entry["negative_in"] = list(step.negative_in)
@@ -355,25 +402,47 @@ def to_json(anatomy: Anatomy, classes: Sequence[str]) -> dict:
         layers.append(entry)
     return {
         "model": anatomy.model_repr,
-        "data": {"loader_batch": batch(d.loader), "batch_size": d.batch_size,
-                 "picked": {**batch(d.picked), "indices": list(d.indices), "labels": list(d.labels),
-                            "classes": [classes[c] for c in d.labels], "x_min": d.x_min, "x_max": d.x_max}},
+        "data": {
+            "loader_batch": batch(d.loader),
+            "batch_size": d.batch_size,
+            "picked": {
+                **batch(d.picked),
+                "indices": list(d.indices),
+                "labels": list(d.labels),
+                "classes": [classes[c] for c in d.labels],
+                "x_min": d.x_min,
+                "x_max": d.x_max,
+            },
+        },
         "layers": layers,
         "softmax": {
             "repr": sm.repr,
             "probabilities": [_nums(r) for r in sm.probabilities],
             "row_sums": _nums(sm.row_sums),
-            "top": [{"class_index": c, "class": classes[c], "p": _num(p), "label": y, "correct": c == y}
-                    for c, p, y in zip(sm.top, sm.top_p, d.labels)],
+            "top": [
+                {"class_index": c, "class": classes[c], "p": _num(p), "label": y, "correct": c == y}
+                for c, p, y in zip(sm.top, sm.top_p, d.labels)
+            ],
         },
         "parameters": {
-            "entries": [{"name": e.name, "shape": list(e.shape), "numel": e.numel, "first": _nums(e.first),
-                         "mean": _num(e.stats.mean), "std": _num(e.stats.std), "min": _num(e.stats.min),
-                         "max": _num(e.stats.max), "requires_grad": e.requires_grad,
-                         "moved_l2": None if e.moved_l2 is None else _num(e.moved_l2),
-                         "moved_relative": None if e.moved_relative is None else _num(e.moved_relative)}
-                        for e in params.entries],
-            "total": params.total, "trainable": params.trainable,
+            "entries": [
+                {
+                    "name": e.name,
+                    "shape": list(e.shape),
+                    "numel": e.numel,
+                    "first": _nums(e.first),
+                    "mean": _num(e.stats.mean),
+                    "std": _num(e.stats.std),
+                    "min": _num(e.stats.min),
+                    "max": _num(e.stats.max),
+                    "requires_grad": e.requires_grad,
+                    "moved_l2": None if e.moved_l2 is None else _num(e.moved_l2),
+                    "moved_relative": None if e.moved_relative is None else _num(e.moved_relative),
+                }
+                for e in params.entries
+            ],
+            "total": params.total,
+            "trainable": params.trainable,
         },
         "max_forward_diff": anatomy.max_forward_diff,
     }

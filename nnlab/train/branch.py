@@ -46,11 +46,11 @@ REF = re.compile(r"(?P<run>.+?)(?:@(?P<epoch>[0-9]{1,5}))?")
 
 @dataclass(frozen=True)
 class Branch:
-    rd: RunDir                   # the new run
-    parent: str | None           # the parent's run id (None: a checkpoint file outside any run)
-    epoch: int                   # epochs completed at the branch point
-    batch: int                   # batches of the next epoch trained at the branch point
-    config: TrainConfig          # the branch's config
+    rd: RunDir  # the new run
+    parent: str | None  # the parent's run id (None: a checkpoint file outside any run)
+    epoch: int  # epochs completed at the branch point
+    batch: int  # batches of the next epoch trained at the branch point
+    config: TrainConfig  # the branch's config
     optimizer_kept: bool
 
 
@@ -113,16 +113,28 @@ def create_branch(ref: str, overrides: dict, root=None, name: str = "") -> Branc
     optimizer = _Saved(data["optimizer"]) if kept else make_optimizer(config, model.parameters(), torch.device("cpu"))
     changes = {k: _plain(v) for k, v in config.to_dict().items() if v != saved.to_dict().get(k)}
     try:
-        rd = RunDir.create(root, config, kind="nnlab", name=name or f"branch of {parent or path.name} @{epoch}",
-                           parent=parent)
+        rd = RunDir.create(
+            root, config, kind="nnlab", name=name or f"branch of {parent or path.name} @{epoch}", parent=parent
+        )
     except RunDirError as error:
         raise ConfigError(str(error)) from None
-    ckpt.save(rd.checkpoint_path, model, optimizer, epoch=epoch, config=config, history=list(data["history"]),
-              extra=extra)
-    info = {**rd.info, "branch": {"from": parent, "checkpoint": str(path), "epoch": epoch, "batch": batch,
-                                  "changes": changes, "optimizer": "kept" if kept else "fresh"}}
-    atomic.write_text(rd.run_json, json.dumps(finite(info), ensure_ascii=False, allow_nan=False,
-                                              separators=(",", ":")) + "\n")
+    ckpt.save(
+        rd.checkpoint_path, model, optimizer, epoch=epoch, config=config, history=list(data["history"]), extra=extra
+    )
+    info = {
+        **rd.info,
+        "branch": {
+            "from": parent,
+            "checkpoint": str(path),
+            "epoch": epoch,
+            "batch": batch,
+            "changes": changes,
+            "optimizer": "kept" if kept else "fresh",
+        },
+    }
+    atomic.write_text(
+        rd.run_json, json.dumps(finite(info), ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
+    )
     return Branch(RunDir(rd.path, info), parent, epoch, batch, config, kept)
 
 

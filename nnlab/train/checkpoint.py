@@ -21,14 +21,14 @@ from pathlib import Path
 
 import torch
 
-from nnlab.i18n import t
 from nnlab.fs import atomic
+from nnlab.i18n import t
 from nnlab.run.config import MAX_BATCH, MAX_EPOCHS, ConfigError, TrainConfig
 from nnlab.run.errors import CheckpointError
 
 FORMAT = "nnlab-checkpoint"
 VERSION = 1
-MAX_BYTES = 4 << 30          # refuse to read anything bigger (checked before reading)
+MAX_BYTES = 4 << 30  # refuse to read anything bigger (checked before reading)
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -201,8 +201,11 @@ def apply(checkpoint: dict, model, optimizer=None) -> None:
     own = model.state_dict()
     missing = sorted(set(own) - set(state))
     unexpected = sorted(set(state) - set(own))
-    shapes = [f"{k} {tuple(state[k].shape)}≠{tuple(own[k].shape)}" for k in own
-              if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
+    shapes = [
+        f"{k} {tuple(state[k].shape)}≠{tuple(own[k].shape)}"
+        for k in own
+        if k in state and tuple(state[k].shape) != tuple(own[k].shape)
+    ]
     if missing or unexpected or shapes:
         parts = []
         if missing:
@@ -260,8 +263,12 @@ def expected_shapes(config: TrainConfig) -> dict[str, tuple[int, ...]]:
 
 def _tensor(path, field: str, value, shape: tuple[int, ...] | None = None) -> torch.Tensor:
     if not isinstance(value, torch.Tensor) or not value.is_floating_point():
-        raise _bad(path, field, value if not isinstance(value, torch.Tensor) else f"a {value.dtype} tensor",
-                   "a floating-point tensor")
+        raise _bad(
+            path,
+            field,
+            value if not isinstance(value, torch.Tensor) else f"a {value.dtype} tensor",
+            "a floating-point tensor",
+        )
     if shape is not None and tuple(value.shape) != shape:
         raise _bad(path, field, f"shape {tuple(value.shape)}", f"shape {shape}")
     if not bool(torch.isfinite(value).all()):
@@ -298,8 +305,12 @@ def validate_payload(payload: dict, path) -> TrainConfig:
     unexpected = [k for k in model if k not in shapes]
     if missing or unexpected:
         first = missing[0] if missing else unexpected[0]
-        raise _bad(path, f"model[{first!r}]", "missing" if missing else "present",
-                   f"the layers of hidden={list(config.hidden)}")
+        raise _bad(
+            path,
+            f"model[{first!r}]",
+            "missing" if missing else "present",
+            f"the layers of hidden={list(config.hidden)}",
+        )
     for key, shape in shapes.items():
         _tensor(path, f"model[{key!r}]", model[key], shape)
 
@@ -323,8 +334,12 @@ def validate_payload(payload: dict, path) -> TrainConfig:
         _number(path, "extra.epoch_loss_sum", extra["epoch_loss_sum"])
     state = extra.get("shuffle_state")
     if state is not None and not (isinstance(state, torch.Tensor) and state.dtype == torch.uint8 and state.dim() == 1):
-        raise _bad(path, "extra.shuffle_state", state if not isinstance(state, torch.Tensor) else state.dtype,
-                   "a 1-d uint8 tensor")
+        raise _bad(
+            path,
+            "extra.shuffle_state",
+            state if not isinstance(state, torch.Tensor) else state.dtype,
+            "a 1-d uint8 tensor",
+        )
     if "device" in extra and not isinstance(extra["device"], str):
         raise _bad(path, "extra.device", extra["device"], "a string")
     return config

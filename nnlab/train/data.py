@@ -26,8 +26,8 @@ from pathlib import Path
 
 import torch
 
-from nnlab.i18n import t
 from nnlab.fs import atomic
+from nnlab.i18n import t
 from nnlab.run.dataset import CLASSES  # noqa: F401 - re-exported: data.CLASSES
 from nnlab.run.errors import DataError
 
@@ -40,17 +40,19 @@ FILES = {
 }
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "assets" / "fashion-mnist-sample"  # package data: in the wheel
-PROBE_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/t10k-labels-idx1-ubyte.gz"  # torchvision's mirror
+PROBE_URL = (
+    "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/t10k-labels-idx1-ubyte.gz"  # torchvision's mirror
+)
 NETWORK_TIMEOUT_S = 3.0
 
 
 @dataclass(frozen=True)
 class FashionData:
-    train_x: torch.Tensor        # uint8 [N, 28, 28]
-    train_y: torch.Tensor        # int64 [N], 0..9
-    test_x: torch.Tensor         # uint8 [M, 28, 28]
-    test_y: torch.Tensor         # int64 [M]
-    source: str                  # a directory, "sample", or "synthetic"
+    train_x: torch.Tensor  # uint8 [N, 28, 28]
+    train_y: torch.Tensor  # int64 [N], 0..9
+    test_x: torch.Tensor  # uint8 [M, 28, 28]
+    test_y: torch.Tensor  # int64 [M]
+    source: str  # a directory, "sample", or "synthetic"
     is_sample: bool = False
     root: str | None = field(default=None, compare=False)  # torchvision root (FashionMNIST/raw under it)
 
@@ -65,10 +67,10 @@ class FashionData:
 
 @dataclass(frozen=True)
 class DataLocation:
-    kind: str                    # "dir" | "cache" | "system" | "download" | "sample"
-    path: str                    # the directory holding the files (the cache dir for "download")
-    files: dict = field(default_factory=dict)   # role → file path (.gz or uncompressed)
-    train_size: int = 0          # from the idx headers (0 when not known yet: "download")
+    kind: str  # "dir" | "cache" | "system" | "download" | "sample"
+    path: str  # the directory holding the files (the cache dir for "download")
+    files: dict = field(default_factory=dict)  # role → file path (.gz or uncompressed)
+    train_size: int = 0  # from the idx headers (0 when not known yet: "download")
     test_size: int = 0
 
     @property
@@ -101,9 +103,15 @@ def _find_files(directory: Path) -> dict[str, Path] | None:
 
 def _missing(directory: Path) -> list[str]:
     found = _find_files(directory) or {}
-    partial = {role for role in FILES if any(
-        _is_file(sub / n) for sub in (directory, directory / "FashionMNIST" / "raw")
-        for n in (FILES[role], FILES[role] + ".gz"))}
+    partial = {
+        role
+        for role in FILES
+        if any(
+            _is_file(sub / n)
+            for sub in (directory, directory / "FashionMNIST" / "raw")
+            for n in (FILES[role], FILES[role] + ".gz")
+        )
+    }
     return [FILES[role] + "[.gz]" for role in FILES if role not in found and role not in partial]
 
 
@@ -114,7 +122,7 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-MAX_ITEMS = 1_000_000   # images per idx file (FashionMNIST has 60,000): more is a corrupt header
+MAX_ITEMS = 1_000_000  # images per idx file (FashionMNIST has 60,000): more is a corrupt header
 MAX_GZ_MEMBER = 1 << 32  # gzip's ISIZE holds the size mod 2**32; beyond it the check below is blind
 
 
@@ -195,9 +203,15 @@ def _check_sizes(files: dict[str, Path]) -> tuple[int, int]:
         sizes[role] = dims[0]
     for split in ("train", "test"):
         if sizes[f"{split}_images"] != sizes[f"{split}_labels"]:
-            raise DataError(t("train.data.count_mismatch", images=files[f"{split}_images"],
-                              labels=files[f"{split}_labels"], n_images=sizes[f"{split}_images"],
-                              n_labels=sizes[f"{split}_labels"]))
+            raise DataError(
+                t(
+                    "train.data.count_mismatch",
+                    images=files[f"{split}_images"],
+                    labels=files[f"{split}_labels"],
+                    n_images=sizes[f"{split}_images"],
+                    n_labels=sizes[f"{split}_labels"],
+                )
+            )
         if sizes[f"{split}_images"] == 0:
             raise DataError(t("train.data.empty", path=files[f"{split}_images"]))
     return sizes["train_images"], sizes["test_images"]
@@ -281,7 +295,8 @@ def _unpack(location: DataLocation) -> Path:
     files = {role: Path(p) for role, p in location.files.items()}
     direct = [p.parent for p in files.values()]
     if all(p.suffix != ".gz" for p in files.values()) and all(
-            d.name == "raw" and d.parent.name == "FashionMNIST" and d == direct[0] for d in direct):
+        d.name == "raw" and d.parent.name == "FashionMNIST" and d == direct[0] for d in direct
+    ):
         return direct[0].parent.parent  # already the layout torchvision wants
     if location.kind == "system":
         root = cache_dir()  # becomes the "cache" location next time
@@ -364,10 +379,14 @@ def load(data_dir: str | None = None, allow_sample: bool = True, allow_download:
     except (RuntimeError, ValueError, OSError) as error:
         raise DataError(t("train.data.corrupt", path=root / "FashionMNIST" / "raw", why=error)) from error
     data = FashionData(
-        train_x=train.data.contiguous(), train_y=train.targets.to(torch.int64).contiguous(),
-        test_x=test.data.contiguous(), test_y=test.targets.to(torch.int64).contiguous(),
+        train_x=train.data.contiguous(),
+        train_y=train.targets.to(torch.int64).contiguous(),
+        test_x=test.data.contiguous(),
+        test_y=test.targets.to(torch.int64).contiguous(),
         source="sample" if location.is_sample else location.path,
-        is_sample=location.is_sample, root=str(root))
+        is_sample=location.is_sample,
+        root=str(root),
+    )
     with _memo_lock:
         _memo[key] = data
     return data

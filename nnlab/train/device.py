@@ -121,7 +121,7 @@ def nvml_figures(nvml, handle, pid: int | None = None) -> dict:
     mem = read(nvml.nvmlDeviceGetMemoryInfo)
     if mem is not None:
         figures["used_gb"], figures["total_gb"] = mem.used / 1e9, mem.total / 1e9
-    power = read(nvml.nvmlDeviceGetPowerUsage)          # milliwatts
+    power = read(nvml.nvmlDeviceGetPowerUsage)  # milliwatts
     limit = read(nvml.nvmlDeviceGetEnforcedPowerLimit)  # milliwatts
     figures["power_w"] = None if power is None else power / 1000
     figures["power_limit_w"] = None if limit is None else limit / 1000
@@ -136,9 +136,12 @@ def nvml_figures(nvml, handle, pid: int | None = None) -> dict:
 
 def _torch_figures(index: int) -> dict:
     free, total = torch.cuda.mem_get_info(index)
-    return {"used_gb": (total - free) / 1e9, "total_gb": total / 1e9,
-            "allocated_gb": torch.cuda.memory_allocated(index) / 1e9,
-            "reserved_gb": torch.cuda.memory_reserved(index) / 1e9}
+    return {
+        "used_gb": (total - free) / 1e9,
+        "total_gb": total / 1e9,
+        "allocated_gb": torch.cuda.memory_allocated(index) / 1e9,
+        "reserved_gb": torch.cuda.memory_reserved(index) / 1e9,
+    }
 
 
 def gpu_figures(device: str) -> dict | None:
@@ -158,8 +161,20 @@ def gpu_figures(device: str) -> dict | None:
         figures = _torch_figures(index)
     except Exception:  # noqa: BLE001 - never let a probe kill the run
         return None
-    figures.update({"util": None, "mem_util": None, "process_gb": None, "power_w": None, "power_limit_w": None,
-                    "temp_c": None, "sm_mhz": None, "mem_mhz": None, "nvml": False, "hint": None})
+    figures.update(
+        {
+            "util": None,
+            "mem_util": None,
+            "process_gb": None,
+            "power_w": None,
+            "power_limit_w": None,
+            "temp_c": None,
+            "sm_mhz": None,
+            "mem_mhz": None,
+            "nvml": False,
+            "hint": None,
+        }
+    )
     nvml = _nvml()
     if nvml is None:
         figures["hint"] = nvml_hint()
@@ -190,8 +205,11 @@ def format_gpu_figures(figures: dict | None) -> str:
     parts.append(memory)
     if figures.get("power_w") is not None:
         limit = figures.get("power_limit_w")
-        parts.append(t("gpu.fig.power", power=f"{figures['power_w']:.0f}") if limit is None else
-                     t("gpu.fig.power_of", power=f"{figures['power_w']:.0f}", limit=f"{limit:.0f}"))
+        parts.append(
+            t("gpu.fig.power", power=f"{figures['power_w']:.0f}")
+            if limit is None
+            else t("gpu.fig.power_of", power=f"{figures['power_w']:.0f}", limit=f"{limit:.0f}")
+        )
     if figures.get("temp_c") is not None:
         parts.append(t("gpu.fig.temp", temp=figures["temp_c"]))
     if figures.get("sm_mhz") is not None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import gc
 import time
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -42,10 +42,20 @@ from nnlab.train.device import device_scope, resolve_device
 from nnlab.train.trainer import Trainer
 
 
-def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], control: Control | None = None, *,
-        ui_threads: bool = False, save_path: str | None = None, resume_path: str | None = None,
-        preview_count: int = PREVIEW_COUNT, progress_every: int = 100, static_step: bool = False,
-        save_errors: str = "stop") -> Finished:
+def run(
+    config: TrainConfig,
+    data: FashionData,
+    emit: Callable[[Event], None],
+    control: Control | None = None,
+    *,
+    ui_threads: bool = False,
+    save_path: str | None = None,
+    resume_path: str | None = None,
+    preview_count: int = PREVIEW_COUNT,
+    progress_every: int = 100,
+    static_step: bool = False,
+    save_errors: str = "stop",
+) -> Finished:
     """Train; see the module docstring. ``static_step`` runs the CUDA-graph body eagerly (tests).
 
     ``save_errors``: what a checkpoint that cannot be written (disk full, I/O error) does to the
@@ -61,10 +71,19 @@ def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], c
         # On cuda:N everything (allocations, streams, capture, syncs) runs with N current, so no
         # context is created on GPU 0 for a run on another GPU.
         with device_scope(resolve_device(config.device)):
-            trainer = Trainer(config, data, emit, control, ui_threads=ui_threads, save_path=save_path,
-                              resume_path=resume_path, preview_count=preview_count,
-                              progress_every=max(1, int(progress_every)), static_step=static_step,
-                              save_errors=save_errors)
+            trainer = Trainer(
+                config,
+                data,
+                emit,
+                control,
+                ui_threads=ui_threads,
+                save_path=save_path,
+                resume_path=resume_path,
+                preview_count=preview_count,
+                progress_every=max(1, int(progress_every)),
+                static_step=static_step,
+                save_errors=save_errors,
+            )
             gc.freeze()  # see the module docstring: no full collection of torch's objects mid-run
             frozen = True
             return trainer.train()
@@ -84,5 +103,4 @@ def run(config: TrainConfig, data: FashionData, emit: Callable[[Event], None], c
         trainer = None  # drop the model, optimizer and device data so the cache can be emptied
         memory.release()
         emit(Failed(message=memory.oom_message(config, device), detail=oom_detail))
-    return Finished(epochs=0, stopped=True, test_accuracy=None, seconds=time.perf_counter() - started,
-                    reason="failed")
+    return Finished(epochs=0, stopped=True, test_accuracy=None, seconds=time.perf_counter() - started, reason="failed")

@@ -43,8 +43,14 @@ def check_fits(config: TrainConfig, train_size: int, test_size: int, device=None
     need = estimate_bytes(config, train_size or 60_000, test_size or 10_000)
     have = available_bytes(device)
     if have is not None and need > have:
-        raise ConfigError(t("safe.too_big", need=f"{need / 2**30:.1f}", have=f"{have / 2**30:.1f}",
-                            device=getattr(device, "type", str(device))))
+        raise ConfigError(
+            t(
+                "safe.too_big",
+                need=f"{need / 2**30:.1f}",
+                have=f"{have / 2**30:.1f}",
+                device=getattr(device, "type", str(device)),
+            )
+        )
     return need
 
 
@@ -84,5 +90,10 @@ def release() -> bool:
 
 
 def oom_message(config: TrainConfig, device: str = "cuda") -> str:
-    return t("safe.oom", device=device, batch=config.batch_size, hidden=",".join(map(str, config.hidden)),
-             smaller=max(1, config.batch_size // 2))
+    return t(
+        "safe.oom",
+        device=device,
+        batch=config.batch_size,
+        hidden=",".join(map(str, config.hidden)),
+        smaller=max(1, config.batch_size // 2),
+    )

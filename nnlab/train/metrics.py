@@ -11,14 +11,13 @@ import torch.nn.functional as F
 from nnlab.run.dataset import PREVIEW_COUNT
 
 
-
 @dataclass(frozen=True)
 class Evaluation:
-    loss: float                              # mean over test batches of the batch-mean loss (the tutorial's)
-    accuracy: float                          # 0..1
-    confusion: tuple[tuple[int, ...], ...]   # [true][predicted]
+    loss: float  # mean over test batches of the batch-mean loss (the tutorial's)
+    accuracy: float  # 0..1
+    confusion: tuple[tuple[int, ...], ...]  # [true][predicted]
     per_class_accuracy: tuple[float, ...]
-    predictions: tuple[int, ...]             # for test images 0..preview_count-1
+    predictions: tuple[int, ...]  # for test images 0..preview_count-1
 
 
 def confusion_matrix(labels: torch.Tensor, predictions: torch.Tensor, classes: int = 10) -> torch.Tensor:
@@ -33,7 +32,9 @@ def per_class_accuracy(confusion) -> tuple[float, ...]:
 
 
 @torch.no_grad()
-def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int, preview_count: int = PREVIEW_COUNT) -> Evaluation:
+def evaluate(
+    model, x: torch.Tensor, y: torch.Tensor, batch_size: int, preview_count: int = PREVIEW_COUNT
+) -> Evaluation:
     """The tutorial's ``test()``: average of per-batch mean losses and the share correct, computed
     in large chunks on the device with one host read at the end."""
     was_training = model.training
@@ -43,14 +44,14 @@ def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int, preview_c
     chunk = max(batch_size, ((1 << 22) // max(widest, 1)) // batch_size * batch_size)
     losses, preds = [], []
     for start in range(0, n, chunk):
-        logits = model(x[start:start + chunk])
-        losses.append(F.cross_entropy(logits, y[start:start + chunk], reduction="none"))
+        logits = model(x[start : start + chunk])
+        losses.append(F.cross_entropy(logits, y[start : start + chunk], reduction="none"))
         preds.append(logits.argmax(1))
     loss_all, pred_all = torch.cat(losses), torch.cat(preds)
     full = n // batch_size
-    batch_means = [loss_all[:full * batch_size].view(full, batch_size).mean(1)] if full else []
+    batch_means = [loss_all[: full * batch_size].view(full, batch_size).mean(1)] if full else []
     if n % batch_size:
-        batch_means.append(loss_all[full * batch_size:].mean().view(1))
+        batch_means.append(loss_all[full * batch_size :].mean().view(1))
     test_loss = torch.cat(batch_means).mean()
     correct = (pred_all == y).sum()
     confusion = confusion_matrix(y, pred_all)
@@ -58,6 +59,9 @@ def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int, preview_c
         model.train()
     loss_v, correct_v, conf = test_loss.item(), int(correct.item()), confusion.cpu().tolist()
     return Evaluation(
-        loss=loss_v, accuracy=correct_v / n if n else math.nan,
-        confusion=tuple(tuple(row) for row in conf), per_class_accuracy=per_class_accuracy(conf),
-        predictions=tuple(pred_all[:preview_count].cpu().tolist()))
+        loss=loss_v,
+        accuracy=correct_v / n if n else math.nan,
+        confusion=tuple(tuple(row) for row in conf),
+        per_class_accuracy=per_class_accuracy(conf),
+        predictions=tuple(pred_all[:preview_count].cpu().tolist()),
+    )

@@ -6,7 +6,7 @@ Hidden widths and the activation are configurable; the attribute names stay the 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -14,8 +14,8 @@ from torch import nn
 from nnlab.i18n import t
 from nnlab.run.config import ConfigError, TrainConfig
 
-INPUTS = 28 * 28     # one FashionMNIST image, flattened
-OUTPUTS = 10         # one logit per class
+INPUTS = 28 * 28  # one FashionMNIST image, flattened
+OUTPUTS = 10  # one logit per class
 ACTIVATION_MODULES = {
     "relu": nn.ReLU,
     "sigmoid": nn.Sigmoid,
@@ -38,8 +38,8 @@ class NeuralNetwork(nn.Module):
         self.linear_relu_stack = nn.Sequential(*layers)
 
     def forward(self, x):
-        x = self.flatten(x)                  # [B, 28, 28] or [B, 784] → [B, 784]
-        logits = self.linear_relu_stack(x)   # [B, 10]
+        x = self.flatten(x)  # [B, 28, 28] or [B, 784] → [B, 784]
+        logits = self.linear_relu_stack(x)  # [B, 10]
         return logits
 
 

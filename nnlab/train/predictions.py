@@ -25,7 +25,6 @@ def predict_test_set(config: TrainConfig, state_dict: dict, test_x: torch.Tensor
     out: list[int] = []
     with torch.inference_mode():
         for start in range(0, int(x.shape[0]), chunk):
-            batch = x[start:start + chunk].reshape(-1, x[0].numel()).float().div_(255)  # as the engine scales
+            batch = x[start : start + chunk].reshape(-1, x[0].numel()).float().div_(255)  # as the engine scales
             out.extend(model(batch).argmax(1).tolist())
     return out
-

@@ -23,21 +23,23 @@ def _is_oom(error: BaseException) -> bool:
     """torch's CUDA out-of-memory, also when it arrives as a plain RuntimeError (capture_end)."""
     oom = getattr(torch.cuda, "OutOfMemoryError", ())
     return (bool(oom) and isinstance(error, oom)) or (
-        isinstance(error, RuntimeError) and "out of memory" in str(error).lower())
+        isinstance(error, RuntimeError) and "out of memory" in str(error).lower()
+    )
 
 
 class Stepper:
-    def __init__(self, model, optimizer, train_x: torch.Tensor, train_y: torch.Tensor, batch_size: int,
-                 static: bool = False):
+    def __init__(
+        self, model, optimizer, train_x: torch.Tensor, train_y: torch.Tensor, batch_size: int, static: bool = False
+    ):
         self.model, self.optimizer = model, optimizer
-        self.train_x, self.train_y = train_x, train_y         # [N, 784] float, [N] int64, on the device
+        self.train_x, self.train_y = train_x, train_y  # [N, 784] float, [N] int64, on the device
         self.n, self.batch_size = int(train_y.shape[0]), batch_size
         self.full_batches = self.n // batch_size
         self.batches = -(-self.n // batch_size)
         device = train_x.device
-        self.perm = torch.arange(self.n, device=device)                    # this epoch's order
-        self.losses = torch.zeros(self.batches, device=device)            # loss of each batch
-        self.counter = torch.zeros((), dtype=torch.int64, device=device)   # next full batch (static body)
+        self.perm = torch.arange(self.n, device=device)  # this epoch's order
+        self.losses = torch.zeros(self.batches, device=device)  # loss of each batch
+        self.counter = torch.zeros((), dtype=torch.int64, device=device)  # next full batch (static body)
         self.offsets = torch.arange(batch_size, device=device)
         self.static = static
         self.graph = None
@@ -73,7 +75,7 @@ class Stepper:
             self._eager(b)
 
     def _eager(self, b: int) -> None:
-        idx = self.perm[b * self.batch_size:(b + 1) * self.batch_size]
+        idx = self.perm[b * self.batch_size : (b + 1) * self.batch_size]
         # With a graph, p.grad is the graph's own gradient buffer: zero it in place and let
         # backward accumulate into it (0 + g), so the eager last partial batch allocates no
         # gradients of its own and leaves none behind to go stale beside the graph's (a replay
@@ -116,8 +118,11 @@ class Stepper:
     def _capture(self, device: torch.device, warmup: int) -> bool:
         params = [p for p in self.model.parameters()]
         saved_params = [p.detach().clone() for p in params]
-        saved_state = {p: {k: (v.clone() if torch.is_tensor(v) else v) for k, v in self.optimizer.state[p].items()}
-                       for p in params if p in self.optimizer.state}
+        saved_state = {
+            p: {k: (v.clone() if torch.is_tensor(v) else v) for k, v in self.optimizer.state[p].items()}
+            for p in params
+            if p in self.optimizer.state
+        }
         graph = None
         try:
             self.counter.zero_()

@@ -39,8 +39,18 @@ from nnlab.run.config import TrainConfig
 from nnlab.run.control import Control
 from nnlab.run.dataset import PREVIEW_COUNT
 from nnlab.run.errors import ConfigError
-from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Event, Failed, Finished, Paused, Resumed,
-                              SaveFailed, Started)
+from nnlab.run.events import (
+    BatchProgress,
+    Diverged,
+    EpochEnd,
+    Event,
+    Failed,
+    Finished,
+    Paused,
+    Resumed,
+    SaveFailed,
+    Started,
+)
 from nnlab.run.schedule import lr_at
 from nnlab.run.sweep import GROUP_FIELDS, group_key
 from nnlab.train import checkpoint as ckpt
@@ -58,8 +68,8 @@ Emit = Callable[[int, Event], None]
 
 @dataclass
 class GroupResult:
-    finished: list[Finished]                       # one per member, in the order given
-    states: dict[int, dict] = field(default_factory=dict)   # member → its final (or last good) weights, CPU
+    finished: list[Finished]  # one per member, in the order given
+    states: dict[int, dict] = field(default_factory=dict)  # member → its final (or last good) weights, CPU
     impl: str = "bmm"
     step_mode: str = "eager"
 
@@ -83,8 +93,15 @@ def check_group_fits(configs: list[TrainConfig], train_size: int, test_size: int
     need = group_bytes(configs, train_size or 60_000, test_size or 10_000)
     have = available_bytes(device)
     if have is not None and need > have:
-        raise ConfigError(t("sweep.too_big", members=len(configs), need=f"{need / 2**30:.2f}",
-                            have=f"{have / 2**30:.2f}", device=getattr(device, "type", str(device))))
+        raise ConfigError(
+            t(
+                "sweep.too_big",
+                members=len(configs),
+                need=f"{need / 2**30:.2f}",
+                have=f"{have / 2**30:.2f}",
+                device=getattr(device, "type", str(device)),
+            )
+        )
     return need
 
 
@@ -102,14 +119,25 @@ class _Member:
         self.index, self.config = index, config
         self.loss_sum, self.window = 0.0, []
         self.last_accuracy = None
-        self.history: list[dict] = []     # as Trainer keeps it: one record per epoch, for the checkpoint
-        self.lr = config.lr               # the lr its slice of the stack holds now
+        self.history: list[dict] = []  # as Trainer keeps it: one record per epoch, for the checkpoint
+        self.lr = config.lr  # the lr its slice of the stack holds now
 
 
 class GroupTrainer:
-    def __init__(self, configs: list[TrainConfig], data, emit: Emit, control: Control, *, impl: str,
-                 progress_every: int, preview_count: int, static_step: bool, ui_threads: bool,
-                 save_paths: dict[int, str] | None = None):
+    def __init__(
+        self,
+        configs: list[TrainConfig],
+        data,
+        emit: Emit,
+        control: Control,
+        *,
+        impl: str,
+        progress_every: int,
+        preview_count: int,
+        static_step: bool,
+        ui_threads: bool,
+        save_paths: dict[int, str] | None = None,
+    ):
         if not configs:
             raise ConfigError(t("sweep.empty_group"))
         first = configs[0]
@@ -128,8 +156,8 @@ class GroupTrainer:
         self.threads = first.threads or choose_threads(self.device, ui_threads)
         torch.set_num_threads(self.threads)
         self.impl = impl if impl != "auto" else choose_impl(self.device)
-        order = order_members(configs)   # each optimizer kind one contiguous slice of the stack
-        self.members = [_Member(i, configs[i]) for i in order]          # the stack's order
+        order = order_members(configs)  # each optimizer kind one contiguous slice of the stack
+        self.members = [_Member(i, configs[i]) for i in order]  # the stack's order
         self.mlp = BatchedMLP([configs[i] for i in order], self.device, self.impl)
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(first.seed)
@@ -145,7 +173,7 @@ class GroupTrainer:
         if self.device.type == "cuda":
             self.stepper.capture()
             self.note = self.stepper.note
-        self.good_states: dict[int, dict] = {}   # CUDA: each member's weights at the last epoch end
+        self.good_states: dict[int, dict] = {}  # CUDA: each member's weights at the last epoch end
         self._keep_good_states()
         self.result = GroupResult(finished=[None] * len(configs), impl=self.impl)  # type: ignore[list-item]
 
@@ -157,9 +185,13 @@ class GroupTrainer:
 
     # --- members leaving ------------------------------------------------------------------
     def _finish(self, member: _Member, epochs: int, reason: str) -> None:
-        finished = Finished(epochs=epochs, stopped=reason not in ("completed", "early-stopped"),
-                            test_accuracy=member.last_accuracy,
-                            seconds=time.perf_counter() - self.t0, reason=reason)
+        finished = Finished(
+            epochs=epochs,
+            stopped=reason not in ("completed", "early-stopped"),
+            test_accuracy=member.last_accuracy,
+            seconds=time.perf_counter() - self.t0,
+            reason=reason,
+        )
         self.result.finished[member.index] = finished
         self.emit(member.index, finished)
 
@@ -181,9 +213,17 @@ class GroupTrainer:
     def _diverge(self, pos: int, epoch: int, batch: int, loss: float) -> None:
         member = self.members[pos]
         lr = member.config.lr
-        self.emit(member.index, Diverged(epoch=epoch, batch=batch, loss=loss, message=t(
-            "train.diverged", epoch=epoch, batch=batch, loss=loss, lr=f"{lr:g}", smaller=f"{lr / 10:g}",
-            kept="")))
+        self.emit(
+            member.index,
+            Diverged(
+                epoch=epoch,
+                batch=batch,
+                loss=loss,
+                message=t(
+                    "train.diverged", epoch=epoch, batch=batch, loss=loss, lr=f"{lr:g}", smaller=f"{lr / 10:g}", kept=""
+                ),
+            ),
+        )
         self._finish(member, epoch - 1, "diverged")
 
     # --- reading losses -------------------------------------------------------------------
@@ -192,7 +232,7 @@ class GroupTrainer:
         a member with a non-finite one is reported at that batch and leaves the stack."""
         if upto < self.read_from or not self.members:
             return
-        rows = self.stepper.losses[self.read_from:upto + 1].tolist()        # [batches read][K]
+        rows = self.stepper.losses[self.read_from : upto + 1].tolist()  # [batches read][K]
         bad = []
         for pos, member in enumerate(self.members):
             values = [row[pos] for row in rows]
@@ -220,11 +260,18 @@ class GroupTrainer:
         started = {}
         for member in self.members:
             started[member.index] = Started(
-                config=member.config.to_dict(), device=device_label(self.device),
-                parameters=parameters_for(member.config.hidden), train_size=self.data.train_size,
-                test_size=self.data.test_size, data_source=self.data.source, threads=self.threads,
+                config=member.config.to_dict(),
+                device=device_label(self.device),
+                parameters=parameters_for(member.config.hidden),
+                train_size=self.data.train_size,
+                test_size=self.data.test_size,
+                data_source=self.data.source,
+                threads=self.threads,
                 step_mode=self.stepper.mode,
-                note="; ".join(x for x in (t("sweep.note.batched", k=len(self.members), impl=self.impl), self.note) if x))
+                note="; ".join(
+                    x for x in (t("sweep.note.batched", k=len(self.members), impl=self.impl), self.note) if x
+                ),
+            )
         for index in sorted(started):
             self.emit(index, started[index])
         self.result.step_mode = self.stepper.mode
@@ -248,7 +295,7 @@ class GroupTrainer:
         return self.result
 
     def _epoch(self, epoch: int) -> bool:
-        self.epoch_state = self.generator.get_state()   # regenerates this epoch's order (a checkpoint)
+        self.epoch_state = self.generator.get_state()  # regenerates this epoch's order (a checkpoint)
         perm = torch.randperm(self.data.train_size, generator=self.generator, device=self.device)
         self.stepper.begin_epoch(perm)
         self.read_from = 0
@@ -328,13 +375,35 @@ class GroupTrainer:
             return
         module, optimizer = member_checkpoint(self.mlp, pos, member.config)
         try:
-            ckpt.save(path, module, optimizer, epoch=epoch, config=member.config, history=member.history,
-                      extra={"batch": batch, "shuffle_state": shuffle_state,
-                             "epoch_loss_sum": member.loss_sum if batch else 0.0, "device": self.device.type})
+            ckpt.save(
+                path,
+                module,
+                optimizer,
+                epoch=epoch,
+                config=member.config,
+                history=member.history,
+                extra={
+                    "batch": batch,
+                    "shuffle_state": shuffle_state,
+                    "epoch_loss_sum": member.loss_sum if batch else 0.0,
+                    "device": self.device.type,
+                },
+            )
         except OSError as error:
-            self.emit(member.index, SaveFailed(path=str(path), action="continue", message=t(
-                "safe.save_failed.continue", why=error.strerror or str(error), path=path,
-                previous=t("safe.previous.kept", path=path), fix=t("safe.fix.other"))))
+            self.emit(
+                member.index,
+                SaveFailed(
+                    path=str(path),
+                    action="continue",
+                    message=t(
+                        "safe.save_failed.continue",
+                        why=error.strerror or str(error),
+                        path=path,
+                        previous=t("safe.previous.kept", path=path),
+                        fix=t("safe.fix.other"),
+                    ),
+                ),
+            )
 
     def _pause(self, epoch: int, b: int) -> str:
         self._read(epoch, b - 1)
@@ -352,33 +421,59 @@ class GroupTrainer:
         n, size = self.data.train_size, self.batch_size
         now = time.perf_counter()
         seen = min((b + 1) * size, n)
-        speed = (seen - min(mark[1] * size, n)) / max(now - mark[0], 1e-9)   # per member
+        speed = (seen - min(mark[1] * size, n)) / max(now - mark[0], 1e-9)  # per member
         for member in self.members:
             values, member.window = member.window, []
-            self.emit(member.index, BatchProgress(
-                epoch=epoch, batch=b + 1, batches=self.stepper.batches, samples_seen=seen,
-                running_loss=sum(values) / len(values) if values else math.nan, samples_per_s=speed,
-                elapsed_s=now - self.t0, loss=values[-1] if values else math.nan, lr=member.lr))
+            self.emit(
+                member.index,
+                BatchProgress(
+                    epoch=epoch,
+                    batch=b + 1,
+                    batches=self.stepper.batches,
+                    samples_seen=seen,
+                    running_loss=sum(values) / len(values) if values else math.nan,
+                    samples_per_s=speed,
+                    elapsed_s=now - self.t0,
+                    loss=values[-1] if values else math.nan,
+                    lr=member.lr,
+                ),
+            )
         return now, b + 1
 
     def _end_epoch(self, epoch: int, epoch_t0: float) -> None:
         batches, n = self.stepper.batches, self.data.train_size
         self._read(epoch, batches - 1)
         train_s = time.perf_counter() - epoch_t0 - self.paused_s
-        evaluations = [evaluate(self.mlp.member_module(pos), self.test_x, self.test_y, self.batch_size,
-                                self.preview_count) for pos in range(len(self.members))]
+        evaluations = [
+            evaluate(self.mlp.member_module(pos), self.test_x, self.test_y, self.batch_size, self.preview_count)
+            for pos in range(len(self.members))
+        ]
         seconds = time.perf_counter() - epoch_t0 - self.paused_s
         patience_gone = []
         for pos, (member, ev) in enumerate(zip(self.members, evaluations)):
             member.last_accuracy = ev.accuracy
             event = EpochEnd(
-                epoch=epoch, train_loss=member.loss_sum / batches, test_loss=ev.loss, test_accuracy=ev.accuracy,
-                per_class_accuracy=ev.per_class_accuracy, confusion=ev.confusion, seconds=seconds,
-                samples_per_s=n / max(train_s, 1e-9), sample_predictions=ev.predictions,
-                eval_seconds=seconds - train_s)
-            member.history.append({"epoch": epoch, "train_loss": event.train_loss, "test_loss": ev.loss,
-                                   "test_accuracy": ev.accuracy, "seconds": seconds,
-                                   "samples_per_s": event.samples_per_s})
+                epoch=epoch,
+                train_loss=member.loss_sum / batches,
+                test_loss=ev.loss,
+                test_accuracy=ev.accuracy,
+                per_class_accuracy=ev.per_class_accuracy,
+                confusion=ev.confusion,
+                seconds=seconds,
+                samples_per_s=n / max(train_s, 1e-9),
+                sample_predictions=ev.predictions,
+                eval_seconds=seconds - train_s,
+            )
+            member.history.append(
+                {
+                    "epoch": epoch,
+                    "train_loss": event.train_loss,
+                    "test_loss": ev.loss,
+                    "test_accuracy": ev.accuracy,
+                    "seconds": seconds,
+                    "samples_per_s": event.samples_per_s,
+                }
+            )
             member.loss_sum = 0.0
             self._save(pos, epoch, 0, self.generator.get_state())
             self.emit(member.index, event)
@@ -394,19 +489,37 @@ def _first_difference(a: TrainConfig, b: TrainConfig) -> str:
     return next(name for name in GROUP_FIELDS if getattr(a, name) != getattr(b, name))
 
 
-def train_group(configs: list[TrainConfig], data, emit: Emit, control: Control | None = None, *,
-                impl: str = "auto", progress_every: int = 100, preview_count: int = PREVIEW_COUNT,
-                static_step: bool = False, ui_threads: bool = False,
-                save_paths: dict[int, str] | None = None) -> GroupResult:
+def train_group(
+    configs: list[TrainConfig],
+    data,
+    emit: Emit,
+    control: Control | None = None,
+    *,
+    impl: str = "auto",
+    progress_every: int = 100,
+    preview_count: int = PREVIEW_COUNT,
+    static_step: bool = False,
+    ui_threads: bool = False,
+    save_paths: dict[int, str] | None = None,
+) -> GroupResult:
     """Train ``configs`` as one batched group; see the module docstring. A setup error (a mixed
     group, a group too big for memory, a bad device) raises ConfigError/DeviceError before any
     work; an error while training is emitted as ``Failed`` to every member still training."""
     control = control or Control()
     old_threads = torch.get_num_threads()
     try:
-        trainer = GroupTrainer(configs, data, emit, control, impl=impl, progress_every=max(1, int(progress_every)),
-                               preview_count=preview_count, static_step=static_step, ui_threads=ui_threads,
-                               save_paths=save_paths)
+        trainer = GroupTrainer(
+            configs,
+            data,
+            emit,
+            control,
+            impl=impl,
+            progress_every=max(1, int(progress_every)),
+            preview_count=preview_count,
+            static_step=static_step,
+            ui_threads=ui_threads,
+            save_paths=save_paths,
+        )
     except BaseException:
         torch.set_num_threads(old_threads)
         raise
@@ -420,8 +533,12 @@ def train_group(configs: list[TrainConfig], data, emit: Emit, control: Control |
             emit(member.index, Failed(message=f"{type(error).__name__}: {error}", detail=detail))
             if trainer.result.finished[member.index] is None:
                 trainer.result.finished[member.index] = Finished(
-                    epochs=0, stopped=True, test_accuracy=None, seconds=time.perf_counter() - trainer.t0,
-                    reason="failed")
+                    epochs=0,
+                    stopped=True,
+                    test_accuracy=None,
+                    seconds=time.perf_counter() - trainer.t0,
+                    reason="failed",
+                )
         return trainer.result
     finally:
         torch.set_num_threads(old_threads)

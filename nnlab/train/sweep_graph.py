@@ -20,17 +20,18 @@ from nnlab.train.sweep_step import BatchedMLP
 
 
 class GroupStepper:
-    def __init__(self, mlp: BatchedMLP, train_x: torch.Tensor, train_y: torch.Tensor, batch_size: int,
-                 static: bool = False):
+    def __init__(
+        self, mlp: BatchedMLP, train_x: torch.Tensor, train_y: torch.Tensor, batch_size: int, static: bool = False
+    ):
         self.mlp = mlp
-        self.train_x, self.train_y = train_x, train_y            # [N, 784] float, [N] int64, on the device
+        self.train_x, self.train_y = train_x, train_y  # [N, 784] float, [N] int64, on the device
         self.n, self.batch_size = int(train_y.shape[0]), batch_size
         self.full_batches = self.n // batch_size
         self.batches = -(-self.n // batch_size)
         device = train_x.device
         self.perm = torch.arange(self.n, device=device)
-        self.losses = torch.zeros(self.batches, mlp.k, device=device)        # [batch, member]
-        self.pending = torch.zeros(mlp.k, device=device)                     # this step's losses, before its update
+        self.losses = torch.zeros(self.batches, mlp.k, device=device)  # [batch, member]
+        self.pending = torch.zeros(mlp.k, device=device)  # this step's losses, before its update
         self.counter = torch.zeros((), dtype=torch.int64, device=device)
         self.offsets = torch.arange(batch_size, device=device)
         self.static = static
@@ -38,7 +39,7 @@ class GroupStepper:
         self.note = ""
         self._graph_grads: list = []
         if static:
-            mlp.device_scalars = True    # the body as captured: Adam's step count on the device
+            mlp.device_scalars = True  # the body as captured: Adam's step count on the device
 
     @property
     def mode(self) -> str:
@@ -55,8 +56,8 @@ class GroupStepper:
     # --- eager -----------------------------------------------------------------------------
     def forward_backward(self, b: int) -> None:
         """Forward and backward of batch ``b``; its K losses land in ``self.pending``."""
-        idx = self.perm[b * self.batch_size:(b + 1) * self.batch_size]
-        if self.graph is not None:   # as Stepper._eager: accumulate into the graph's own gradients
+        idx = self.perm[b * self.batch_size : (b + 1) * self.batch_size]
+        if self.graph is not None:  # as Stepper._eager: accumulate into the graph's own gradients
             for p, g in zip(self.mlp.params, self._graph_grads):
                 p.grad = g
         self.mlp.zero_grad(set_to_none=self.graph is None)
@@ -110,9 +111,13 @@ class GroupStepper:
 
     def _saved(self) -> dict:
         mlp = self.mlp
-        return {"params": [p.detach().clone() for p in mlp.params],
-                "state": {k: [s.clone() for s in v] for k, v in mlp.state.items()},
-                "step_t": mlp.step_t.clone(), "steps": mlp.steps, "device_scalars": mlp.device_scalars}
+        return {
+            "params": [p.detach().clone() for p in mlp.params],
+            "state": {k: [s.clone() for s in v] for k, v in mlp.state.items()},
+            "step_t": mlp.step_t.clone(),
+            "steps": mlp.steps,
+            "device_scalars": mlp.device_scalars,
+        }
 
     @torch.no_grad()
     def _restore(self, saved: dict, keep_new_state: bool) -> None:
@@ -123,7 +128,7 @@ class GroupStepper:
             if key in saved["state"]:
                 for now, then in zip(mlp.state[key], saved["state"][key]):
                     now.copy_(then)
-            elif keep_new_state:   # created by the warm-up: zero is exactly what a first step starts from
+            elif keep_new_state:  # created by the warm-up: zero is exactly what a first step starts from
                 for now in mlp.state[key]:
                     now.zero_()
             else:
@@ -174,8 +179,17 @@ class GroupStepper:
             return False
         self._restore(saved, keep_new_state=True)
         self._graph_grads = [p.grad for p in mlp.params]
-        self._keep = (self.train_x, self.train_y, self.perm, self.offsets, self.counter, self.losses, mlp.lr,
-                      mlp.lr64, mlp.step_t)
+        self._keep = (
+            self.train_x,
+            self.train_y,
+            self.perm,
+            self.offsets,
+            self.counter,
+            self.losses,
+            mlp.lr,
+            mlp.lr64,
+            mlp.step_t,
+        )
         self.counter.zero_()
         self.graph = graph
         return True

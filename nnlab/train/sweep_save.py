@@ -19,7 +19,7 @@ CPU = torch.device("cpu")
 
 def member_checkpoint(mlp, pos: int, config: TrainConfig) -> tuple[torch.nn.Module, torch.optim.Optimizer]:
     """(module, optimizer) of stack position ``pos``, on the CPU, copies (the stack trains on)."""
-    with torch.device("meta"):   # no initialisation: the global RNG is left alone
+    with torch.device("meta"):  # no initialisation: the global RNG is left alone
         module = build_model(config)
     module.load_state_dict(mlp.member_state(pos), assign=True)
     params = list(module.parameters())
@@ -35,7 +35,9 @@ def member_checkpoint(mlp, pos: int, config: TrainConfig) -> tuple[torch.nn.Modu
             steps = float(mlp.step_t.item()) if mlp.device_scalars else float(mlp.steps)
             for p, m, v in zip(params, mlp.state["m"], mlp.state["v"]):
                 # as torch.optim.Adam keeps it on the CPU: step a float32 0-dim tensor
-                optimizer.state[p].update(step=torch.tensor(steps, dtype=torch.float32),
-                                          exp_avg=m[local].detach().to(CPU, copy=True),
-                                          exp_avg_sq=v[local].detach().to(CPU, copy=True))
+                optimizer.state[p].update(
+                    step=torch.tensor(steps, dtype=torch.float32),
+                    exp_avg=m[local].detach().to(CPU, copy=True),
+                    exp_avg_sq=v[local].detach().to(CPU, copy=True),
+                )
     return module, optimizer

@@ -35,9 +35,12 @@ from nnlab.train.model import ACTIVATION_MODULES, build_model, fresh_model
 
 KINDS = ("sgd", "momentum", "adam")
 MOMENTUM = 0.9
-BETA1, BETA2, EPS = 0.9, 0.999, 1e-8     # torch.optim.Adam's defaults, as make_optimizer uses them
+BETA1, BETA2, EPS = 0.9, 0.999, 1e-8  # torch.optim.Adam's defaults, as make_optimizer uses them
 ACTIVATION_FUNCTIONS = {
-    "relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "gelu": F.gelu,
+    "relu": torch.relu,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "gelu": F.gelu,
     "leaky_relu": F.leaky_relu,
 }
 assert set(ACTIVATION_FUNCTIONS) == set(ACTIVATION_MODULES)
@@ -56,7 +59,7 @@ class BatchedLinear(torch.autograd.Function):
         ctx.save_for_backward(x, weight)
         ctx.per_member = per_member
         if not per_member:
-            return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))   # [K, B, out]
+            return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))  # [K, B, out]
         out = x.new_empty(x.shape[0], x.shape[1], weight.shape[1])
         for k in range(x.shape[0]):
             torch.addmm(bias[k], x[k], weight[k].t(), out=out[k])
@@ -74,9 +77,9 @@ class BatchedLinear(torch.autograd.Function):
                     torch.mm(grad[k], weight[k], out=grad_x[k])
                 torch.mm(grad[k].t(), x[k], out=grad_w[k])
         else:
-            grad_x = torch.bmm(grad, weight) if need_x else None     # as g.mm(W)
-            grad_w = torch.bmm(grad.transpose(1, 2), x)               # as g.t().mm(x), not (x^T g)^T
-        grad_b = grad.sum(1)                                            # as g.sum(0)
+            grad_x = torch.bmm(grad, weight) if need_x else None  # as g.mm(W)
+            grad_w = torch.bmm(grad.transpose(1, 2), x)  # as g.t().mm(x), not (x^T g)^T
+        grad_b = grad.sum(1)  # as g.sum(0)
         return grad_x, grad_w, grad_b, None
 
 
@@ -92,20 +95,20 @@ class BatchedMLP:
             raise ValueError(f"impl must be bmm or vmap, not {impl!r}")
         self.configs, self.device, self.impl = list(configs), device, impl
         self.activation = ACTIVATION_FUNCTIONS[first.activation]
-        models = [fresh_model(c) for c in configs]          # the weights each independent run starts from
+        models = [fresh_model(c) for c in configs]  # the weights each independent run starts from
         stacked, _ = stack_module_state(models)
-        self.names = list(stacked)                          # linear_relu_stack.0.weight, ...bias, ...
+        self.names = list(stacked)  # linear_relu_stack.0.weight, ...bias, ...
         self.params = [stacked[n].detach().to(device).requires_grad_() for n in self.names]
-        self._meta = build_model(first).to("meta")          # the module vmap calls with each member's weights
+        self._meta = build_model(first).to("meta")  # the module vmap calls with each member's weights
         # [K] learning rates on the device, read by graphs: float32 as SGD's kernels see them, and
         # float64 for Adam's step size lr / (1 - beta1^t), which torch computes in double precision.
         self.lr = torch.tensor([c.lr for c in configs], dtype=torch.float32, device=device)
         self.lr64 = torch.tensor([c.lr for c in configs], dtype=torch.float64, device=device)
         self.kinds = {kind: self._span(kind) for kind in KINDS}
-        self.state: dict[str, list[torch.Tensor]] = {}     # "buf" (momentum), "m", "v" (adam): [n_kind, ...]
-        self.steps = 0                                      # optimizer steps taken (Adam's t), host copy
-        self.step_t = torch.zeros((), dtype=torch.float64, device=device)    # the same on the device
-        self.device_scalars = False                         # True inside a CUDA graph (Adam's t on the device)
+        self.state: dict[str, list[torch.Tensor]] = {}  # "buf" (momentum), "m", "v" (adam): [n_kind, ...]
+        self.steps = 0  # optimizer steps taken (Adam's t), host copy
+        self.step_t = torch.zeros((), dtype=torch.float64, device=device)  # the same on the device
+        self.device_scalars = False  # True inside a CUDA graph (Adam's t on the device)
         # one mm per member on a multi-threaded CPU (see BatchedLinear); set again if threads change
         self.per_member = device.type == "cpu" and torch.get_num_threads() > 1
 
@@ -175,7 +178,7 @@ class BatchedMLP:
         grads = [p.grad for p in self.params]
         if (span := self.kinds["sgd"]) is not None:
             for p, g in zip(self.params, grads):
-                p[span].addcmul_(g[span], self._lr(span, p.dim()), value=-1)   # p - lr·g, one FMA
+                p[span].addcmul_(g[span], self._lr(span, p.dim()), value=-1)  # p - lr·g, one FMA
         if (span := self.kinds["momentum"]) is not None:
             first = "buf" not in self.state
             if first:  # torch: the first buffer is a clone of the gradient
@@ -191,16 +194,19 @@ class BatchedMLP:
         if "m" not in self.state:
             self.state["m"] = [torch.zeros_like(g[span]) for g in grads]
             self.state["v"] = [torch.zeros_like(g[span]) for g in grads]
-        if self.device_scalars:   # the step count lives on the device: a graph replays it
-            bc1 = 1 - BETA1 ** self.step_t
-            bc2_sqrt = (1 - BETA2 ** self.step_t).sqrt()
+        if self.device_scalars:  # the step count lives on the device: a graph replays it
+            bc1 = 1 - BETA1**self.step_t
+            bc2_sqrt = (1 - BETA2**self.step_t).sqrt()
             neg_step = (-(self.lr64[span] / bc1)).float()
-        else:                     # as torch: Python floats in double precision, then float32
+        else:  # as torch: Python floats in double precision, then float32
             step = float(self.steps)
-            bc1 = 1 - BETA1 ** step
-            bc2_sqrt = (1 - BETA2 ** step) ** 0.5
-            neg_step = torch.tensor([-(self.configs[i].lr / bc1) for i in range(span.start, span.stop)],
-                                    dtype=torch.float32, device=self.device)
+            bc1 = 1 - BETA1**step
+            bc2_sqrt = (1 - BETA2**step) ** 0.5
+            neg_step = torch.tensor(
+                [-(self.configs[i].lr / bc1) for i in range(span.start, span.stop)],
+                dtype=torch.float32,
+                device=self.device,
+            )
         for p, g, m, v in zip(self.params, grads, self.state["m"], self.state["v"]):
             gs = g[span]
             m.lerp_(gs, 1 - BETA1)
@@ -231,8 +237,11 @@ class BatchedMLP:
             for key, kind in (("buf", "momentum"), ("m", "adam"), ("v", "adam")):
                 span = old_kinds[kind]
                 if key in self.state and span is not None:
-                    local = torch.tensor([i - span.start for i in members if span.start <= i < span.stop],
-                                         dtype=torch.int64, device=self.device)
+                    local = torch.tensor(
+                        [i - span.start for i in members if span.start <= i < span.stop],
+                        dtype=torch.int64,
+                        device=self.device,
+                    )
                     self.state[key] = [s.index_select(0, local) for s in self.state[key]]
         self.configs = [self.configs[i] for i in members]
         self.kinds = {kind: self._span(kind) for kind in KINDS}
@@ -243,7 +252,7 @@ class BatchedMLP:
 
     def member_module(self, member: int) -> torch.nn.Module:
         """A module whose weights *are* slice ``member`` of the stack (views: no copy), for evaluation."""
-        with torch.device("meta"):   # no initialisation: the global RNG is left alone
+        with torch.device("meta"):  # no initialisation: the global RNG is left alone
             module = build_model(self.configs[member])
         for name, p in zip(self.names, self.params):
             owner, attr = module.get_submodule(name.rsplit(".", 1)[0]), name.rsplit(".", 1)[1]
@@ -257,4 +266,3 @@ class BatchedMLP:
 def order_members(configs: list[TrainConfig]) -> list[int]:
     """Member indices ordered so each optimizer kind is one contiguous run (stable within a kind)."""
     return sorted(range(len(configs)), key=lambda i: KINDS.index(configs[i].optimizer))
-

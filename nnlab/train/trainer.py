@@ -9,16 +9,15 @@ import time
 
 import torch
 
-from nnlab.i18n import t
 from nnlab.fs import atomic
-from nnlab.train import checkpoint as ckpt
+from nnlab.i18n import t
 from nnlab.run.config import TrainConfig
-from nnlab.run.schedule import lr_at
-from nnlab.train.data import FashionData
 from nnlab.run.control import Control
+from nnlab.run.events import BatchProgress, Diverged, EpochEnd, Finished, Paused, Resumed, Saved, SaveFailed, Started
+from nnlab.run.schedule import lr_at
+from nnlab.train import checkpoint as ckpt
+from nnlab.train.data import FashionData
 from nnlab.train.device import choose_threads, device_label, resolve_device
-from nnlab.run.events import (BatchProgress, Diverged, EpochEnd, Finished, Paused, Resumed, Saved, SaveFailed,
-                              Started)
 from nnlab.train.metrics import evaluate
 from nnlab.train.model import count_parameters, fresh_model, make_optimizer
 from nnlab.train.step import Stepper
@@ -42,8 +41,9 @@ class _FloatLr:
 
     def state_dict(self) -> dict:
         data = self.optimizer.state_dict()
-        data["param_groups"] = [{**g, "lr": float(g["lr"])} if torch.is_tensor(g["lr"]) else g
-                                for g in data["param_groups"]]
+        data["param_groups"] = [
+            {**g, "lr": float(g["lr"])} if torch.is_tensor(g["lr"]) else g for g in data["param_groups"]
+        ]
         return data
 
 
@@ -68,9 +68,21 @@ SPACE_ERRORS = (errno.ENOSPC, errno.EDQUOT)  # the disk (or the quota) is full: 
 
 
 class Trainer:
-    def __init__(self, config: TrainConfig, data: FashionData, emit, control: Control, *, ui_threads: bool,
-                 save_path, resume_path, preview_count: int, progress_every: int, static_step: bool,
-                 save_errors: str = "stop"):
+    def __init__(
+        self,
+        config: TrainConfig,
+        data: FashionData,
+        emit,
+        control: Control,
+        *,
+        ui_threads: bool,
+        save_path,
+        resume_path,
+        preview_count: int,
+        progress_every: int,
+        static_step: bool,
+        save_errors: str = "stop",
+    ):
         config.validate(train_size=data.train_size)
         self.config, self.data, self.emit, self.control = config, data, emit, control
         self.save_path, self.preview_count, self.progress_every = save_path, preview_count, progress_every
@@ -91,7 +103,7 @@ class Trainer:
         self.start_epoch, self.start_batch, self.start_loss_sum = 0, 0, 0.0
         self.note = ""
         self.resume_state = None
-        self.lr = math.nan   # the lr the optimizer holds now (a schedule changes it per batch or epoch)
+        self.lr = math.nan  # the lr the optimizer holds now (a schedule changes it per batch or epoch)
         if resume_path:
             self._resume(resume_path)
 
@@ -102,8 +114,9 @@ class Trainer:
         self.train_y = data.train_y.to(self.device)
         self.test_x = data.test_x.to(self.device).reshape(data.test_size, -1).float().div_(255)
         self.test_y = data.test_y.to(self.device)
-        self.stepper = Stepper(self.model, self.optimizer, self.train_x, self.train_y, config.batch_size,
-                               static=static_step)
+        self.stepper = Stepper(
+            self.model, self.optimizer, self.train_x, self.train_y, config.batch_size, static=static_step
+        )
         # On the CPU reading a loss costs nothing (no device to wait for): check every batch, so a
         # NaN stops the run right after the step that made it. On CUDA a read waits for the GPU:
         # losses are checked at each progress read (the batch is still named exactly).
@@ -117,8 +130,9 @@ class Trainer:
         data = ckpt.load(path)
         saved = data["config_obj"]
         if saved.optimizer != self.config.optimizer:
-            raise ckpt.CheckpointError(t("train.ckpt.optimizer_kind", path=path, saved=saved.optimizer,
-                                         wanted=self.config.optimizer))
+            raise ckpt.CheckpointError(
+                t("train.ckpt.optimizer_kind", path=path, saved=saved.optimizer, wanted=self.config.optimizer)
+            )
         own_groups = [{k: v for k, v in g.items() if k != "params"} for g in self.optimizer.param_groups]
         ckpt.apply(data, self.model, self.optimizer)
         for group, own in zip(self.optimizer.param_groups, own_groups):
@@ -146,7 +160,7 @@ class Trainer:
         the epoch sum; raises _Diverged naming the first non-finite one."""
         if upto < self.read_from:
             return
-        values = self.stepper.losses[self.read_from:upto + 1].tolist()
+        values = self.stepper.losses[self.read_from : upto + 1].tolist()
         for i, value in enumerate(values):
             if not math.isfinite(value):
                 raise _Diverged(self.read_from + i + 1, value)
@@ -165,14 +179,35 @@ class Trainer:
         if not self._weights_finite():
             raise _Diverged(max(batch, 1), math.nan)
         try:
-            ckpt.save(self.save_path, self.model, _FloatLr(self.optimizer), epoch=epoch, config=self.config,
-                      history=self.history, extra={"batch": batch, "shuffle_state": shuffle_state,
-                                                   "epoch_loss_sum": self.loss_sum, "device": self.device.type})
+            ckpt.save(
+                self.save_path,
+                self.model,
+                _FloatLr(self.optimizer),
+                epoch=epoch,
+                config=self.config,
+                history=self.history,
+                extra={
+                    "batch": batch,
+                    "shuffle_state": shuffle_state,
+                    "epoch_loss_sum": self.loss_sum,
+                    "device": self.device.type,
+                },
+            )
         except OSError as error:  # disk full, permissions, I/O: the previous file is intact
             action = "stop" if self.control.stopped else self.save_errors
-            self.emit(SaveFailed(path=str(self.save_path), action=action, message=t(
-                f"safe.save_failed.{action}", why=error.strerror or str(error), path=self.save_path,
-                previous=self._previous(), fix=t("safe.fix.space" if error.errno in SPACE_ERRORS else "safe.fix.other"))))
+            self.emit(
+                SaveFailed(
+                    path=str(self.save_path),
+                    action=action,
+                    message=t(
+                        f"safe.save_failed.{action}",
+                        why=error.strerror or str(error),
+                        path=self.save_path,
+                        previous=self._previous(),
+                        fix=t("safe.fix.space" if error.errno in SPACE_ERRORS else "safe.fix.other"),
+                    ),
+                )
+            )
             if action == "stop":
                 raise _SaveStop from None
             if action == "pause":
@@ -223,11 +258,20 @@ class Trainer:
     def train(self) -> Finished:
         """Every epoch from the start point to ``config.epochs``; Finished says how it ended."""
         cfg = self.config
-        self.emit(Started(config=cfg.to_dict(), device=device_label(self.device),
-                          parameters=count_parameters(self.model), train_size=self.data.train_size,
-                          test_size=self.data.test_size, data_source=self.data.source,
-                          start_epoch=self.start_epoch, threads=self.threads, step_mode=self.stepper.mode,
-                          note=self.note))
+        self.emit(
+            Started(
+                config=cfg.to_dict(),
+                device=device_label(self.device),
+                parameters=count_parameters(self.model),
+                train_size=self.data.train_size,
+                test_size=self.data.test_size,
+                data_source=self.data.source,
+                start_epoch=self.start_epoch,
+                threads=self.threads,
+                step_mode=self.stepper.mode,
+                note=self.note,
+            )
+        )
         self._publish(self.start_epoch, self.start_batch)
         self.model.train()
         self.last_accuracy = self.history[-1]["test_accuracy"] if self.history else None
@@ -245,16 +289,33 @@ class Trainer:
             return self._finish(max(epoch - 1, 0), "failed")
         except _Diverged as bad:
             lr = self.lr if math.isfinite(self.lr) else cfg.lr
-            self.emit(Diverged(epoch=epoch, batch=bad.batch, loss=bad.loss, message=t(
-                "train.diverged", epoch=epoch, batch=bad.batch, loss=bad.loss, lr=f"{lr:g}",
-                smaller=f"{lr / 10:g}", kept=self._kept())))
+            self.emit(
+                Diverged(
+                    epoch=epoch,
+                    batch=bad.batch,
+                    loss=bad.loss,
+                    message=t(
+                        "train.diverged",
+                        epoch=epoch,
+                        batch=bad.batch,
+                        loss=bad.loss,
+                        lr=f"{lr:g}",
+                        smaller=f"{lr / 10:g}",
+                        kept=self._kept(),
+                    ),
+                )
+            )
             return self._finish(epoch - 1, "diverged")
         return self._finish(epoch, "completed")
 
     def _finish(self, epochs: int, reason: str) -> Finished:
-        finished = Finished(epochs=epochs, stopped=reason not in ("completed", "early-stopped"),
-                            test_accuracy=self.last_accuracy,
-                            seconds=time.perf_counter() - self.t0, reason=reason)
+        finished = Finished(
+            epochs=epochs,
+            stopped=reason not in ("completed", "early-stopped"),
+            test_accuracy=self.last_accuracy,
+            seconds=time.perf_counter() - self.t0,
+            reason=reason,
+        )
         self.emit(finished)
         return finished
 
@@ -324,12 +385,19 @@ class Trainer:
         values, self.window = self.window, []
         now = time.perf_counter()
         seen = min((b + 1) * size, n)
-        self.emit(BatchProgress(
-            epoch=epoch, batch=b + 1, batches=self.stepper.batches, samples_seen=seen,
-            running_loss=sum(values) / len(values) if values else math.nan,
-            samples_per_s=(seen - min(mark[1] * size, n)) / max(now - mark[0], 1e-9),
-            elapsed_s=now - self.t0, loss=values[-1] if values else math.nan,
-            lr=self.lr if self.config.scheduled else self.config.lr))
+        self.emit(
+            BatchProgress(
+                epoch=epoch,
+                batch=b + 1,
+                batches=self.stepper.batches,
+                samples_seen=seen,
+                running_loss=sum(values) / len(values) if values else math.nan,
+                samples_per_s=(seen - min(mark[1] * size, n)) / max(now - mark[0], 1e-9),
+                elapsed_s=now - self.t0,
+                loss=values[-1] if values else math.nan,
+                lr=self.lr if self.config.scheduled else self.config.lr,
+            )
+        )
         return now, b + 1
 
     def _end_epoch(self, epoch: int, first: int, epoch_t0: float) -> None:
@@ -342,13 +410,28 @@ class Trainer:
         seconds = time.perf_counter() - epoch_t0 - self.paused_s
         trained = n - min(first * cfg.batch_size, n)
         self.last_accuracy = ev.accuracy
-        event = EpochEnd(epoch=epoch, train_loss=train_loss, test_loss=ev.loss, test_accuracy=ev.accuracy,
-                         per_class_accuracy=ev.per_class_accuracy, confusion=ev.confusion, seconds=seconds,
-                         samples_per_s=trained / max(train_s, 1e-9), sample_predictions=ev.predictions,
-                         eval_seconds=seconds - train_s)
-        self.history.append({"epoch": epoch, "train_loss": train_loss, "test_loss": ev.loss,
-                             "test_accuracy": ev.accuracy, "seconds": seconds,
-                             "samples_per_s": event.samples_per_s})
+        event = EpochEnd(
+            epoch=epoch,
+            train_loss=train_loss,
+            test_loss=ev.loss,
+            test_accuracy=ev.accuracy,
+            per_class_accuracy=ev.per_class_accuracy,
+            confusion=ev.confusion,
+            seconds=seconds,
+            samples_per_s=trained / max(train_s, 1e-9),
+            sample_predictions=ev.predictions,
+            eval_seconds=seconds - train_s,
+        )
+        self.history.append(
+            {
+                "epoch": epoch,
+                "train_loss": train_loss,
+                "test_loss": ev.loss,
+                "test_accuracy": ev.accuracy,
+                "seconds": seconds,
+                "samples_per_s": event.samples_per_s,
+            }
+        )
         self.loss_sum = 0.0
         self._save(epoch, 0, self.generator.get_state())
         self._publish(epoch, 0)

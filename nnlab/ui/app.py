@@ -6,18 +6,19 @@ import importlib
 import os
 import signal
 import time
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from nnlab.i18n import t
-from nnlab.ui.shared.keys import translate_bindings
 from nnlab.ui.shared.confirm_quit import BACKGROUND, ConfirmQuit
 from nnlab.ui.shared.help import HelpScreen
+from nnlab.ui.shared.keys import translate_bindings
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
@@ -54,13 +55,15 @@ class NNLabApp(App[int]):
         "neuron": _mode_screen("neuron", "NeuronScreen"),
         "backprop": _mode_screen("backprop", "BackpropScreen"),
         "train": _mode_screen("train", "TrainScreen"),
-        "watch": _mode_screen("watch", "WatchScreen"),   # `nnlab watch RUN`, and the app after `d`
-        "sweep": _mode_screen("sweep", "SweepScreen"),   # a sweep directory: app.options["sweep"]
+        "watch": _mode_screen("watch", "WatchScreen"),  # `nnlab watch RUN`, and the app after `d`
+        "sweep": _mode_screen("sweep", "SweepScreen"),  # a sweep directory: app.options["sweep"]
     }
     BINDINGS = [
-        Binding("1", "switch_mode('neuron')", "key.mode_neuron"),
-        Binding("2", "switch_mode('backprop')", "key.mode_backprop"),
-        Binding("3", "switch_mode('train')", "key.mode_train"),
+        # The mode bar at the top already shows 1 2 3: the footer keeps its width for the screen's
+        # own keys (in Chinese the Backprop and Train footers were cut at 80 columns, "1 神").
+        Binding("1", "switch_mode('neuron')", "key.mode_neuron", show=False),
+        Binding("2", "switch_mode('backprop')", "key.mode_backprop", show=False),
+        Binding("3", "switch_mode('train')", "key.mode_train", show=False),
         Binding("question_mark", "help", "key.help", key_display="?"),
         Binding("ctrl+t", "toggle_theme", "key.theme", show=False),
         Binding("f12", "screenshot", "key.screenshot", show=False),
@@ -102,9 +105,7 @@ class NNLabApp(App[int]):
         if marker:  # used by `nnlab bench startup`
             import sys
 
-            Path(marker).write_text(
-                f"{self.first_frame_at!r} {int('torch' in sys.modules)}\n", encoding="utf-8"
-            )
+            Path(marker).write_text(f"{self.first_frame_at!r} {int('torch' in sys.modules)}\n", encoding="utf-8")
             self.exit(0)
 
     def _install_signal_handlers(self) -> None:
@@ -230,7 +231,7 @@ class NNLabApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action reachable by a key, in the current language, plus themes."""
         seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
+        for _key, active in screen.active_bindings.items():
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue

@@ -34,7 +34,7 @@ class RunProgress(Posted):
     run_id: int
     batches: tuple[BatchProgress, ...]
     gpu: dict | None
-    paused_s: float = 0.0      # the run's time spent paused so far (the events' elapsed_s include it)
+    paused_s: float = 0.0  # the run's time spent paused so far (the events' elapsed_s include it)
 
 
 @message
@@ -43,7 +43,7 @@ class RunEvent(Posted):
 
     run_id: int
     event: Event
-    paused_s: float = 0.0      # as RunProgress.paused_s, when the event was emitted
+    paused_s: float = 0.0  # as RunProgress.paused_s, when the event was emitted
 
 
 @message
@@ -87,7 +87,7 @@ class CheckpointRead(Posted):
     path: str
     info: dict | None
     error: str | None
-    done: Any                  # the session's callback: done(info, error)
+    done: Any  # the session's callback: done(info, error)
 
 
 @message
@@ -95,8 +95,8 @@ class Predicted(Posted):
     """Predictions for the whole test set, made on a worker from a snapshot of the run's weights."""
 
     run_id: int
-    key: Any                   # what they were made from (run id, epoch, batch)
-    predictions: Any           # list[int], one per test image; None when they could not be made
+    key: Any  # what they were made from (run id, epoch, batch)
+    predictions: Any  # list[int], one per test image; None when they could not be made
     error: str | None = None
 
 
@@ -141,11 +141,11 @@ class RunDetached(Posted):
 class WatchRead(Posted):
     """What one poll of a watched run directory found (read on a worker)."""
 
-    events: list               # decoded events, in order
-    problems: list             # new one-line problems (corrupt line, unknown version, ...)
-    state: str | None          # run_state() when it was checked this time, else None
-    gone: bool = False         # the run directory no longer exists
-    first: bool = False        # the first read: the whole history
+    events: list  # decoded events, in order
+    problems: list  # new one-line problems (corrupt line, unknown version, ...)
+    state: str | None  # run_state() when it was checked this time, else None
+    gone: bool = False  # the run directory no longer exists
+    first: bool = False  # the first read: the whole history
 
 
 @message

@@ -27,9 +27,13 @@ def test_every_message_has_english_and_chinese_with_the_same_fields():
 def test_chinese_messages_are_chinese():
     """A Chinese entry that is just the English copied over is a missing translation."""
     untranslated = [
-        key for key, (en, zh) in catalog().items()
-        if zh == en and re.search(r"[A-Za-z]{4,}", re.sub(r"\{[^}]*\}", "", en)) and not CJK.search(zh)
-        and key not in {"app.title", "dash.opt.adam", "foreign.source.track", "foreign.source.tensorboard"}  # proper names
+        key
+        for key, (en, zh) in catalog().items()
+        if zh == en
+        and re.search(r"[A-Za-z]{4,}", re.sub(r"\{[^}]*\}", "", en))
+        and not CJK.search(zh)
+        and key
+        not in {"app.title", "dash.opt.adam", "foreign.source.track", "foreign.source.tensorboard"}  # proper names
     ]
     assert untranslated == []
 

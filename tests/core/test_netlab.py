@@ -21,8 +21,23 @@ from nnlab.core.netlab import (
 from nnlab.core.netlab_steps import counts, steps
 
 SHAPES = [(1, 1), (2, 2, 2), (3, 4, 2), (2, 3, 3, 1), (4, 1, 4), (1, 4, 4, 4, 2), (4, 4, 4, 4, 4)]
-FIELDS = ("id", "phase", "group", "symbol", "formula", "substituted", "value", "explain", "explain_fields",
-          "nodes", "edges", "tutorial", "chain", "repeat_of", "reuses")
+FIELDS = (
+    "id",
+    "phase",
+    "group",
+    "symbol",
+    "formula",
+    "substituted",
+    "value",
+    "explain",
+    "explain_fields",
+    "nodes",
+    "edges",
+    "tutorial",
+    "chain",
+    "repeat_of",
+    "reuses",
+)
 
 
 def test_the_tutorial_in_weight_order_is_tinynets_pass_exactly():
@@ -98,12 +113,21 @@ def test_ce_is_softmax_cross_entropy_and_targets_are_drawn_to_fit():
     assert all(0 <= x <= 1 for x in draw(Net((2, 2), ("identity",), "bce"), 3).targets)
 
 
-@pytest.mark.parametrize("args, key", [
-    (("2-x-2",), "bp.net.syntax"), (("2-5-2",), "bp.net.width"), (("2-2-2-2-2-2",), "bp.net.depth"),
-    (("2",), "bp.net.depth"), (("2-2-2", "relu,relu,relu"), "bp.net.acts"), (("2-2-2", "swish"), "bp.net.act"),
-    (("2-2-2", None, "hinge"), "bp.net.loss"), (("2-2-1", None, "ce"), "bp.net.ce_one"),
-    (("2-2-2", None, "sse", "row"), "bp.net.bias"), (("2-٢-2",), "bp.net.syntax"),
-])
+@pytest.mark.parametrize(
+    "args, key",
+    [
+        (("2-x-2",), "bp.net.syntax"),
+        (("2-5-2",), "bp.net.width"),
+        (("2-2-2-2-2-2",), "bp.net.depth"),
+        (("2",), "bp.net.depth"),
+        (("2-2-2", "relu,relu,relu"), "bp.net.acts"),
+        (("2-2-2", "swish"), "bp.net.act"),
+        (("2-2-2", None, "hinge"), "bp.net.loss"),
+        (("2-2-1", None, "ce"), "bp.net.ce_one"),
+        (("2-2-2", None, "sse", "row"), "bp.net.bias"),
+        (("2-٢-2",), "bp.net.syntax"),
+    ],
+)
 def test_bad_networks_are_refused_with_a_reason(args, key):
     with pytest.raises(NetError) as error:
         parse_net(*args)
@@ -147,8 +171,10 @@ def _check(per_combo: int, shapes) -> tuple[int, float]:
                     diff, n, name = lab_max_abs_diff(labs)
                     assert diff <= 1e-12, (net, labs[n], name, diff)
                     combo, worst = combo + len(labs), max(worst, diff)
-                mixed = [draw(_random_net(rng, widths, loss, act), rng.randrange(2**32), decimals=None)
-                         for _ in range(mixed_n)]
+                mixed = [
+                    draw(_random_net(rng, widths, loss, act), rng.randrange(2**32), decimals=None)
+                    for _ in range(mixed_n)
+                ]
                 for group in {lab.net for lab in mixed}:
                     labs = [lab for lab in mixed if lab.net == group]
                     diff, n, name = lab_max_abs_diff(labs)

@@ -26,15 +26,18 @@ def test_the_result_is_hidden_and_the_numbers_stay():
     assert hidden(S[AT["pass.E_after"]]).endswith(" → ?")
 
 
-@pytest.mark.parametrize("step_id, answer, key, named", [
-    ("w5.grad", 0.018375, "bp.exo.sign", None),
-    ("w5.grad", -0.147692493 * 0.595078474, "bp.exo.missing_factor", "∂out_o1/∂l_o1"),
-    ("w5.grad", -0.147692493 * 0.209071673 * 0.598687660, "bp.exo.wrong_factor", "∂l_o1/∂w5"),
-    ("w1.dE_dout_h", -0.007719579, "bp.exo.missing_term", "∂E_o2/∂out_h1"),
-    ("w1.dE_dout_h", -0.007719579 - 0.025367174, "bp.exo.term_sign", "∂E_o2/∂out_h1"),
-    ("w5.update", 0.25 - 0.018375022, "bp.exo.update_sign", None),
-    ("fwd.out_h1", 0.5, "bp.exo.recompute", None),
-])
+@pytest.mark.parametrize(
+    "step_id, answer, key, named",
+    [
+        ("w5.grad", 0.018375, "bp.exo.sign", None),
+        ("w5.grad", -0.147692493 * 0.595078474, "bp.exo.missing_factor", "∂out_o1/∂l_o1"),
+        ("w5.grad", -0.147692493 * 0.209071673 * 0.598687660, "bp.exo.wrong_factor", "∂l_o1/∂w5"),
+        ("w1.dE_dout_h", -0.007719579, "bp.exo.missing_term", "∂E_o2/∂out_h1"),
+        ("w1.dE_dout_h", -0.007719579 - 0.025367174, "bp.exo.term_sign", "∂E_o2/∂out_h1"),
+        ("w5.update", 0.25 - 0.018375022, "bp.exo.update_sign", None),
+        ("fwd.out_h1", 0.5, "bp.exo.recompute", None),
+    ],
+)
 def test_a_wrong_answer_names_what_differs(step_id, answer, key, named):
     verdict = diagnose(S, AT[step_id], answer)
     assert not verdict.right and verdict.key == key

@@ -27,10 +27,16 @@ def test_a_batch_of_one_is_the_example_and_the_mean_is_the_mean():
     assert mean.dW[0][0][0] == pytest.approx(sum(compute(e).dW[0][0][0] for e in examples) / 4, abs=1e-15)
 
 
-@pytest.mark.parametrize("net, act, loss, bias", [
-    ("2-2-2", "sigmoid", "sse", "layer"), ("3-4-2", "relu,sigmoid", "ce", "layer"), ("2-3-3-1", "tanh", "bce", "neuron"),
-    ("4-4-4-4-4", "leaky_relu", "mse", "neuron"), ("1-1", "identity", "sse", "layer"),
-])
+@pytest.mark.parametrize(
+    "net, act, loss, bias",
+    [
+        ("2-2-2", "sigmoid", "sse", "layer"),
+        ("3-4-2", "relu,sigmoid", "ce", "layer"),
+        ("2-3-3-1", "tanh", "bce", "neuron"),
+        ("4-4-4-4-4", "leaky_relu", "mse", "neuron"),
+        ("1-1", "identity", "sse", "layer"),
+    ],
+)
 def test_the_batch_mean_is_what_loss_backward_gives(net, act, loss, bias):
     pytest.importorskip("torch")
     from nnlab.train.autograd_check import batch_check

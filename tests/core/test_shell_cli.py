@@ -15,8 +15,14 @@ NNLAB = [sys.executable, "-m", "nnlab"]
 
 
 def _run(*args, stdin=subprocess.DEVNULL, env=None, timeout=60):
-    return subprocess.run(NNLAB + list(args), capture_output=True, text=True, stdin=stdin,
-                          env={**os.environ, **(env or {})}, timeout=timeout)
+    return subprocess.run(
+        NNLAB + list(args),
+        capture_output=True,
+        text=True,
+        stdin=stdin,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
 
 
 def test_version():

@@ -10,21 +10,48 @@ from hypothesis import strategies as st
 
 from nnlab.core import tinynet
 from nnlab.core.tinynet import (
-    PARAM_NAMES, TUTORIAL, TUTORIAL_VALUES, Params, chain_view, compute, forward, gradients, num, run_passes,
-    steps, update,
+    PARAM_NAMES,
+    TUTORIAL,
+    TUTORIAL_VALUES,
+    Params,
+    chain_view,
+    compute,
+    forward,
+    gradients,
+    num,
+    run_passes,
+    steps,
+    update,
 )
 
 # The tutorial's printed values, quoted from the issue (not from our own table).
 PRINTED = {
-    "l_h1": 0.385, "l_h2": 0.400, "out_h1": 0.595078474, "out_h2": 0.598687660, "l_o1": 0.8583102995,
-    "l_o2": 0.9179986062, "out_o1": 0.702307507, "out_o2": 0.714634132, "E_o1": 0.010906536,
-    "E_o2": 0.085960731, "E_total": 0.096867268,
+    "l_h1": 0.385,
+    "l_h2": 0.400,
+    "out_h1": 0.595078474,
+    "out_h2": 0.598687660,
+    "l_o1": 0.8583102995,
+    "l_o2": 0.9179986062,
+    "out_o1": 0.702307507,
+    "out_o2": 0.714634132,
+    "E_o1": 0.010906536,
+    "E_o2": 0.085960731,
+    "E_total": 0.096867268,
 }
 PRINTED_STEPS = {  # step id → tutorial value
-    "w5.dE_dout": -0.147692493, "w5.dout_dl": 0.209071672, "w5.dl_dw": 0.595078474, "w5.grad": -0.018375021,
+    "w5.dE_dout": -0.147692493,
+    "w5.dout_dl": 0.209071672,
+    "w5.dl_dw": 0.595078474,
+    "w5.grad": -0.018375021,
     "w5.update": 0.268375021,
-    "w1.delta_o1": -0.030878316, "w1.dl_o1_dout": 0.25, "w1.path_o1": -0.007719579, "w1.path_o2": 0.025367174,
-    "w1.dE_dout_h": 0.017647595, "w1.dout_dl": 0.240960084, "w1.dl_dw": 0.1, "w1.grad": 0.000425237,
+    "w1.delta_o1": -0.030878316,
+    "w1.dl_o1_dout": 0.25,
+    "w1.path_o1": -0.007719579,
+    "w1.path_o2": 0.025367174,
+    "w1.dE_dout_h": 0.017647595,
+    "w1.dout_dl": 0.240960084,
+    "w1.dl_dw": 0.1,
+    "w1.grad": 0.000425237,
     "w1.update": 0.049574763,
 }
 
@@ -43,8 +70,19 @@ def test_backward_steps_match_the_tutorial(step_id):
 
 def test_every_forward_step_matches_and_carries_the_printed_value():
     fwd = [s for s in steps(TUTORIAL) if s.phase == "forward"]
-    assert [s.symbol for s in fwd] == ["l_h1", "out_h1", "l_h2", "out_h2", "l_o1", "out_o1", "l_o2", "out_o2",
-                                       "E_o1", "E_o2", "E_total"]
+    assert [s.symbol for s in fwd] == [
+        "l_h1",
+        "out_h1",
+        "l_h2",
+        "out_h2",
+        "l_o1",
+        "out_o1",
+        "l_o2",
+        "out_o2",
+        "E_o1",
+        "E_o2",
+        "E_total",
+    ]
     for s in fwd:
         assert s.tutorial == PRINTED[s.symbol]
         assert abs(s.value - PRINTED[s.symbol]) <= 1e-9
@@ -69,8 +107,19 @@ def test_the_order_of_the_pass():
     assert len(ids) == len(set(ids))
     assert ids[11:16] == ["w5.dE_dout", "w5.dout_dl", "w5.dl_dw", "w5.grad", "w5.update"]
     w1 = [i for i in ids if i.startswith("w1.")]
-    assert w1 == ["w1.delta_o1", "w1.dl_o1_dout", "w1.path_o1", "w1.delta_o2", "w1.dl_o2_dout", "w1.path_o2",
-                  "w1.dE_dout_h", "w1.dout_dl", "w1.dl_dw", "w1.grad", "w1.update"]
+    assert w1 == [
+        "w1.delta_o1",
+        "w1.dl_o1_dout",
+        "w1.path_o1",
+        "w1.delta_o2",
+        "w1.dl_o2_dout",
+        "w1.path_o2",
+        "w1.dE_dout_h",
+        "w1.dout_dl",
+        "w1.dl_dw",
+        "w1.grad",
+        "w1.update",
+    ]
     assert ids[-1] == "pass.E_after"
     assert len(ids) == 11 + 4 * 5 + 4 * 11 + 1
     assert len(steps(TUTORIAL, bias_updates=True)) == len(ids) + 12
@@ -110,8 +159,12 @@ def test_hidden_layer_uses_the_old_output_weights():
     assert by_id["w1.dl_o1_dout"].value == p.w5  # 0.25, not w5⁺ = 0.268375021
     f = forward(p)
     s_o1, s_o2 = f["out_o1"] * (1 - f["out_o1"]), f["out_o2"] * (1 - f["out_o2"])
-    expected = ((f["out_o1"] - p.t1) * s_o1 * p.w5 + (f["out_o2"] - p.t2) * s_o2 * p.w7) \
-        * f["out_h1"] * (1 - f["out_h1"]) * p.i1
+    expected = (
+        ((f["out_o1"] - p.t1) * s_o1 * p.w5 + (f["out_o2"] - p.t2) * s_o2 * p.w7)
+        * f["out_h1"]
+        * (1 - f["out_h1"])
+        * p.i1
+    )
     assert g["w1"] == pytest.approx(expected, rel=1e-15)
 
 
@@ -154,12 +207,16 @@ def test_chain_fills_in_one_factor_at_a_time():
     first = ids.index("w5.dE_dout")
     seen = []
     for k in range(4):
-        (lhs, terms), = chain_view(all_steps, first + k)
+        ((lhs, terms),) = chain_view(all_steps, first + k)
         factors = terms[0]
         seen.append([f.value is not None for f in factors] + [lhs.value is not None])
-    assert seen == [[True, False, False, False], [True, True, False, False], [True, True, True, False],
-                    [True, True, True, True]]
-    (lhs, terms), = chain_view(all_steps, first + 3)
+    assert seen == [
+        [True, False, False, False],
+        [True, True, False, False],
+        [True, True, True, False],
+        [True, True, True, True],
+    ]
+    ((lhs, terms),) = chain_view(all_steps, first + 3)
     assert lhs.current and lhs.symbol == "∂E_total/∂w5"
     assert math.prod(f.value for f in terms[0]) == pytest.approx(lhs.value, rel=1e-15)
 

@@ -1,4 +1,5 @@
 """tmux helpers live beside these tests."""
+
 import pathlib
 import sys
 

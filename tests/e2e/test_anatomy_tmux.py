@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tmux_helpers import Tmux
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
-import time
-import uuid
-from pathlib import Path
-
 import pytest
-
 from tmux_helpers import Tmux
 
 pytestmark = pytest.mark.e2e

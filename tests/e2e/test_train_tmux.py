@@ -8,7 +8,6 @@ import struct
 import time
 
 import pytest
-
 from tmux_helpers import Tmux
 
 pytestmark = pytest.mark.e2e
@@ -54,8 +53,10 @@ def test_start_pause_resume_stop_with_keys(tmp_path, size):
     env = {"HOME": str(tmp_path), "NNLAB_RUNS_DIR": str(tmp_path / "runs")}  # cache and runs: the test's own
     # A tmux server started from a shell with COLUMNS/LINES set passes them to every session, and
     # they override the pane's real size: unset them, as a login shell on a real terminal would.
-    command = (f"unset COLUMNS LINES; cd {shlex.quote(str(tmp_path))} && nnlab train --data-dir {shlex.quote(str(tmp_path / 'data'))} "
-               "--epochs 500 --hidden 256")
+    command = (
+        f"unset COLUMNS LINES; cd {shlex.quote(str(tmp_path))} && nnlab train --data-dir {shlex.quote(str(tmp_path / 'data'))} "
+        "--epochs 500 --hidden 256"
+    )
     with Tmux(tmp_path, width=size[0], height=size[1], env=env) as tmux:
         tmux.start(command)
         tmux.wait_for("Parameters: 203,530")
@@ -63,7 +64,7 @@ def test_start_pause_resume_stop_with_keys(tmp_path, size):
         while not footer_on_last_line(tmux, size[1]):
             assert time.monotonic() < deadline, f"the app does not fill {size}:\n{tmux.screen()}"
             time.sleep(0.1)
-        tmux.wait_for("2,048", timeout=15)                # the data source it found (2,048 train images)
+        tmux.wait_for("2,048", timeout=15)  # the data source it found (2,048 train images)
         tmux.keys("s")
         tmux.wait_for("Running", timeout=30)
         first = wait_until_changes(tmux, "")
@@ -74,7 +75,7 @@ def test_start_pause_resume_stop_with_keys(tmp_path, size):
         time.sleep(0.3)
         held = progress_line(tmux.screen())
         time.sleep(1.0)
-        assert progress_line(tmux.screen()) == held        # nothing moves while paused
+        assert progress_line(tmux.screen()) == held  # nothing moves while paused
         tmux.keys("p")
         tmux.wait_for("Running")
         wait_until_changes(tmux, held)

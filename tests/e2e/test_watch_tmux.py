@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from tmux_helpers import Tmux
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +37,9 @@ def test_start_detach_quit_watch_pause_step_stop(tmp_path):
     run = None
     try:
         with Tmux(tmp_path) as app:
-            app.start(f"cd {cwd} && nnlab train --data-dir {shlex.quote(SAMPLE)} --epochs 200 --hidden 64 --runs-dir runs")
+            app.start(
+                f"cd {cwd} && nnlab train --data-dir {shlex.quote(SAMPLE)} --epochs 200 --hidden 64 --runs-dir runs"
+            )
             app.wait_for("Setup", 60)
             deadline = time.monotonic() + 60
             while "Running" not in app.screen() and time.monotonic() < deadline:
@@ -81,9 +82,26 @@ def test_two_viewers_steer_one_run_and_both_see_every_steer(tmp_path):
     import subprocess
 
     runs = tmp_path / "runs"
-    out = subprocess.run(["nnlab", "train", "--headless", "--detach", "--data-dir", SAMPLE, "--epochs", "200",
-                          "--hidden", "32", "--runs-dir", str(runs)], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "PATH": f"{Path(os.sys.executable).parent}:{os.environ['PATH']}"})
+    out = subprocess.run(
+        [
+            "nnlab",
+            "train",
+            "--headless",
+            "--detach",
+            "--data-dir",
+            SAMPLE,
+            "--epochs",
+            "200",
+            "--hidden",
+            "32",
+            "--runs-dir",
+            str(runs),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PATH": f"{Path(os.sys.executable).parent}:{os.environ['PATH']}"},
+    )
     assert out.returncode == 0, out.stderr
     run = next(runs.iterdir())
     try:
@@ -95,13 +113,13 @@ def test_two_viewers_steer_one_run_and_both_see_every_steer(tmp_path):
                 viewer.start(f"nnlab watch {shlex.quote(str(run))}")
             for viewer in (a, b):
                 viewer.wait_for("Running  loss", 30)
-            a.keys("p")                        # A pauses: both see it, from the log
+            a.keys("p")  # A pauses: both see it, from the log
             for viewer in (a, b):
                 viewer.wait_for("Paused (p resumes", 20)
-            b.keys("p")                        # B resumes what A paused
+            b.keys("p")  # B resumes what A paused
             for viewer in (a, b):
                 viewer.wait_for("Running  loss", 20)
-            b.keys("x")                        # B stops: A sees the run end too
+            b.keys("x")  # B stops: A sees the run end too
             for viewer in (a, b):
                 viewer.wait_for("Stopped", 30)
             assert kinds(run)[-1] == "finished" and kinds(run).count("resumed") >= 1

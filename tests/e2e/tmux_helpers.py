@@ -19,13 +19,15 @@ BIN = Path(sys.executable).parent
 class Tmux:
     def __init__(self, tmp_path: Path, width: int = 80, height: int = 24, env: dict | None = None):
         if shutil.which("tmux") is None:
-            pytest.fail("tmux is not installed (apt-get install -y tmux)") if os.environ.get("CI") else pytest.skip("no tmux")
+            pytest.fail("tmux is not installed (apt-get install -y tmux)") if os.environ.get("CI") else pytest.skip(
+                "no tmux"
+            )
         self.name = f"nnlab-test-{uuid.uuid4().hex[:8]}"
         self.width, self.height = width, height
         self.exit_file = tmp_path / "exit-code"
         self.env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", **(env or {})}
 
-    def __enter__(self) -> "Tmux":
+    def __enter__(self) -> Tmux:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -35,7 +37,20 @@ class Tmux:
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
         inner = f"export {exports} PATH={shlex.quote(str(BIN))}:$PATH; {command}; echo $? > {shlex.quote(str(self.exit_file))}"
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", str(self.width), "-y", str(self.height), "sh", "-c", inner],
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(self.width),
+                "-y",
+                str(self.height),
+                "sh",
+                "-c",
+                inner,
+            ],
             check=True,
         )
 
@@ -67,7 +82,7 @@ class Tmux:
         while time.monotonic() < deadline:
             top = self.screen_ansi().splitlines()[0] if self.screen_ansi() else ""
             idx = top.find(label)
-            if idx > 0 and "7m" in top[max(0, idx - 40):idx]:
+            if idx > 0 and "7m" in top[max(0, idx - 40) : idx]:
                 return
             time.sleep(0.1)
         raise AssertionError(f"{label!r} is not highlighted; top line: {self.screen_ansi().splitlines()[:1]}")

@@ -31,16 +31,30 @@ def _make_controlling() -> None:  # runs in the child between fork and exec
 
 
 class PtyApp:
-    def __init__(self, args: list[str], cwd: Path, env: dict | None = None, size=(80, 24),
-                 argv0: list[str] | None = None):
+    def __init__(
+        self, args: list[str], cwd: Path, env: dict | None = None, size=(80, 24), argv0: list[str] | None = None
+    ):
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-        full_env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8", "TEXTUAL_ANIMATIONS": "none",
-                    **(env or {})}
+        full_env = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+            "TEXTUAL_ANIMATIONS": "none",
+            **(env or {}),
+        }
         full_env.pop("NO_COLOR", None) if "NO_COLOR" not in (env or {}) else None
-        self.proc = subprocess.Popen([*(argv0 or [NNLAB]), *args], cwd=cwd, env=full_env, stdin=slave, stdout=slave,
-                                     stderr=slave, start_new_session=True, preexec_fn=_make_controlling,
-                                     close_fds=True)
+        self.proc = subprocess.Popen(
+            [*(argv0 or [NNLAB]), *args],
+            cwd=cwd,
+            env=full_env,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            start_new_session=True,
+            preexec_fn=_make_controlling,
+            close_fds=True,
+        )
         os.close(slave)
         self.master: int | None = master
         self.raw = bytearray()
@@ -81,8 +95,9 @@ class PtyApp:
             if self.proc.poll() is not None:
                 break
             time.sleep(0.05)
-        raise AssertionError(f"{needle!r} not seen in {timeout} s (exit {self.proc.poll()}); "
-                             f"output tail:\n{self.text()[-2000:]}")
+        raise AssertionError(
+            f"{needle!r} not seen in {timeout} s (exit {self.proc.poll()}); output tail:\n{self.text()[-2000:]}"
+        )
 
     def send(self, data: str) -> None:
         assert self.master is not None

@@ -38,8 +38,9 @@ async def until(pilot, condition, timeout: float = 30.0, what: str = "condition"
 
 async def start_run(app, pilot) -> None:
     """Wait for the Train screen to be ready, press s, wait for the worker to exist."""
-    await until(pilot, lambda: "Linear" in str(app.screen.query_one("#summary-text").render()),
-                what="the model summary")
+    await until(
+        pilot, lambda: "Linear" in str(app.screen.query_one("#summary-text").render()), what="the model summary"
+    )
     app.set_focus(None)
     await key(app, pilot, "s")
     await until(pilot, lambda: app.screen.runs.run is not None, what="the run to start")
@@ -47,8 +48,12 @@ async def start_run(app, pilot) -> None:
 
 async def run_ended(app, pilot, timeout: float = 30.0) -> None:
     """The worker returned and the screen has applied every message it posted (RunEnded is last)."""
-    await until(pilot, lambda: app.screen.runs.run is not None and not app.screen.runs.run.active
-                and app.active_run is None, timeout, "the run to end")
+    await until(
+        pilot,
+        lambda: app.screen.runs.run is not None and not app.screen.runs.run.active and app.active_run is None,
+        timeout,
+        "the run to end",
+    )
 
 
 async def resize(app, pilot, width: int, height: int, settle: float = 0.15) -> None:

@@ -29,8 +29,12 @@ def _idx_labels(n: int) -> bytes:
 def tiny_set(tmp_path_factory):
     """The four idx files (256 training, 64 test images) for the headless command's --data-dir."""
     directory = tmp_path_factory.mktemp("tiny-fashion")
-    blobs = {"train_images": _idx_images(256, 1), "train_labels": _idx_labels(256),
-             "test_images": _idx_images(64, 2), "test_labels": _idx_labels(64)}
+    blobs = {
+        "train_images": _idx_images(256, 1),
+        "train_labels": _idx_labels(256),
+        "test_images": _idx_images(64, 2),
+        "test_labels": _idx_labels(64),
+    }
     for role, blob in blobs.items():
         (directory / f"{FILES[role]}.gz").write_bytes(gzip.compress(blob))
     return directory

@@ -4,10 +4,10 @@ in memory is refused from an estimate, before data is loaded or a weight allocat
 from __future__ import annotations
 
 import pytest
-
 from _ui import QUICK, options, run_ended, start_run, status
-from nnlab.train import memory
+
 from nnlab.run.config import ConfigError, TrainConfig
+from nnlab.train import memory
 
 
 @pytest.fixture
@@ -19,21 +19,24 @@ def no_work(monkeypatch):
     monkeypatch.setattr(engine, "run", lambda *a, **k: pytest.fail("the engine started"))
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--epochs", "0"], "--epochs 0"),
-    (["--batch-size", "0"], "--batch-size 0"),
-    (["--batch-size", "257"], "batch_size"),          # the tiny set has 256 training images
-    (["--lr", "0"], "--lr 0"),
-    (["--lr", "-1"], "--lr -1"),
-    (["--lr", "1e7"], "--lr 1e7"),
-    (["--hidden", "0"], "--hidden 0"),
-    (["--hidden", "512,0"], "--hidden 0"),
-    (["--hidden", "100000"], "--hidden 100000"),
-    (["--hidden", ",".join(["8"] * 17)], "--hidden"),
-    (["--hidden", "65536,65536,65536"], "GiB"),       # fits the limits, not the memory
-    (["--epochs", "10001"], "--epochs 10001"),
-    (["--seed", "-1"], "--seed -1"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--epochs", "0"], "--epochs 0"),
+        (["--batch-size", "0"], "--batch-size 0"),
+        (["--batch-size", "257"], "batch_size"),  # the tiny set has 256 training images
+        (["--lr", "0"], "--lr 0"),
+        (["--lr", "-1"], "--lr -1"),
+        (["--lr", "1e7"], "--lr 1e7"),
+        (["--hidden", "0"], "--hidden 0"),
+        (["--hidden", "512,0"], "--hidden 0"),
+        (["--hidden", "100000"], "--hidden 100000"),
+        (["--hidden", ",".join(["8"] * 17)], "--hidden"),
+        (["--hidden", "65536,65536,65536"], "GiB"),  # fits the limits, not the memory
+        (["--epochs", "10001"], "--epochs 10001"),
+        (["--seed", "-1"], "--seed -1"),
+    ],
+)
 def test_cli_boundaries_are_refused_before_any_work(args, words, tiny_set, capsys, no_work):
     from nnlab.cli import main
 
@@ -56,8 +59,15 @@ def test_engine_refuses_boundaries_with_one_failed_event():
     from nnlab.train.data import synthetic
 
     data = synthetic(64, 32)
-    for bad in (dict(epochs=0), dict(batch_size=0), dict(batch_size=65), dict(lr=0.0), dict(lr=-1.0),
-                dict(hidden=(0,)), dict(hidden=())):
+    for bad in (
+        dict(epochs=0),
+        dict(batch_size=0),
+        dict(batch_size=65),
+        dict(lr=0.0),
+        dict(lr=-1.0),
+        dict(hidden=(0,)),
+        dict(hidden=()),
+    ):
         events = []
         finished = engine.run(QUICK.with_(**bad), data, events.append)
         assert [e.KIND for e in events] == ["failed"] and finished.reason == "failed", bad

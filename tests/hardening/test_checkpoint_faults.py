@@ -13,10 +13,10 @@ import tracemalloc
 
 import pytest
 import torch
-
 from _ui import options, run_ended, start_run, status, until
-from nnlab.train import checkpoint, engine
+
 from nnlab.run.config import TrainConfig
+from nnlab.train import checkpoint, engine
 from nnlab.train.data import synthetic
 from nnlab.train.model import NeuralNetwork
 
@@ -122,8 +122,13 @@ def _bad_file(tmp_path, kind: str):
 
 
 KINDS = ["empty", "garbage", "text", "truncated", "sparse-10GB"]
-WORDS = {"empty": "empty", "garbage": "not a PyTorch checkpoint", "text": "not a PyTorch checkpoint",
-         "truncated": "truncated or damaged", "sparse-10GB": "refused without reading"}
+WORDS = {
+    "empty": "empty",
+    "garbage": "not a PyTorch checkpoint",
+    "text": "not a PyTorch checkpoint",
+    "truncated": "truncated or damaged",
+    "sparse-10GB": "refused without reading",
+}
 
 
 def test_not_a_file_missing_too_large_not_nnlab(tmp_path):
@@ -211,13 +216,18 @@ async def test_resume_prompt_answers_at_once_for_an_oversized_file(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.2)
         app.screen.runs.ask_resume()
-        await until(pilot, lambda: isinstance(app.screen, ResumePrompt) and app.screen.query(Input),
-                    what="the resume prompt")
+        await until(
+            pilot, lambda: isinstance(app.screen, ResumePrompt) and app.screen.query(Input), what="the resume prompt"
+        )
         app.screen.query_one(Input).value = str(path)
         started = time.perf_counter()
         await pilot.press("enter")
-        await until(pilot, lambda: "refused" in str(app.screen.query_one("#resume-error", Static).render()),
-                    timeout=5, what="the refusal")
+        await until(
+            pilot,
+            lambda: "refused" in str(app.screen.query_one("#resume-error", Static).render()),
+            timeout=5,
+            what="the refusal",
+        )
         assert time.perf_counter() - started < 3
 
 
@@ -283,12 +293,17 @@ async def test_resume_prompt_refuses_a_checkpoint_with_code(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.2)
         app.screen.runs.ask_resume()
-        await until(pilot, lambda: isinstance(app.screen, ResumePrompt) and app.screen.query(Input),
-                    what="the resume prompt")
+        await until(
+            pilot, lambda: isinstance(app.screen, ResumePrompt) and app.screen.query(Input), what="the resume prompt"
+        )
         app.screen.query_one(Input).value = str(path)
         await pilot.press("enter")
-        await until(pilot, lambda: "refused" in str(app.screen.query_one("#resume-error", Static).render()),
-                    timeout=5, what="the refusal")
+        await until(
+            pilot,
+            lambda: "refused" in str(app.screen.query_one("#resume-error", Static).render()),
+            timeout=5,
+            what="the refusal",
+        )
         assert isinstance(app.screen, ResumePrompt)  # still asking: nothing was loaded
     assert not marker.exists()
 
@@ -312,8 +327,11 @@ def test_hidden_128_into_512_names_every_mismatched_key(tmp_path):
     finished = engine.run(SMALL.with_(hidden=(512,), epochs=2), data, events.append, resume_path=str(path))
     assert finished.reason == "failed" and [e.KIND for e in events] == ["failed"]
     message = events[0].message
-    for expected in ("linear_relu_stack.0.weight (128, 784)≠(512, 784)", "linear_relu_stack.0.bias (128,)≠(512,)",
-                     "linear_relu_stack.2.weight (10, 128)≠(10, 512)"):
+    for expected in (
+        "linear_relu_stack.0.weight (128, 784)≠(512, 784)",
+        "linear_relu_stack.0.bias (128,)≠(512,)",
+        "linear_relu_stack.2.weight (10, 128)≠(10, 512)",
+    ):
         assert expected in message
     assert "linear_relu_stack.2.bias" not in message  # same shape: not named
 
@@ -323,8 +341,9 @@ def test_cli_resume_with_another_architecture_names_the_keys(tmp_path, tiny_set,
 
     path = tmp_path / "h128.pt"
     engine.run(SMALL.with_(hidden=(128,)), synthetic(64, 32), lambda e: None, save_path=str(path))
-    code = main(["train", "--headless", "--data-dir", str(tiny_set), "--resume", str(path), "--hidden", "512",
-                 "--epochs", "2"])
+    code = main(
+        ["train", "--headless", "--data-dir", str(tiny_set), "--resume", str(path), "--hidden", "512", "--epochs", "2"]
+    )
     err = capsys.readouterr().err
     assert code != 0 and "linear_relu_stack.0.weight (128, 784)≠(512, 784)" in err and "Traceback" not in err
 
@@ -341,7 +360,8 @@ def test_anatomy_checkpoint_flag_refuses_bad_files_too(tmp_path, capsys, kind):
 
 # --- the resume prompt reads off the UI thread (issue 13 item 18, issue 19 case 5) ----------------
 async def test_resume_prompt_reads_the_checkpoint_off_the_ui_thread_and_a_second_enter_is_harmless(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     """A slow read (a large file, a slow disk) never freezes the UI: the prompt says it is reading,
     10 ms ticks keep arriving, Enter pressed again changes nothing, and the answer comes once."""
     import threading
@@ -366,8 +386,9 @@ async def test_resume_prompt_reads_the_checkpoint_off_the_ui_thread_and_a_second
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.2)
         app.push_screen(ResumePrompt(str(tmp_path)), answers.append)
-        await until(pilot, lambda: isinstance(app.screen, ResumePrompt) and app.screen.query(Input),
-                    what="the resume prompt")
+        await until(
+            pilot, lambda: isinstance(app.screen, ResumePrompt) and app.screen.query(Input), what="the resume prompt"
+        )
         app.screen.query_one(Input).value = str(path)
         await pilot.press("enter")
         ticks = []

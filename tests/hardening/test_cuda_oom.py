@@ -8,8 +8,8 @@ import weakref
 
 import pytest
 import torch
-
 from _ui import QUICK, notes, options, run_ended, start_run, status, until
+
 from nnlab.train import engine, memory
 from nnlab.train.data import synthetic
 from nnlab.train.model import NeuralNetwork

@@ -10,12 +10,12 @@ import errno
 import os
 
 import pytest
-
 from _ui import QUICK, key, notes, options, run_ended, start_run, status, until
-from nnlab.run.control import Control
+
 from nnlab.fs import atomic
-from nnlab.train import checkpoint, engine
 from nnlab.run.config import TrainConfig
+from nnlab.run.control import Control
+from nnlab.train import checkpoint, engine
 from nnlab.train.data import synthetic
 
 CONFIG = TrainConfig(epochs=3, batch_size=32, lr=0.05, hidden=(32,), seed=3, device="cpu")
@@ -117,13 +117,22 @@ def test_save_error_with_pause_waits_for_the_person(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("choice, code", [(None, 1), ("continue", 0)])
-def test_headless_save_error_is_reported_and_the_flag_decides(tmp_path, tiny_set, monkeypatch, capsys, choice,
-                                                             code):
+def test_headless_save_error_is_reported_and_the_flag_decides(tmp_path, tiny_set, monkeypatch, capsys, choice, code):
     from nnlab.cli import main
 
     fail_replace(monkeypatch, "ck.pt", times=1)  # the first save (end of epoch 1) fails
-    args = ["train", "--headless", "--data-dir", str(tiny_set), "--epochs", "2", "--hidden", "32",
-            "--save", str(tmp_path / "ck.pt")]
+    args = [
+        "train",
+        "--headless",
+        "--data-dir",
+        str(tiny_set),
+        "--epochs",
+        "2",
+        "--hidden",
+        "32",
+        "--save",
+        str(tmp_path / "ck.pt"),
+    ]
     if choice:
         args += ["--on-save-error", choice]
     assert main(args) == code
@@ -141,8 +150,20 @@ def test_headless_csv_export_error_keeps_the_previous_csv(tmp_path, tiny_set, mo
 
     csv = tmp_path / "m.csv"
     fail_replace(monkeypatch, "m.csv", skip=1)  # the header is written; the row of epoch 1 is not
-    args = ["train", "--headless", "--data-dir", str(tiny_set), "--epochs", "3", "--hidden", "32",
-            "--csv", str(csv), "--on-save-error", "continue"]
+    args = [
+        "train",
+        "--headless",
+        "--data-dir",
+        str(tiny_set),
+        "--epochs",
+        "3",
+        "--hidden",
+        "32",
+        "--csv",
+        str(csv),
+        "--on-save-error",
+        "continue",
+    ]
     assert main(args) == 0
     err = capsys.readouterr().err
     assert "m.csv" in err and "No space left on device" in err and "Traceback" not in err
@@ -153,8 +174,20 @@ def test_headless_unwritable_csv_at_start_is_one_line_before_training(tmp_path, 
     from nnlab.cli import main
 
     fail_replace(monkeypatch, "m.csv")  # the very first write (the header) fails
-    code = main(["train", "--headless", "--data-dir", str(tiny_set), "--epochs", "1", "--hidden", "32",
-                 "--csv", str(tmp_path / "m.csv")])
+    code = main(
+        [
+            "train",
+            "--headless",
+            "--data-dir",
+            str(tiny_set),
+            "--epochs",
+            "1",
+            "--hidden",
+            "32",
+            "--csv",
+            str(tmp_path / "m.csv"),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 1 and "No space left on device" in captured.err and "Traceback" not in captured.err
     assert "Epoch 1" not in captured.out and no_temp_files(tmp_path)

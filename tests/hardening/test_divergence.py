@@ -5,13 +5,12 @@ from __future__ import annotations
 import math
 import types
 
-import pytest
 import torch
-
 from _ui import LONG, key, log_text, notes, options, run_ended, start_run, until
+
+from nnlab.run.config import TrainConfig
 from nnlab.train import checkpoint, engine
 from nnlab.train import step as step_mod
-from nnlab.run.config import TrainConfig
 from nnlab.train.data import synthetic
 
 CONFIG = TrainConfig(epochs=3, batch_size=32, lr=0.05, hidden=(32,), seed=3, device="cpu")
@@ -67,8 +66,9 @@ def test_huge_learning_rate_diverges_and_leaves_the_checkpoint_alone(tmp_path):
     engine.run(tutorial, data, lambda e: None, save_path=str(path))
     before = path.read_bytes()
     events = []
-    finished = engine.run(tutorial.with_(lr=1e6, epochs=3), data, events.append, save_path=str(path),
-                          resume_path=str(path))
+    finished = engine.run(
+        tutorial.with_(lr=1e6, epochs=3), data, events.append, save_path=str(path), resume_path=str(path)
+    )
     assert finished.reason == "diverged", [e.KIND for e in events]
     assert [e.KIND for e in events].count("diverged") == 1
     assert not any(e.KIND == "epoch" for e in events)  # stopped inside the first resumed epoch
@@ -78,8 +78,20 @@ def test_huge_learning_rate_diverges_and_leaves_the_checkpoint_alone(tmp_path):
 def test_headless_lr_1e6_reports_divergence_and_exits_1(tmp_path, capsys, tiny_set):
     from nnlab.cli import main
 
-    code = main(["train", "--headless", "--data-dir", str(tiny_set), "--lr", "1e6",
-                 "--epochs", "2", "--save", str(tmp_path / "ck.pt")])
+    code = main(
+        [
+            "train",
+            "--headless",
+            "--data-dir",
+            str(tiny_set),
+            "--lr",
+            "1e6",
+            "--epochs",
+            "2",
+            "--save",
+            str(tmp_path / "ck.pt"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "Diverged" in err and "Traceback" not in err
 
@@ -91,8 +103,9 @@ async def test_the_dashboard_shows_diverged_and_stays_usable(tmp_path, monkeypat
     app = NNLabApp(mode="train", options=options(tmp_path, config=LONG))
     async with app.run_test(size=(100, 30)) as pilot:
         await start_run(app, pilot)
-        await until(pilot, lambda: app.screen.runs.run.active is False and app.active_run is None,
-                    what="the run to end")
+        await until(
+            pilot, lambda: app.screen.runs.run.active is False and app.active_run is None, what="the run to end"
+        )
         await until(pilot, lambda: "diverged" in notes(app).lower(), timeout=5, what="the notification")
         assert "Diverged" in log_text(app)
         assert app.screen.runs.record.status == "failed" and app.active_run is None

@@ -10,15 +10,16 @@ import types
 
 import pytest
 import torch
-
 from _ui import QUICK, options, run_ended, start_run, until
+
 from nnlab.fs import atomic
-from nnlab.train import metrics
 from nnlab.run.events import BatchProgress, Diverged, EpochEnd
+from nnlab.train import metrics
 
 
 def strict(line: str):
     """json.loads that refuses NaN/Infinity, as every other JSON reader does."""
+
     def no_constant(name):
         raise AssertionError(f"non-standard JSON constant {name}")
 
@@ -26,11 +27,29 @@ def strict(line: str):
 
 
 def test_event_json_writes_nan_and_infinity_as_null():
-    events = [Diverged(epoch=1, batch=2, loss=math.nan, message="x"),
-              BatchProgress(epoch=1, batch=1, batches=2, samples_seen=1, running_loss=math.inf, samples_per_s=1,
-                            elapsed_s=0.1, loss=-math.inf),
-              EpochEnd(epoch=1, train_loss=math.nan, test_loss=1.0, test_accuracy=0.5,
-                       per_class_accuracy=(math.nan, 1.0), confusion=((1, 0), (0, 1)), seconds=1, samples_per_s=2)]
+    events = [
+        Diverged(epoch=1, batch=2, loss=math.nan, message="x"),
+        BatchProgress(
+            epoch=1,
+            batch=1,
+            batches=2,
+            samples_seen=1,
+            running_loss=math.inf,
+            samples_per_s=1,
+            elapsed_s=0.1,
+            loss=-math.inf,
+        ),
+        EpochEnd(
+            epoch=1,
+            train_loss=math.nan,
+            test_loss=1.0,
+            test_accuracy=0.5,
+            per_class_accuracy=(math.nan, 1.0),
+            confusion=((1, 0), (0, 1)),
+            seconds=1,
+            samples_per_s=2,
+        ),
+    ]
     rows = [strict(e.to_json()) for e in events]
     assert rows[0]["loss"] is None and rows[1]["running_loss"] is None and rows[1]["loss"] is None
     assert rows[2]["train_loss"] is None and rows[2]["per_class_accuracy"] == [None, 1.0]
@@ -48,8 +67,12 @@ async def _export_a_nan_run(tmp_path, monkeypatch, **more):
 
     nan_test_loss(monkeypatch)
     jsonl, csv = tmp_path / "m.jsonl", tmp_path / "m.csv"
-    app = NNLabApp(mode="train", options=options(tmp_path, config=QUICK.with_(epochs=2), metrics_path=str(jsonl),
-                                                 csv_path=str(csv), force=True, **more))
+    app = NNLabApp(
+        mode="train",
+        options=options(
+            tmp_path, config=QUICK.with_(epochs=2), metrics_path=str(jsonl), csv_path=str(csv), force=True, **more
+        ),
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await start_run(app, pilot)
         await run_ended(app, pilot)
@@ -79,7 +102,7 @@ async def test_dashboard_export_in_chinese_round_trips_utf8(tmp_path, monkeypatc
     diverged = [e for e in events if e.KIND == "diverged"]
     assert diverged and "发散" in diverged[0].message
     raw = jsonl.read_bytes()
-    assert "发散".encode("utf-8") in raw and b"\\u" not in raw  # real UTF-8, not escapes
+    assert "发散".encode() in raw and b"\\u" not in raw  # real UTF-8, not escapes
     rows = [strict(line) for line in raw.decode("utf-8").splitlines()]
     assert [r["message"] for r in rows if r["event"] == "diverged"] == [diverged[0].message]
     assert [r["loss"] for r in rows if r["event"] == "diverged"] == [None]
@@ -117,8 +140,24 @@ def test_headless_metrics_of_a_diverged_run_are_strict_json(tmp_path, tiny_set, 
     from nnlab.cli import main
 
     path = tmp_path / "m.jsonl"
-    code = main(["--lang", lang, "train", "--headless", "--data-dir", str(tiny_set), "--lr", "1e6", "--epochs", "2",
-                 "--metrics", str(path), "--progress-every", "1"])
+    code = main(
+        [
+            "--lang",
+            lang,
+            "train",
+            "--headless",
+            "--data-dir",
+            str(tiny_set),
+            "--lr",
+            "1e6",
+            "--epochs",
+            "2",
+            "--metrics",
+            str(path),
+            "--progress-every",
+            "1",
+        ]
+    )
     capsys.readouterr()
     assert code == 1
     rows = [strict(line) for line in path.read_bytes().decode("utf-8").splitlines()]

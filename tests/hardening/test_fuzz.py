@@ -97,8 +97,15 @@ def real_checkpoint(tmp_path_factory) -> bytes:
     opt = torch.optim.Adam(model.parameters())
     model(torch.zeros(2, 784)).sum().backward()
     opt.step()
-    checkpoint.save(path, model, opt, epoch=1, config=TrainConfig(hidden=(8,), optimizer="adam"),
-                    history=[{"epoch": 1, "train_loss": 1.0, "test_accuracy": 0.5}], extra={"batch": 0})
+    checkpoint.save(
+        path,
+        model,
+        opt,
+        epoch=1,
+        config=TrainConfig(hidden=(8,), optimizer="adam"),
+        history=[{"epoch": 1, "train_loss": 1.0, "test_accuracy": 0.5}],
+        extra={"batch": 0},
+    )
     return path.read_bytes()
 
 
@@ -140,17 +147,52 @@ def test_byte_flips_inside_the_pickle_are_refused_cleanly(tmp_path, real_checkpo
 
 # --- 2. mutated dicts ----------------------------------------------------------------------------
 ODD_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8),
-    st.lists(st.integers(-3, 70000), max_size=4), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-    st.sampled_from([torch.zeros(3), torch.full((2, 2), math.nan), torch.zeros(10, 8, dtype=torch.int64),
-                     torch.tensor(-1.0), torch.zeros(0)]),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.lists(st.integers(-3, 70000), max_size=4),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.sampled_from(
+        [
+            torch.zeros(3),
+            torch.full((2, 2), math.nan),
+            torch.zeros(10, 8, dtype=torch.int64),
+            torch.tensor(-1.0),
+            torch.zeros(0),
+        ]
+    ),
 )
-FIELDS = ["epoch", "config", "config.hidden", "config.lr", "config.epochs", "config.batch_size", "config.device",
-          "config.optimizer", "config.seed", "config.threads", "model", "model.linear_relu_stack.0.weight",
-          "model.linear_relu_stack.2.bias", "optimizer", "optimizer.param_groups", "optimizer.state",
-          "optimizer.state.0", "optimizer.state.0.exp_avg_sq", "optimizer.state.0.step", "history", "history.0",
-          "extra", "extra.batch", "extra.shuffle_state", "extra.epoch_loss_sum", "version", "format"]
+FIELDS = [
+    "epoch",
+    "config",
+    "config.hidden",
+    "config.lr",
+    "config.epochs",
+    "config.batch_size",
+    "config.device",
+    "config.optimizer",
+    "config.seed",
+    "config.threads",
+    "model",
+    "model.linear_relu_stack.0.weight",
+    "model.linear_relu_stack.2.bias",
+    "optimizer",
+    "optimizer.param_groups",
+    "optimizer.state",
+    "optimizer.state.0",
+    "optimizer.state.0.exp_avg_sq",
+    "optimizer.state.0.step",
+    "history",
+    "history.0",
+    "extra",
+    "extra.batch",
+    "extra.shuffle_state",
+    "extra.epoch_loss_sum",
+    "version",
+    "format",
+]
 
 
 def _set(payload, dotted: str, value) -> None:
@@ -159,8 +201,11 @@ def _set(payload, dotted: str, value) -> None:
         parts = ["model", ".".join(parts[1:])]
     target = payload
     for part in parts[:-1]:
-        target = target[int(part)] if isinstance(target, list) or (isinstance(target, dict) and part.isdigit()
-                                                                  and int(part) in target) else target[part]
+        target = (
+            target[int(part)]
+            if isinstance(target, list) or (isinstance(target, dict) and part.isdigit() and int(part) in target)
+            else target[part]
+        )
     last = parts[-1]
     if isinstance(target, list):
         target[int(last)] = value
@@ -170,8 +215,13 @@ def _set(payload, dotted: str, value) -> None:
         target[last] = value
 
 
-@settings(max_examples=120, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(mutations=st.lists(st.tuples(st.sampled_from(FIELDS), ODD_VALUES), min_size=1, max_size=3))
 def test_mutated_checkpoints_load_or_name_what_is_wrong(tmp_path, real_checkpoint, mutations):
     """A file with the right names and wrong types/ranges loads and then resumes a model, or is a
@@ -193,8 +243,11 @@ def test_mutated_checkpoints_load_or_name_what_is_wrong(tmp_path, real_checkpoin
         return
     config = loaded["config_obj"]
     model = NeuralNetwork(config.hidden)
-    optimizer = torch.optim.Adam(model.parameters()) if config.optimizer == "adam" else \
-        torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9 if config.optimizer == "momentum" else 0)
+    optimizer = (
+        torch.optim.Adam(model.parameters())
+        if config.optimizer == "adam"
+        else torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9 if config.optimizer == "momentum" else 0)
+    )
     try:
         checkpoint.apply(loaded, model, optimizer)
     except checkpoint.CheckpointError:
@@ -259,8 +312,8 @@ def test_odd_paths_for_every_file_taking_flag(odd_paths, tiny_set, capsys, tmp_p
     monkeypatch.chdir(tmp_path)
     commands = flag_commands(tiny_set)
     cases = 0
-    for flag, build in commands.items():
-        for kind, path in paths.items():
+    for _flag, build in commands.items():
+        for _kind, path in paths.items():
             before = snapshot(root)
             argv = build(path)
             code, out, err = call(argv, capsys)
@@ -288,8 +341,9 @@ def test_real_processes_in_the_c_locale(odd_paths, tiny_set, tmp_path):
     ]
     before = snapshot(root)
     for argv in runs:
-        result = subprocess.run([os.fsencode(a) for a in argv], env=env, capture_output=True, timeout=CASE_LIMIT_S * 3,
-                                cwd=tmp_path)
+        result = subprocess.run(
+            [os.fsencode(a) for a in argv], env=env, capture_output=True, timeout=CASE_LIMIT_S * 3, cwd=tmp_path
+        )
         assert result.returncode in (0, 1, 2), (argv, result.stderr)
         assert b"Traceback" not in result.stdout + result.stderr, (argv, result.stderr)
     after = snapshot(root)

@@ -4,7 +4,6 @@ full disks and vanished streams. Each test names the case it guards."""
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import shutil
 import signal
@@ -31,8 +30,15 @@ def saved(path, hidden=(8,), optimizer="adam"):
     opt = torch.optim.Adam(model.parameters()) if optimizer == "adam" else torch.optim.SGD(model.parameters(), lr=0.1)
     model(torch.zeros(2, 784)).sum().backward()
     opt.step()
-    checkpoint.save(path, model, opt, epoch=1, config=TrainConfig(hidden=hidden, optimizer=optimizer),
-                    history=[{"epoch": 1, "train_loss": 1.0}], extra={"batch": 0})
+    checkpoint.save(
+        path,
+        model,
+        opt,
+        epoch=1,
+        config=TrainConfig(hidden=hidden, optimizer=optimizer),
+        history=[{"epoch": 1, "train_loss": 1.0}],
+        extra={"batch": 0},
+    )
     return path
 
 
@@ -142,6 +148,7 @@ def test_case18_cli_resume_from_a_mutated_file_is_exit_2(tmp_path, tiny_set, cap
 @pytest.mark.parametrize("where", ["weight nan", "bias inf", "exp_avg_sq negative"])
 def test_case19_non_finite_weights_blame_the_file_not_the_learning_rate(tmp_path, tiny_set, capsys, where):
     """Case 19: NaN/Inf weights (or a negative Adam exp_avg_sq) → 'Diverged … try a smaller lr'."""
+
     def change(p):
         if where == "weight nan":
             p["model"]["linear_relu_stack.0.weight"][0, 0] = float("nan")
@@ -193,8 +200,9 @@ def _in_tmpfs(tmp_path, command: str, size="2m"):
     mount = tmp_path / "full"
     mount.mkdir()
     script = f"mount -t tmpfs -o size={size} none {mount} && cd {mount} && {command}"
-    return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
-                          capture_output=True, text=True, timeout=180), mount
+    return subprocess.run(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c", script], capture_output=True, text=True, timeout=180
+    ), mount
 
 
 @pytest.mark.parametrize("policy", ["stop", "continue"])
@@ -202,8 +210,9 @@ def test_case6_a_real_full_disk_is_a_save_failed(tiny_tmpfs, tiny_set, policy):
     """Case 6: on a real ENOSPC torch.save raised RuntimeError (inline_container.cc), not OSError:
     --on-save-error continue was ignored and the message was cryptic. The default model's
     checkpoint (~5 MB with SGD) does not fit a 2 MiB tmpfs."""
-    result, _ = _in_tmpfs(tiny_tmpfs, f"{NNLAB} train --headless --data-dir {tiny_set} --epochs 2 "
-                                      f"--save ck.pt --on-save-error {policy}")
+    result, _ = _in_tmpfs(
+        tiny_tmpfs, f"{NNLAB} train --headless --data-dir {tiny_set} --epochs 2 --save ck.pt --on-save-error {policy}"
+    )
     err = result.stderr
     assert "No space left on device" in err and "Traceback" not in err and "inline_container" not in err
     assert result.returncode == 1
@@ -217,9 +226,12 @@ def test_case6_a_real_full_disk_is_a_save_failed(tiny_tmpfs, tiny_set, policy):
 def test_case15_the_live_jsonl_on_a_full_disk(tiny_tmpfs, tiny_set):
     """Case 15: the live JSONL on a full disk: 'the previous file is unchanged' (it was truncated
     at open), then an OSError traceback from JsonlWriter.close()."""
-    result, _ = _in_tmpfs(tiny_tmpfs, f"dd if=/dev/zero of=fill bs=1k 2>/dev/null; "
-                                      f"{NNLAB} train --headless --data-dir {tiny_set} --epochs 1 --hidden 8 "
-                                      f"--progress-every 1 --metrics m.jsonl")
+    result, _ = _in_tmpfs(
+        tiny_tmpfs,
+        f"dd if=/dev/zero of=fill bs=1k 2>/dev/null; "
+        f"{NNLAB} train --headless --data-dir {tiny_set} --epochs 1 --hidden 8 "
+        f"--progress-every 1 --metrics m.jsonl",
+    )
     err = result.stderr
     assert "Traceback" not in err and "previous file is unchanged" not in err
     assert "live log is incomplete" in err and result.returncode == 1
@@ -227,9 +239,27 @@ def test_case15_the_live_jsonl_on_a_full_disk(tiny_tmpfs, tiny_set):
 
 def _run_with_stdout(tiny_set, tmp_path, stdout, extra=(), preexec=None):
     save = tmp_path / "ck.pt"
-    proc = subprocess.Popen([NNLAB, "train", "--headless", "--data-dir", str(tiny_set), "--epochs", "3",
-                             "--progress-every", "1", "--batch-size", "8", "--save", str(save), *extra],
-                            stdout=stdout, stderr=subprocess.PIPE, preexec_fn=preexec)
+    proc = subprocess.Popen(
+        [
+            NNLAB,
+            "train",
+            "--headless",
+            "--data-dir",
+            str(tiny_set),
+            "--epochs",
+            "3",
+            "--progress-every",
+            "1",
+            "--batch-size",
+            "8",
+            "--save",
+            str(save),
+            *extra,
+        ],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        preexec_fn=preexec,
+    )
     return proc, save
 
 

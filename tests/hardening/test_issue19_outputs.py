@@ -219,12 +219,33 @@ def test_case22_closed_fds_become_dev_null_not_the_metrics_file(tmp_path, tiny_s
         "print(os.readlink('/proc/self/fd/2'), file=open(sys.argv[1], 'w'))\n"
     )
     probe = tmp_path / "fd2"
-    subprocess.run([sys.executable, "-c", code, str(probe)], stderr=subprocess.DEVNULL, close_fds=True,
-                   pass_fds=(), preexec_fn=lambda: os.close(2), check=True)
+    subprocess.run(
+        [sys.executable, "-c", code, str(probe)],
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+        pass_fds=(),
+        preexec_fn=lambda: os.close(2),
+        check=True,
+    )
     assert probe.read_text().strip() == "/dev/null"
     result = subprocess.run(
-        [NNLAB, "train", "--headless", "--data-dir", str(tiny_set), "--epochs", "1", "--hidden", "8",
-         "--metrics", str(metrics)], preexec_fn=lambda: os.close(2), stdout=subprocess.DEVNULL, timeout=120)
+        [
+            NNLAB,
+            "train",
+            "--headless",
+            "--data-dir",
+            str(tiny_set),
+            "--epochs",
+            "1",
+            "--hidden",
+            "8",
+            "--metrics",
+            str(metrics),
+        ],
+        preexec_fn=lambda: os.close(2),
+        stdout=subprocess.DEVNULL,
+        timeout=120,
+    )
     assert result.returncode == 0
     for line in metrics.read_text().splitlines():
         json.loads(line)
@@ -272,9 +293,24 @@ def test_case25_a_non_utf8_save_name_under_an_ascii_locale(tmp_path, tiny_set):
     """Case 25: a non-UTF-8 --save name under an ASCII locale was saved, then a UnicodeEncodeError."""
     name = os.fsencode(str(tmp_path)) + b"/ck\xff.pt"
     env = {**os.environ, "LC_ALL": "C", "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0"}
-    result = subprocess.run([os.fsencode(NNLAB), b"train", b"--headless", b"--data-dir", os.fsencode(str(tiny_set)),
-                             b"--epochs", b"1", b"--hidden", b"8", b"--save", name], env=env,
-                            capture_output=True, timeout=120)
+    result = subprocess.run(
+        [
+            os.fsencode(NNLAB),
+            b"train",
+            b"--headless",
+            b"--data-dir",
+            os.fsencode(str(tiny_set)),
+            b"--epochs",
+            b"1",
+            b"--hidden",
+            b"8",
+            b"--save",
+            name,
+        ],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert b"Traceback" not in result.stderr + result.stdout
     assert b"\\udcff" in result.stdout or b"\\xff" in result.stdout

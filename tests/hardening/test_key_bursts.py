@@ -14,10 +14,10 @@ import subprocess
 import time
 
 import pytest
+from _pty import NNLAB
 from textual import events
 from textual.app import App, ComposeResult
 
-from _pty import NNLAB
 from nnlab.core.numbers import Bounds
 from nnlab.ui.shared.number_field import NumberField
 
@@ -61,8 +61,19 @@ async def test_a_burst_of_cursor_moves_and_deletes_is_applied_in_order_with_nudg
         field.focus()
         await pilot.pause()
         # "0.001" → Home, Delete, Delete: "001" → End, BSpace: "00" → 2: "002" → ←, ←, 1: "0102"
-        _burst(app, ("home", None), ("delete", None), ("delete", None), ("end", None), ("backspace", None),
-               ("2", "2"), ("left", None), ("left", None), ("1", "1"), ("enter", "\r"))
+        _burst(
+            app,
+            ("home", None),
+            ("delete", None),
+            ("delete", None),
+            ("end", None),
+            ("backspace", None),
+            ("2", "2"),
+            ("left", None),
+            ("left", None),
+            ("1", "1"),
+            ("enter", "\r"),
+        )
         await pilot.pause()
         await pilot.pause()
         assert field.value == "0102"

@@ -9,17 +9,42 @@ import math
 import re
 
 import pytest
+from _ui import key, options
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
-from _ui import key, options, until
 from nnlab.core.numbers import MAX_CHARS, Bounds, NumberError, parse_number
 from nnlab.i18n import set_lang
 from nnlab.ui.shared.number_field import NumberField
 
-BAD = ["nan", "NaN", "inf", "-inf", "Infinity", "-0", "-0.0", "1e-400", "1e309", "٥٠", "1_0", " 5", "5 ", "1 0",
-       "5" * 5000, "", "0x10", "1e", "--1", "½", "５", "1,5", "0.1.2", "1e5\n", "1\t"]
+BAD = [
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "-0",
+    "-0.0",
+    "1e-400",
+    "1e309",
+    "٥٠",
+    "1_0",
+    " 5",
+    "5 ",
+    "1 0",
+    "5" * 5000,
+    "",
+    "0x10",
+    "1e",
+    "--1",
+    "½",
+    "５",
+    "1,5",
+    "0.1.2",
+    "1e5\n",
+    "1\t",
+]
 PASTED = "Learning rate: 0.001 (from the tutorial)"
 STRICT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -34,10 +59,19 @@ def test_every_bad_text_is_refused_with_a_message(text, lang):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=st.one_of(st.text(max_size=80), st.from_regex(STRICT, fullmatch=True),
-                      st.sampled_from(BAD), st.floats().map(repr), st.integers().map(str)),
-       lo=st.floats(-1e9, 0, allow_nan=False), span=st.floats(0, 2e9, allow_nan=False),
-       integer=st.booleans(), nonzero=st.booleans())
+@given(
+    text=st.one_of(
+        st.text(max_size=80),
+        st.from_regex(STRICT, fullmatch=True),
+        st.sampled_from(BAD),
+        st.floats().map(repr),
+        st.integers().map(str),
+    ),
+    lo=st.floats(-1e9, 0, allow_nan=False),
+    span=st.floats(0, 2e9, allow_nan=False),
+    integer=st.booleans(),
+    nonzero=st.booleans(),
+)
 def test_fuzz_parse_number_returns_only_finite_in_range_values_or_a_reason(text, lo, span, integer, nonzero):
     bounds = Bounds(lo, lo + span, integer=integer, nonzero=nonzero)
     try:
@@ -104,8 +138,13 @@ async def test_the_setup_form_refuses_bad_numbers_and_s_starts_nothing(tmp_path,
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.2)
         form = app.screen.query_one("#form")
-        cases = {"lr": ["nan", "1e309", "0", "-0"], "epochs": ["0", "1_0", "٥٠"], "batch_size": ["-0", "1e3"],
-                 "seed": ["1e-400", "inf"], "hidden": ["512,nan", "0", "1_0", "512,,x"]}
+        cases = {
+            "lr": ["nan", "1e309", "0", "-0"],
+            "epochs": ["0", "1_0", "٥٠"],
+            "batch_size": ["-0", "1e3"],
+            "seed": ["1e-400", "inf"],
+            "hidden": ["512,nan", "0", "1_0", "512,,x"],
+        }
         for field_id, texts in cases.items():
             field = form.query_one(f"#{field_id}", Input)
             good = field.value
@@ -141,11 +180,19 @@ def test_cli_numbers_are_one_line_errors_before_any_work(flag, text, capsys, mon
     assert code == 2 and err.count("\n") == 1 and err.startswith("nnlab: error:") and "Traceback" not in err
 
 
-
-@pytest.mark.parametrize("args", [["backprop", "--json", "--set", "w5=nan"], ["backprop", "--json", "--set", "w5=٥"],
-                                  ["backprop", "--json", "--set", "lr=1e309"], ["backprop", "--json", "--passes", "1e309"],
-                                  ["backprop", "--json", "--passes", "0"], ["anatomy", "--json", "--images", "nan"],
-                                  ["anatomy", "--json", "--seed", "-0"], ["anatomy", "--json", "--first", "1_0"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["backprop", "--json", "--set", "w5=nan"],
+        ["backprop", "--json", "--set", "w5=٥"],
+        ["backprop", "--json", "--set", "lr=1e309"],
+        ["backprop", "--json", "--passes", "1e309"],
+        ["backprop", "--json", "--passes", "0"],
+        ["anatomy", "--json", "--images", "nan"],
+        ["anatomy", "--json", "--seed", "-0"],
+        ["anatomy", "--json", "--first", "1_0"],
+    ],
+)
 def test_other_commands_numbers_are_one_line_errors(args, capsys):
     from nnlab.cli import main
 

@@ -3,11 +3,9 @@ never over an existing file without --force (CLI) or a yes (app), and never thro
 
 from __future__ import annotations
 
-import os
-
 import pytest
-
 from _ui import key, notes, options, run_ended, start_run, until
+
 from nnlab.train import checkpoint
 
 
@@ -130,8 +128,9 @@ async def test_app_asks_before_a_run_replaces_an_existing_save_file(tmp_path):
     path.write_bytes(b"precious")
     app = NNLabApp(mode="train", options=options(tmp_path, save_path=str(path)))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: "Linear" in str(app.screen.query_one("#summary-text").render()),
-                    what="the model summary")
+        await until(
+            pilot, lambda: "Linear" in str(app.screen.query_one("#summary-text").render()), what="the model summary"
+        )
         app.set_focus(None)
         await key(app, pilot, "s")
         await until(pilot, lambda: isinstance(app.screen, ConfirmOverwrite), what="the overwrite question")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from _pty import SAMPLE, PtyApp
 from _ui import LONG, options, start_run, until
+
 from nnlab.train import checkpoint
 
 

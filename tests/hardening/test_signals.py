@@ -8,21 +8,20 @@ handler, writes the checkpoint; the exit code says which signal ended it (143, 1
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
-
 import inspect
 import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
-
 from _pty import SAMPLE, PtyApp
 from _ui import LONG, key, options, start_run, until
+
+from nnlab.commands import headless
 from nnlab.fs import atomic
 from nnlab.train import checkpoint
-from nnlab.commands import headless
 
 
 def spy_writes(monkeypatch) -> list[dict]:
@@ -31,8 +30,13 @@ def spy_writes(monkeypatch) -> list[dict]:
     real = atomic.atomic_open
 
     def atomic_open(path, *args, **kwargs):
-        writes.append({"path": str(path), "thread": threading.current_thread(),
-                       "stack": [frame.function for frame in inspect.stack()]})
+        writes.append(
+            {
+                "path": str(path),
+                "thread": threading.current_thread(),
+                "stack": [frame.function for frame in inspect.stack()],
+            }
+        )
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(atomic, "atomic_open", atomic_open)
@@ -58,8 +62,22 @@ def _runs_in_tmp(tmp_path, monkeypatch):
 
 
 def headless_args(tiny_set, path) -> list[str]:
-    return ["train", "--headless", "--data-dir", str(tiny_set), "--epochs", "1000", "--hidden", "32",
-            "--batch-size", "32", "--save", str(path), "--progress-every", "1"]
+    return [
+        "train",
+        "--headless",
+        "--data-dir",
+        str(tiny_set),
+        "--epochs",
+        "1000",
+        "--hidden",
+        "32",
+        "--batch-size",
+        "32",
+        "--save",
+        str(path),
+        "--progress-every",
+        "1",
+    ]
 
 
 def test_headless_sigterm_saves_at_the_next_batch_and_exits_143(tmp_path, tiny_set, monkeypatch, capsys):
@@ -77,8 +95,7 @@ def test_headless_sigterm_saves_at_the_next_batch_and_exits_143(tmp_path, tiny_s
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the handler is removed after the run
 
 
-def test_headless_sigint_stops_and_a_second_one_during_the_save_is_ignored(tmp_path, tiny_set, monkeypatch,
-                                                                           capsys):
+def test_headless_sigint_stops_and_a_second_one_during_the_save_is_ignored(tmp_path, tiny_set, monkeypatch, capsys):
     from nnlab.cli import main
 
     signal_at_batch(monkeypatch, signal.SIGINT, epoch=2, batch=3)
@@ -113,6 +130,7 @@ async def test_app_sigterm_stops_the_run_saves_on_the_worker_and_exits_143(tmp_p
         run = app.active_run
         if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
             pytest.fail("the app installed no SIGTERM handler: sending one would kill the test process")
+        before = sum(w["path"] == str(path) for w in writes)
         os.kill(os.getpid(), signal.SIGTERM)
         await until(pilot, lambda: app.return_code is not None, what="the app to exit")
     deadline = time.monotonic() + 10
@@ -120,7 +138,10 @@ async def test_app_sigterm_stops_the_run_saves_on_the_worker_and_exits_143(tmp_p
         time.sleep(0.05)
     assert app.return_code == 143 and not run.active
     saved = checkpoint.load(path)
-    assert saved["extra"]["batch"] > 0 or saved["epoch"] > 1  # written when the run stopped
+    # written when the run stopped (under load the signal can land during epoch 1's test pass:
+    # the stop is then at epoch 1, batch 0, the same state as that epoch's checkpoint)
+    assert sum(w["path"] == str(path) for w in writes) > before
+    assert saved["extra"]["batch"] > 0 or saved["epoch"] >= 1
     assert all(w["thread"] is not threading.main_thread() for w in writes if w["path"] == str(path))
 
 
@@ -175,8 +196,22 @@ def test_ssh_drop_hands_the_run_to_the_background_and_nothing_is_lost(tmp_path):
     terminal's session; the run goes on in its run directory, and stops cleanly when asked."""
     import json
 
-    app = PtyApp(["train", "--data-dir", SAMPLE, "--epochs", "1000", "--hidden", "64", "--save", "ck.pt",
-                  "--runs-dir", str(tmp_path / "runs")], cwd=tmp_path)
+    app = PtyApp(
+        [
+            "train",
+            "--data-dir",
+            SAMPLE,
+            "--epochs",
+            "1000",
+            "--hidden",
+            "64",
+            "--save",
+            "ck.pt",
+            "--runs-dir",
+            str(tmp_path / "runs"),
+        ],
+        cwd=tmp_path,
+    )
     child = None
     try:
         app.wait_for("Setup", 60)

@@ -9,7 +9,6 @@ import sys
 import time
 
 import pytest
-
 from _pty import NNLAB, PtyApp
 from _ui import LONG, key, options, resize, start_run, until
 
@@ -76,8 +75,13 @@ def _run_without_terminal(stdin_spec, env=None):
         kwargs = {}
     else:
         cmd = [NNLAB, "train"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "TERM": "xterm-256color", **(env or {})}, **kwargs)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TERM": "xterm-256color", **(env or {})},
+        **kwargs,
+    )
     if stdin_spec == "pipe":
         proc.stdin.write(b"s\nq\n")
         proc.stdin.close()
@@ -116,7 +120,7 @@ def _cells(ansi: str):
     for line in ansi.splitlines():
         pos = 0
         for match in SGR.finditer(line + "\x1b[m"):
-            for ch in line[pos:match.start()]:
+            for ch in line[pos : match.start()]:
                 out.append((ch, fg, bg))
             pos = match.end()
             codes = [c for c in match.group(1).split(";")] or ["0"]
@@ -127,7 +131,7 @@ def _cells(ansi: str):
                     fg = bg = None
                 elif c in (38, 48):
                     kind = codes[i + 1]
-                    value = codes[i + 2] if kind == "5" else ",".join(codes[i + 2:i + 5])
+                    value = codes[i + 2] if kind == "5" else ",".join(codes[i + 2 : i + 5])
                     i += 2 if kind == "5" else 4
                     if c == 38:
                         fg = f"{kind}:{value}"
@@ -151,15 +155,24 @@ def _grey(colour: str | None) -> bool:
     kind, value = colour.split(":")
     if kind == "5":
         n = int(value)
-        return n >= 232 or n in (0, 7, 8, 15, 16, 231) or (16 <= n <= 231 and len({(n - 16) // 36, (n - 16) // 6 % 6, (n - 16) % 6}) == 1)
+        return (
+            n >= 232
+            or n in (0, 7, 8, 15, 16, 231)
+            or (16 <= n <= 231 and len({(n - 16) // 36, (n - 16) // 6 % 6, (n - 16) % 6}) == 1)
+        )
     r, g, b = map(int, value.split(","))
     return r == g == b
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("env, check", [
-    ({"TERM": "xterm"}, "16"), ({"TERM": "xterm-256color"}, "256"), ({"TERM": "xterm-256color", "NO_COLOR": "1"}, "none"),
-])
+@pytest.mark.parametrize(
+    "env, check",
+    [
+        ({"TERM": "xterm"}, "16"),
+        ({"TERM": "xterm-256color"}, "256"),
+        ({"TERM": "xterm-256color", "NO_COLOR": "1"}, "none"),
+    ],
+)
 def test_real_terminal_colours_stay_readable(tmp_path, env, check):
     """tmux renders `nnlab train` with each colour setting: the mode bar and the footer keys are
     there, every letter's colour differs from its background, and the codes fit the setting."""
@@ -201,17 +214,25 @@ def _letters_visible(app, system) -> list:
                 bad.append((app.current_mode, y, segment.text.strip()[:30]))
             elif system is None and _contrast(fg.get_truecolor(), bg.get_truecolor()) < 3.0:
                 # full colour and NO_COLOR greys: WCAG's minimum for large text and UI parts
-                bad.append((app.current_mode, y, segment.text.strip()[:30],
-                            f"contrast {_contrast(fg.get_truecolor(), bg.get_truecolor()):.2f}:1"))
+                bad.append(
+                    (
+                        app.current_mode,
+                        y,
+                        segment.text.strip()[:30],
+                        f"contrast {_contrast(fg.get_truecolor(), bg.get_truecolor()):.2f}:1",
+                    )
+                )
     return bad
 
 
 def _contrast(a, b) -> float:
     """WCAG 2 contrast ratio of two RGB colours (1 = identical, 21 = black on white)."""
+
     def luminance(rgb):
         def channel(v):
             v /= 255
             return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
         r, g, b = rgb
         return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
@@ -235,11 +256,17 @@ async def test_every_screen_keeps_text_distinct_from_its_background(no_color, mo
         for mode in ("neuron", "backprop", "train"):
             app.switch_mode(mode)
             await pilot.pause(0.5)
-            for system in ((None,) if no_color else (ColorSystem.STANDARD, ColorSystem.EIGHT_BIT, None)):
+            for system in (None,) if no_color else (ColorSystem.STANDARD, ColorSystem.EIGHT_BIT, None):
                 bad += _letters_visible(app, system)
             if no_color:
-                colours = {c.get_truecolor() for strip in app.screen._compositor.render_strips() for seg in strip
-                           if seg.style for c in (seg.style.color, seg.style.bgcolor) if c is not None}
+                colours = {
+                    c.get_truecolor()
+                    for strip in app.screen._compositor.render_strips()
+                    for seg in strip
+                    if seg.style
+                    for c in (seg.style.color, seg.style.bgcolor)
+                    if c is not None
+                }
                 assert all(r == g == b for r, g, b in colours), f"{mode}: colours under NO_COLOR"
     assert bad == []
 
@@ -270,12 +297,22 @@ def _colour_app(system: str):
             def reduced(style):
                 if style is None or reduce_to is None:
                     return style
-                return style + Style.from_color(style.color.downgrade(reduce_to) if style.color else None,
-                                                style.bgcolor.downgrade(reduce_to) if style.bgcolor else None)
+                return style + Style.from_color(
+                    style.color.downgrade(reduce_to) if style.color else None,
+                    style.bgcolor.downgrade(reduce_to) if style.bgcolor else None,
+                )
 
             width, height = self.size
-            console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                              color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+            console = Console(
+                width=width,
+                height=height,
+                file=io.StringIO(),
+                force_terminal=True,
+                color_system="truecolor",
+                record=True,
+                legacy_windows=False,
+                safe_box=False,
+            )
             segments = []
             for strip in self.screen._compositor.render_strips():
                 segments += [Segment(seg.text, reduced(seg.style)) for seg in strip] + [Segment.line()]

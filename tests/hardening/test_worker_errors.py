@@ -3,9 +3,8 @@ running and the next run works."""
 
 from __future__ import annotations
 
-import pytest
-
 from _ui import QUICK, key, notes, options, run_ended, start_run, status, until
+
 from nnlab.train.data import synthetic
 
 
@@ -13,9 +12,17 @@ class Strange(Exception):
     """An exception type nothing in nnlab knows about."""
 
 
-FAULTS = [RuntimeError("boom"), ValueError("bad value"), KeyError("missing"), ZeroDivisionError("division by zero"),
-          MemoryError(), AssertionError("invariant"), OSError(5, "Input/output error"), Strange("odd"),
-          SystemExit(3)]
+FAULTS = [
+    RuntimeError("boom"),
+    ValueError("bad value"),
+    KeyError("missing"),
+    ZeroDivisionError("division by zero"),
+    MemoryError(),
+    AssertionError("invariant"),
+    OSError(5, "Input/output error"),
+    Strange("odd"),
+    SystemExit(3),
+]
 
 
 async def test_every_kind_of_exception_in_the_run_worker_is_shown_and_survived(tmp_path):
@@ -35,8 +42,12 @@ async def test_every_kind_of_exception_in_the_run_worker_is_shown_and_survived(t
         for fault in FAULTS:
             await run_ended(app, pilot, timeout=15)
             assert status(app) == "failed", f"{type(fault).__name__}: status {status(app)}"
-            await until(pilot, lambda: type(fault).__name__ in notes(app), timeout=5,
-                        what=f"{type(fault).__name__} shown")
+            await until(
+                pilot,
+                lambda fault=fault: type(fault).__name__ in notes(app),
+                timeout=5,
+                what=f"{type(fault).__name__} shown",
+            )
             assert app.return_code is None
             app.screen.runs.start()
         await run_ended(app, pilot)
@@ -69,8 +80,11 @@ async def test_a_failing_model_summary_worker_is_shown_not_raised(tmp_path, monk
     monkeypatch.setattr(model, "build_model", build_model)
     app = NNLabApp(mode="train", options=options(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: "cannot build" in str(app.screen.query_one("#summary-text").render()),
-                    what="the summary's error")
+        await until(
+            pilot,
+            lambda: "cannot build" in str(app.screen.query_one("#summary-text").render()),
+            what="the summary's error",
+        )
         assert app.return_code is None
         await key(app, pilot, "question_mark")
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="the help overlay")

@@ -16,21 +16,31 @@ def test_frames_cpu_and_attach_figures_parse(tmp_path):
     frames.write_text('{"run": "/r", "mounted_at": 10.5, "first_full_frame_at": 10.8}\nnot json\n{"run": "/s"}\n')
     assert bench.read_frames(frames) == [{"run": "/r", "mounted_at": 10.5, "first_full_frame_at": 10.8}]
     assert bench.read_frames(tmp_path / "missing") == []
-    assert bench.attach_figures(10.0, bench.read_frames(frames)[0]) == {"from_process_start_s": 0.8,
-                                                                         "from_mount_s": 0.3}
+    assert bench.attach_figures(10.0, bench.read_frames(frames)[0]) == {
+        "from_process_start_s": 0.8,
+        "from_mount_s": 0.3,
+    }
     assert bench.cpu_percent(1.0, 1.25, 10.0) == 2.5 and bench.cpu_percent(0, 1, 0) == 0.0
     assert bench.proc_cpu_s(os.getpid()) > 0
 
 
 def test_viewer_fields_fill_the_null_fields():
-    figures = {"attach_finished": {"from_process_start_s": 0.9, "from_mount_s": 0.3},
-               "attach_live": {"from_process_start_s": 0.8, "from_mount_s": 0.2}, "viewer_cpu_percent": 2.0,
-               "viewer_key_to_paused_s": {"median": 0.01, "max": 0.02, "batch_s": 0.002, "goal_s": 0.052},
-               "watched_throughput": {"ratio": 0.99}}
+    figures = {
+        "attach_finished": {"from_process_start_s": 0.9, "from_mount_s": 0.3},
+        "attach_live": {"from_process_start_s": 0.8, "from_mount_s": 0.2},
+        "viewer_cpu_percent": 2.0,
+        "viewer_key_to_paused_s": {"median": 0.01, "max": 0.02, "batch_s": 0.002, "goal_s": 0.052},
+        "watched_throughput": {"ratio": 0.99},
+    }
     fields = bench.viewer_fields(figures)
     assert set(fields) == set(bench.VIEWER_FIELDS)
-    assert fields == {"viewer_cpu_percent": 2.0, "attach_finished_s": 0.9, "attach_live_s": 0.8,
-                      "viewer_key_to_paused_s": 0.01, "watched_throughput_ratio": 0.99}
+    assert fields == {
+        "viewer_cpu_percent": 2.0,
+        "attach_finished_s": 0.9,
+        "attach_live_s": 0.8,
+        "viewer_key_to_paused_s": 0.01,
+        "watched_throughput_ratio": 0.99,
+    }
     assert bench.viewer_fields({"error": "x"}) == dict.fromkeys(bench.VIEWER_FIELDS)
 
 

@@ -25,8 +25,7 @@ def served(root):
     rd = RunDir.create(root, {})
     control = Control()
     saves = []
-    server = ControlServer(rd, control, on_save=lambda: saves.append(1),
-                           on_status=lambda: {"epoch": 2}).start()
+    server = ControlServer(rd, control, on_save=lambda: saves.append(1), on_status=lambda: {"epoch": 2}).start()
     yield rd, control, server, saves
     server.close()
 
@@ -202,7 +201,9 @@ def short_runtime():
     shutil.rmtree(path, ignore_errors=True)
 
 
-def test_a_run_directory_that_is_not_private_gets_its_socket_in_a_private_runtime_dir(root, tmp_path, monkeypatch, short_runtime):
+def test_a_run_directory_that_is_not_private_gets_its_socket_in_a_private_runtime_dir(
+    root, tmp_path, monkeypatch, short_runtime
+):
     runtime = short_runtime  # pytest's tmp paths can exceed AF_UNIX's 107 bytes by themselves
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     rd = RunDir.create(root, {})
@@ -317,14 +318,24 @@ def test_steering_a_real_engine_run_shows_in_the_event_log(root):
         return False
 
     with ControlServer(rd, control):
-        thread = threading.Thread(target=run, args=(config, data_mod.synthetic(256, 64, 0), writer, control),
-                                  kwargs={"progress_every": 1}, daemon=True)
+        thread = threading.Thread(
+            target=run,
+            args=(config, data_mod.synthetic(256, 64, 0), writer, control),
+            kwargs={"progress_every": 1},
+            daemon=True,
+        )
         thread.start()
         assert wait_for("batch")
         assert send(rd, "pause")["ok"] and wait_for("paused")
         seen.clear()
         assert send(rd, "step")["ok"] and wait_for("batch")
-        assert send(rd, "resume")["ok"] and wait_for("resumed"), ([e.KIND for e in seen], control.paused, control._steps, writer.failed, thread.is_alive())
+        assert send(rd, "resume")["ok"] and wait_for("resumed"), (
+            [e.KIND for e in seen],
+            control.paused,
+            control._steps,
+            writer.failed,
+            thread.is_alive(),
+        )
         assert send(rd, "stop")["ok"] and wait_for("finished")
         thread.join(timeout=20)
     writer.close()

@@ -48,7 +48,7 @@ def test_every_event_decodes_back_to_its_dataclass(root):
     for got, want in zip(decoded, one_of_each()):
         assert same(got, want), (got, want)
     assert math.isnan(decoded[4].loss) and math.isnan(decoded[7].loss)  # null back to NaN (inf too)
-    assert decoded[8].test_accuracy is None                              # float | None keeps None
+    assert decoded[8].test_accuracy is None  # float | None keeps None
     assert isinstance(decoded[5].confusion[0], tuple)
 
 
@@ -65,8 +65,10 @@ def test_an_incomplete_last_line_waits_until_it_is_complete(tmp_path):
 
 def test_corrupt_lines_are_reported_with_their_number_and_skipped(tmp_path):
     path = tmp_path / "events.jsonl"
-    path.write_bytes(HEADER + b'{"event": "resumed"}\n{"event": "res\n\xff\xfe garbage\n[1, 2]\n{"no": "kind"}\n\n'
-                     b'{"event": "resumed"}\n')
+    path.write_bytes(
+        HEADER + b'{"event": "resumed"}\n{"event": "res\n\xff\xfe garbage\n[1, 2]\n{"no": "kind"}\n\n'
+        b'{"event": "resumed"}\n'
+    )
     log = EventLog(path)
     assert [e["event"] for e in log.read_new()] == ["resumed", "resumed"]
     assert len(log.problems) == 4 and all("\n" not in p for p in log.problems)
@@ -75,9 +77,11 @@ def test_corrupt_lines_are_reported_with_their_number_and_skipped(tmp_path):
 
 def test_unknown_kinds_and_bad_fields_are_reported_when_decoding(tmp_path):
     path = tmp_path / "events.jsonl"
-    path.write_bytes(HEADER + b'{"event": "hologram", "x": 1}\n{"event": "hologram"}\n'
-                     b'{"event": "paused", "epoch": "one", "batch": 1}\n{"event": "paused", "epoch": 1}\n'
-                     b'{"event": "resumed", "future_field": 3}\n')
+    path.write_bytes(
+        HEADER + b'{"event": "hologram", "x": 1}\n{"event": "hologram"}\n'
+        b'{"event": "paused", "epoch": "one", "batch": 1}\n{"event": "paused", "epoch": 1}\n'
+        b'{"event": "resumed", "future_field": 3}\n'
+    )
     log = EventLog(path, decode=True)
     assert [e.KIND for e in log.read_new()] == ["resumed"]  # a field added later is ignored
     assert len(log.problems) == 3  # the unknown kind once, then two bad "paused"
@@ -99,8 +103,9 @@ def test_an_unknown_format_version_is_reported_and_skipped(tmp_path):
     path.write_bytes(b'{"format": "nnlab-events", "version": 2}\n{"event": "resumed"}\n')
     log = EventLog(path)
     assert log.read_new() == [] and log.skipped
-    assert log.problems == [f"{path}: events.jsonl has format version 2; this nnlab reads version 1. "
-                            "Upgrade nnlab to read it."]
+    assert log.problems == [
+        f"{path}: events.jsonl has format version 2; this nnlab reads version 1. Upgrade nnlab to read it."
+    ]
 
 
 def test_an_over_long_line_is_skipped_without_holding_it_in_memory(tmp_path):
@@ -161,12 +166,19 @@ def test_a_run_on_a_read_only_file_system_can_be_watched_and_listed(root):
         "rd = RunDir.open(sys.argv[1])\nlog = EventLog(rd.events_path, decode=True)\n"
         "events = log.read_new()\nruns = list_runs(sys.argv[2])\n"
         "try:\n    open(rd.path / 'probe', 'w')\n    writable = True\nexcept OSError:\n    writable = False\n"
-        "print(len(events), len(log.problems), runs[0].state, writable)\n")
-    script = (f"mount --bind {root} {root} && mount -o remount,bind,ro {root} && "
-              f"{sys.executable} -c \"$0\" {rd.path} {root}")
+        "print(len(events), len(log.problems), runs[0].state, writable)\n"
+    )
+    script = (
+        f'mount --bind {root} {root} && mount -o remount,bind,ro {root} && {sys.executable} -c "$0" {rd.path} {root}'
+    )
     try:
-        result = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, code],
-                                cwd=REPO, capture_output=True, text=True, timeout=20)
+        result = subprocess.run(
+            ["unshare", "-m", "--propagation", "private", "sh", "-c", script, code],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
     except FileNotFoundError:
         pytest.skip("unshare is not installed")
     if result.returncode != 0 and "mount" in result.stderr + result.stdout:

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from _run_helpers import REPO, spawn_child
+
 from nnlab.cli import main
 from nnlab.run.events import Failed, Finished
 from nnlab.run.reader import EventLog, list_runs, run_state
@@ -73,8 +73,23 @@ def until(predicate, timeout: float, what: str):
 
 def test_a_headless_run_writes_a_valid_run_directory(tmp_path, capsys):
     root = tmp_path / "runs"
-    assert main([*QUICK, "--epochs", "2", "--progress-every", "40", "--runs-dir", str(root),
-                 "--epoch-checkpoints", "--name", "first"]) == 0
+    assert (
+        main(
+            [
+                *QUICK,
+                "--epochs",
+                "2",
+                "--progress-every",
+                "40",
+                "--runs-dir",
+                str(root),
+                "--epoch-checkpoints",
+                "--name",
+                "first",
+            ]
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
     rd = only_run(root)
     assert rd.info["format"] == "nnlab-run" and rd.info["name"] == "first" and rd.config["hidden"] == [16]
@@ -96,8 +111,9 @@ def test_resume_by_id_appends_to_the_run_and_ends_bit_identical(tmp_path, monkey
     straight, split = tmp_path / "straight", tmp_path / "split"
     assert main([*QUICK, "--epochs", "3", "--runs-dir", str(straight)]) == 0
     metrics, table = tmp_path / "m.jsonl", tmp_path / "m.csv"
-    assert main([*QUICK, "--epochs", "1", "--runs-dir", str(split), "--metrics", str(metrics),
-                 "--csv", str(table)]) == 0
+    assert (
+        main([*QUICK, "--epochs", "1", "--runs-dir", str(split), "--metrics", str(metrics), "--csv", str(table)]) == 0
+    )
     rd = only_run(split)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NNLAB_RUNS_DIR", str(split))  # the id alone names it under the runs root
@@ -154,9 +170,25 @@ def test_a_run_directory_that_cannot_be_made_is_exit_2(tmp_path, capsys):
 
 
 def _live_run(root: Path, *extra: str) -> tuple[subprocess.Popen, RunDir]:
-    proc = subprocess.Popen([sys.executable, "-m", "nnlab", *QUICK, "--epochs", "500", "--progress-every", "1",
-                             "--runs-dir", str(root), *extra], cwd=REPO, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nnlab",
+            *QUICK,
+            "--epochs",
+            "500",
+            "--progress-every",
+            "1",
+            "--runs-dir",
+            str(root),
+            *extra,
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     rd = until(lambda: appeared(root), 60, "the run directory")
     until(lambda: (rd.path / "control.sock").exists() and "batch" in kinds(rd), 60, "the control socket")
     return proc, rd
@@ -185,6 +217,7 @@ def test_ctl_pause_step_resume_stop_show_in_the_event_log_and_other_uids_are_ref
                 os.setgid(65534)
                 os.setuid(65534)
                 from nnlab.run.control_client import ControlClient, ControlError
+
                 try:
                     ControlClient(rd, timeout=1.0).request("stop")
                     os.write(write, b"sent")
@@ -225,9 +258,16 @@ def test_a_closed_pty_does_not_end_the_run(tmp_path):
     def controlling():  # between fork and exec: the pty becomes the controlling terminal
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-    proc = subprocess.Popen([NNLAB, *QUICK, "--epochs", "40", "--progress-every", "5", "--runs-dir", str(root)],
-                            cwd=tmp_path, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
-                            preexec_fn=controlling, close_fds=True)
+    proc = subprocess.Popen(
+        [NNLAB, *QUICK, "--epochs", "40", "--progress-every", "5", "--runs-dir", str(root)],
+        cwd=tmp_path,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        preexec_fn=controlling,
+        close_fds=True,
+    )
     os.close(slave)
     try:
         os.set_blocking(master, False)
@@ -258,8 +298,12 @@ def test_a_closed_pty_does_not_end_the_run(tmp_path):
 
 def test_sighup_to_a_headless_run_on_a_pipe_keeps_training(tmp_path):
     root = tmp_path / "runs"
-    proc = subprocess.Popen([sys.executable, "-m", "nnlab", *QUICK, "--epochs", "25", "--progress-every", "5",
-                             "--runs-dir", str(root)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnlab", *QUICK, "--epochs", "25", "--progress-every", "5", "--runs-dir", str(root)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         rd = until(lambda: appeared(root), 60, "the run directory")
         until(lambda: "batch" in kinds(rd), 60, "a batch")
@@ -299,20 +343,23 @@ def test_runs_lists_every_state_in_json_and_at_80_columns(tmp_path, capsys):
     root = tmp_path / "runs"
     made = {
         "completed": _fake_run(root, Finished(epochs=2, stopped=False, test_accuracy=0.8, seconds=1.0)),
-        "stopped": _fake_run(root, Finished(epochs=1, stopped=True, test_accuracy=None, seconds=1.0,
-                                            reason="stopped")),
+        "stopped": _fake_run(root, Finished(epochs=1, stopped=True, test_accuracy=None, seconds=1.0, reason="stopped")),
         "failed": _fake_run(root, Failed(message="boom")),
-        "diverged": _fake_run(root, Finished(epochs=1, stopped=True, test_accuracy=None, seconds=1.0,
-                                             reason="diverged")),
+        "diverged": _fake_run(
+            root, Finished(epochs=1, stopped=True, test_accuracy=None, seconds=1.0, reason="diverged")
+        ),
     }
     lost = RunDir.create(root, {"preset": "fast"})
-    child = spawn_child("""
+    child = spawn_child(
+        """
         import sys, time
         from nnlab.run.rundir import RunDir
         w = RunDir.open(sys.argv[1]).writer()
         print("ready", flush=True)
         time.sleep(60)
-    """, str(lost.path))
+    """,
+        str(lost.path),
+    )
     assert child.stdout.readline().strip() == "ready"
     child.kill()  # kill -9: no final event, the lock dies with it
     child.wait()

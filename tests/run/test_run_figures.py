@@ -45,17 +45,22 @@ def measure(root: Path, n: int = N) -> dict:
     decoded = EventLog(rd.events_path, decode=True).read_new()
     decoded_s = time.perf_counter() - start
     assert len(raw) == len(decoded) == n + 10
-    return {"events": n, "log_bytes": size, "bytes_per_event": round(size / (n + 10), 1),
-            "append_us_per_event": round(append_s / n * 1e6, 2),
-            "epoch_end_us": round(epoch_s * 1e6, 1),
-            "replay_dicts_ms": round(raw_s * 1e3, 1), "replay_events_ms": round(decoded_s * 1e3, 1)}
+    return {
+        "events": n,
+        "log_bytes": size,
+        "bytes_per_event": round(size / (n + 10), 1),
+        "append_us_per_event": round(append_s / n * 1e6, 2),
+        "epoch_end_us": round(epoch_s * 1e6, 1),
+        "replay_dicts_ms": round(raw_s * 1e3, 1),
+        "replay_events_ms": round(decoded_s * 1e3, 1),
+    }
 
 
 def test_append_and_replay_figures(tmp_path, capsys):
     figures = measure(tmp_path, N // 5)  # 20k in the suite (shared CPU); the script runs the full 100k
     with capsys.disabled():
         print("\nrun-directory figures:", json.dumps(figures))
-    assert figures["append_us_per_event"] < 200   # goal ~10-20 µs; a loose bound for a shared CPU
+    assert figures["append_us_per_event"] < 200  # goal ~10-20 µs; a loose bound for a shared CPU
     assert figures["replay_events_ms"] < 10_000
 
 

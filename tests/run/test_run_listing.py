@@ -24,9 +24,20 @@ def finish(rd, *events, epochs=0):
 
 
 def write_status(rd, **fields):
-    status = {"format": "nnlab-status", "version": 1, "run": rd.id, "pid": os.getpid(), "host": os.uname().nodename,
-              "started": now_iso(time.time() - 30), "updated": now_iso(time.time() - 20), "state": "running",
-              "epochs": 0, "test_accuracy": None, "sessions": 1, "active_s": 0.0}
+    status = {
+        "format": "nnlab-status",
+        "version": 1,
+        "run": rd.id,
+        "pid": os.getpid(),
+        "host": os.uname().nodename,
+        "started": now_iso(time.time() - 30),
+        "updated": now_iso(time.time() - 20),
+        "state": "running",
+        "epochs": 0,
+        "test_accuracy": None,
+        "sessions": 1,
+        "active_s": 0.0,
+    }
     status.update(fields)
     rd.status_path.write_text(json.dumps(status))
 
@@ -34,7 +45,8 @@ def write_status(rd, **fields):
 def test_a_writer_that_dies_without_a_final_event_is_lost(root):
     """A child opens the run, writes an epoch and dies (os._exit: no close, no final event)."""
     rd = RunDir.create(root, {"epochs": 3})
-    result = run_child("""
+    result = run_child(
+        """
         import os, sys
         sys.path.insert(0, "tests/run")
         from _run_helpers import epoch_end, started
@@ -42,7 +54,9 @@ def test_a_writer_that_dies_without_a_final_event_is_lost(root):
         w = RunDir.open(sys.argv[1]).writer()
         w(started()); w(epoch_end(1, 0.6))
         os._exit(9)
-    """, str(rd.path))
+    """,
+        str(rd.path),
+    )
     assert result.returncode == 9, result.stderr
     assert rd.status()["state"] == "running"
     assert run_state(rd) == "lost"
@@ -66,7 +80,7 @@ def test_another_host_running_is_lost_only_when_its_lock_is_free(root):
     write_status(rd, host="elsewhere", pid=1)
     assert run_state(rd) == "running"  # no lock file: nothing here can tell
     rd.lock_path.write_text("1 elsewhere\n")
-    assert run_state(rd) == "lost"     # the lock exists and nobody holds it
+    assert run_state(rd) == "lost"  # the lock exists and nobody holds it
 
 
 def test_a_live_writer_is_running_whatever_its_pid_says(root):
@@ -89,12 +103,32 @@ def test_a_final_event_wins_over_a_status_left_at_running(root):
 def test_list_runs_newest_first_with_state_config_epochs_accuracy_and_duration(root):
     made = []
     for config, events, epochs in [
-        ({"preset": "tutorial", "epochs": 2, "optimizer": "sgd", "lr": 0.001, "batch_size": 64, "hidden": [512, 512],
-          "activation": "relu"}, [Finished(epochs=2, stopped=False, test_accuracy=0.52, seconds=3.0)], 2),
-        ({"preset": "fast", "epochs": 10}, [Finished(epochs=1, stopped=True, test_accuracy=0.51, seconds=1.0,
-                                                     reason="stopped")], 1),
-        ({}, [Diverged(epoch=1, batch=2, loss=float("nan"), message="nan"),
-              Finished(epochs=0, stopped=True, test_accuracy=None, seconds=0.1, reason="diverged")], 0),
+        (
+            {
+                "preset": "tutorial",
+                "epochs": 2,
+                "optimizer": "sgd",
+                "lr": 0.001,
+                "batch_size": 64,
+                "hidden": [512, 512],
+                "activation": "relu",
+            },
+            [Finished(epochs=2, stopped=False, test_accuracy=0.52, seconds=3.0)],
+            2,
+        ),
+        (
+            {"preset": "fast", "epochs": 10},
+            [Finished(epochs=1, stopped=True, test_accuracy=0.51, seconds=1.0, reason="stopped")],
+            1,
+        ),
+        (
+            {},
+            [
+                Diverged(epoch=1, batch=2, loss=float("nan"), message="nan"),
+                Finished(epochs=0, stopped=True, test_accuracy=None, seconds=0.1, reason="diverged"),
+            ],
+            0,
+        ),
         ({}, [Failed(message="out of memory")], 0),
     ]:
         rd = RunDir.create(root, config)

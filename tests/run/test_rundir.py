@@ -104,7 +104,8 @@ def test_a_resumed_run_appends_to_the_same_log(root):
 def test_a_writer_killed_mid_line_leaves_a_line_the_reader_waits_on_and_the_next_writer_drops(root):
     """A real kill -9 between the two halves of a line: the reader never parses the half line."""
     rd = RunDir.create(root, {})
-    child = spawn_child("""
+    child = spawn_child(
+        """
         import os, sys, time
         from nnlab.run.rundir import RunDir
         from nnlab.run.events import Resumed
@@ -113,7 +114,9 @@ def test_a_writer_killed_mid_line_leaves_a_line_the_reader_waits_on_and_the_next
         os.write(w._fd, b'{"event": "batch", "epoch": 1, "ba')
         print("half", flush=True)
         time.sleep(60)
-    """, str(rd.path))
+    """,
+        str(rd.path),
+    )
     assert child.stdout.readline().strip() == "half"
     child.send_signal(signal.SIGKILL)
     child.wait()
@@ -141,13 +144,16 @@ def test_two_writers_the_second_is_refused_naming_the_holder(root):
 
 def test_the_lock_of_a_crashed_writer_is_free_and_another_process_is_refused_while_it_lives(root):
     rd = RunDir.create(root, {})
-    child = spawn_child("""
+    child = spawn_child(
+        """
         import sys, time
         from nnlab.run.rundir import RunDir
         w = RunDir.open(sys.argv[1]).writer()
         print("holding", flush=True)
         time.sleep(60)
-    """, str(rd.path))
+    """,
+        str(rd.path),
+    )
     try:
         assert child.stdout.readline().strip() == "holding"
         with pytest.raises(RunBusy, match=f"pid {child.pid} on "):
@@ -165,11 +171,23 @@ def test_the_lock_is_handed_to_a_successor_without_a_gap(root):
 
     rd = RunDir.create(root, {})
     writer = rd.writer()
-    child = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time\nfrom nnlab.run.rundir import RunDir\n"
-        "w = RunDir.open(sys.argv[1]).writer(lock_fd=int(sys.argv[2]))\nprint('took', flush=True)\n"
-        "sys.stdin.readline()\nw.close()\n"), str(rd.path), str(writer.lock_fd)],
-        pass_fds=[writer.lock_fd], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time\nfrom nnlab.run.rundir import RunDir\n"
+                "w = RunDir.open(sys.argv[1]).writer(lock_fd=int(sys.argv[2]))\nprint('took', flush=True)\n"
+                "sys.stdin.readline()\nw.close()\n"
+            ),
+            str(rd.path),
+            str(writer.lock_fd),
+        ],
+        pass_fds=[writer.lock_fd],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout.readline().strip() == "took"
         writer.close()
@@ -191,8 +209,13 @@ def test_open_refuses_what_is_not_a_run_in_one_line(root, tmp_path):
     (tmp_path / "broken" / "run.json").write_text("{not json")
     (tmp_path / "future").mkdir()
     (tmp_path / "future" / "run.json").write_text('{"format": "nnlab-run", "version": 9}')
-    cases = {"plain": "no run.json", "foreign": "not an nnlab run record", "broken": "cannot be read",
-             "future": "format version 9", "missing": "no such run directory"}
+    cases = {
+        "plain": "no run.json",
+        "foreign": "not an nnlab run record",
+        "broken": "cannot be read",
+        "future": "format version 9",
+        "missing": "no such run directory",
+    }
     for name, words in cases.items():
         with pytest.raises(RunDirError) as error:
             RunDir.open(tmp_path / name)
@@ -275,9 +298,12 @@ def test_nan_in_a_record_appended_by_a_tracker_becomes_null(root):
 
 def test_a_child_process_sees_the_same_run(root):
     rd = RunDir.create(root, {"preset": "fast"})
-    result = run_child("""
+    result = run_child(
+        """
         import sys
         from nnlab.run.rundir import RunDir
         print(RunDir.open(sys.argv[1]).config["preset"])
-    """, str(rd.path))
+    """,
+        str(rd.path),
+    )
     assert result.stdout.strip() == "fast", result.stderr

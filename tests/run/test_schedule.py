@@ -24,8 +24,8 @@ def test_none_is_constant():
 def test_step_closed_form():
     cfg = BASE.with_(schedule="step", step_every=2, step_gamma=0.5)
     assert [lr_at(cfg, e, 3, 10) for e in range(1, 5)] == [0.1, 0.1, 0.05, 0.05]
-    assert lr_at(cfg.with_(epochs=6), 5, 0, 10) == 0.1 * 0.5 ** 2
-    assert lr_at(cfg, 3, 0, 10) == lr_at(cfg, 3, 9, 10)   # per epoch: constant inside one
+    assert lr_at(cfg.with_(epochs=6), 5, 0, 10) == 0.1 * 0.5**2
+    assert lr_at(cfg, 3, 0, 10) == lr_at(cfg, 3, 9, 10)  # per epoch: constant inside one
 
 
 def test_cosine_closed_form():
@@ -36,7 +36,7 @@ def test_cosine_closed_form():
             s = (e - 1) * 10 + b
             assert lr_at(cfg, e, b, 10) == pytest.approx(0.05 * (1 + math.cos(math.pi * s / total)), rel=1e-15)
     assert lr_at(cfg, 1, 0, 10) == 0.1
-    assert lr_at(cfg, 3, 0, 10) == pytest.approx(0.05)   # half way: lr/2
+    assert lr_at(cfg, 3, 0, 10) == pytest.approx(0.05)  # half way: lr/2
 
 
 def test_warmup_closed_form_and_never_zero():
@@ -54,16 +54,27 @@ def test_warmup_before_cosine_multiplies():
 
 def test_defaults_are_unscheduled_and_bounds_refuse():
     assert not TrainConfig().scheduled and TrainConfig().early_stop == 0
-    for bad in ({"schedule": "linear"}, {"step_every": 0}, {"step_gamma": 0.0}, {"step_gamma": 1.5},
-                {"warmup_steps": -1}, {"early_stop": -1}, {"schedule": "warmup"}, {"step_gamma": True}):
+    for bad in (
+        {"schedule": "linear"},
+        {"step_every": 0},
+        {"step_gamma": 0.0},
+        {"step_gamma": 1.5},
+        {"warmup_steps": -1},
+        {"early_stop": -1},
+        {"schedule": "warmup"},
+        {"step_gamma": True},
+    ):
         with pytest.raises(ConfigError):
             TrainConfig().with_(**bad).validate()
     TrainConfig(schedule="warmup", warmup_steps=10, early_stop=3).validate()
 
 
 def test_old_config_dicts_and_checkpoint_schema_take_new_fields():
-    old = {k: v for k, v in TrainConfig().to_dict().items()
-           if k not in ("schedule", "step_every", "step_gamma", "warmup_steps", "early_stop")}
+    old = {
+        k: v
+        for k, v in TrainConfig().to_dict().items()
+        if k not in ("schedule", "step_every", "step_gamma", "warmup_steps", "early_stop")
+    }
     assert TrainConfig.from_dict(old) == TrainConfig()
     cfg = TrainConfig(schedule="cosine", warmup_steps=3, early_stop=2)
     assert TrainConfig.from_dict(cfg.to_dict()) == cfg
@@ -72,8 +83,11 @@ def test_old_config_dicts_and_checkpoint_schema_take_new_fields():
 # --- torch ------------------------------------------------------------------------------------
 def test_tensor_lr_gives_the_float_lr_numbers_on_cpu():
     torch = pytest.importorskip("torch")
-    for make in (lambda p, lr: torch.optim.SGD(p, lr=lr), lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9),
-                 lambda p, lr: torch.optim.Adam(p, lr=lr)):
+    for make in (
+        lambda p, lr: torch.optim.SGD(p, lr=lr),
+        lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9),
+        lambda p, lr: torch.optim.Adam(p, lr=lr),
+    ):
         torch.manual_seed(0)
         w0 = torch.randn(50, 20)
         x = torch.randn(64, 20)
@@ -123,7 +137,7 @@ def _reference(config, data):
         for b in range(batches):
             for g in opt.param_groups:
                 g["lr"] = lr_at(config, epoch, b, batches)
-            idx = perm[b * config.batch_size:(b + 1) * config.batch_size]
+            idx = perm[b * config.batch_size : (b + 1) * config.batch_size]
             opt.zero_grad(set_to_none=True)
             loss = F.cross_entropy(model(x.index_select(0, idx)), data.train_y.index_select(0, idx))
             loss.backward()
@@ -132,8 +146,10 @@ def _reference(config, data):
     return out
 
 
-@pytest.mark.parametrize("schedule", [{"schedule": "cosine"}, {"schedule": "step", "step_gamma": 0.5},
-                                      {"schedule": "warmup", "warmup_steps": 5}])
+@pytest.mark.parametrize(
+    "schedule",
+    [{"schedule": "cosine"}, {"schedule": "step", "step_gamma": 0.5}, {"schedule": "warmup", "warmup_steps": 5}],
+)
 def test_scheduled_run_trains_exactly_with_the_schedule(schedule):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
     from _engine_helpers import SMALL, tiny
@@ -141,11 +157,11 @@ def test_scheduled_run_trains_exactly_with_the_schedule(schedule):
     data = tiny(128, 32)
     config = SMALL.with_(optimizer="momentum", **schedule)
     progress, _ = _losses(config, data)
-    assert [p.loss for p in progress] == _reference(config, data)           # bit for bit
+    assert [p.loss for p in progress] == _reference(config, data)  # bit for bit
     batches = progress[0].batches
     assert [p.lr for p in progress] == [lr_at(config, p.epoch, p.batch - 1, batches) for p in progress]
     plain, _ = _losses(SMALL.with_(optimizer="momentum"), data)
-    assert [p.loss for p in plain] != [p.loss for p in progress]            # and it did change them
+    assert [p.loss for p in plain] != [p.loss for p in progress]  # and it did change them
     assert all(p.lr == SMALL.lr for p in plain)
 
 
@@ -156,20 +172,20 @@ def test_early_stop_patience():
     assert not patience_out(h(1.0, 0.9, 0.8), 1)
     assert patience_out(h(1.0, 0.9, 0.95), 1)
     assert not patience_out(h(1.0, 0.9, 0.95), 2)
-    assert patience_out(h(1.0, 0.9, 0.9, 0.95), 2)      # a tie is not better
+    assert patience_out(h(1.0, 0.9, 0.9, 0.95), 2)  # a tie is not better
     assert patience_out(h(1.0, float("nan"), 1.1), 2)
-    assert not patience_out(h(1.0, 1.1, 1.2), 0)        # 0 = off
+    assert not patience_out(h(1.0, 1.1, 1.2), 0)  # 0 = off
 
 
 def test_early_stop_ends_the_run_with_its_reason():
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
     from _engine_helpers import tiny
+
     from nnlab.train import engine
 
     # lr so small the test loss barely moves, patience 1: a loss that rises ends it early
     events = []
-    config = TrainConfig(epochs=6, batch_size=64, lr=3.0, hidden=(16,), seed=1, threads=1, device="cpu",
-                         early_stop=1)
+    config = TrainConfig(epochs=6, batch_size=64, lr=3.0, hidden=(16,), seed=1, threads=1, device="cpu", early_stop=1)
     finished = engine.run(config, tiny(128, 32), events.append)
     epochs = [e for e in events if e.KIND == "epoch"]
     losses = [e.test_loss for e in epochs]
@@ -202,7 +218,7 @@ def test_cuda_graph_replays_a_changed_lr():
             stepper.begin_epoch(torch.arange(128, device=device))
             stepper.set_lr(1e-2)
             stepper.step(0)
-            stepper.set_lr(lr)          # the second replay reads the new value
+            stepper.set_lr(lr)  # the second replay reads the new value
             stepper.step(1)
             torch.cuda.synchronize()
             weights.append([p.detach().clone() for p in model.parameters()])

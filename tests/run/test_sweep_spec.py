@@ -17,11 +17,17 @@ BASE = TrainConfig()
 def test_a_grid_is_the_product_first_axis_slowest():
     members = parse_sweep(BASE, ["lr=1e-3,1e-2,1e-1", "optimizer=sgd,adam"])
     assert [(m.config.lr, m.config.optimizer) for m in members] == [
-        (1e-3, "sgd"), (1e-3, "adam"), (1e-2, "sgd"), (1e-2, "adam"), (0.1, "sgd"), (0.1, "adam")]
+        (1e-3, "sgd"),
+        (1e-3, "adam"),
+        (1e-2, "sgd"),
+        (1e-2, "adam"),
+        (0.1, "sgd"),
+        (0.1, "adam"),
+    ]
     assert [m.id for m in members][:2] == ["m00", "m01"]
     assert members[3].label() == "lr=0.01 optimizer=adam"
     assert all(m.config.batch_size == 64 and m.config.hidden == (512, 512) for m in members)
-    assert len(groups(members)) == 1      # lr and optimizer may differ inside a group
+    assert len(groups(members)) == 1  # lr and optimizer may differ inside a group
 
 
 def test_groups_split_on_what_a_batched_step_must_share():
@@ -43,24 +49,27 @@ def test_random_members_are_reproducible_and_inside_the_ranges():
     assert parse_sweep(BASE, texts, random_count=20, seed=8)[0].config != a[0].config
 
 
-@pytest.mark.parametrize("texts, words", [
-    (["lr="], "value 1 is empty"),
-    (["lr=1e-3,,1e-2"], "value 2 is empty"),
-    (["lr=1e-3,0.001"], "listed twice"),
-    (["optimizer=sgd,sgd"], "listed twice"),
-    (["lr=abc"], "lr=abc"),
-    (["lr=nan"], "lr=nan"),
-    (["lr=0"], "lr=0"),
-    (["batch_size=1.5"], "batch_size=1.5"),
-    (["batch_size=70000"], "batch_size=70000"),
-    (["momentum=0.9"], "not a setting"),
-    (["device=cpu,cuda"], "not a setting"),
-    (["lr"], "SETTING=VALUE"),
-    (["lr=1e-3", "lr=1e-2"], "given twice"),
-    (["optimizer=rmsprop"], "sgd|momentum|adam"),
-    (["hidden=512x0"], "512x512"),
-    (["lr=1e-3..1e-1"], "needs --sweep-random"),
-])
+@pytest.mark.parametrize(
+    "texts, words",
+    [
+        (["lr="], "value 1 is empty"),
+        (["lr=1e-3,,1e-2"], "value 2 is empty"),
+        (["lr=1e-3,0.001"], "listed twice"),
+        (["optimizer=sgd,sgd"], "listed twice"),
+        (["lr=abc"], "lr=abc"),
+        (["lr=nan"], "lr=nan"),
+        (["lr=0"], "lr=0"),
+        (["batch_size=1.5"], "batch_size=1.5"),
+        (["batch_size=70000"], "batch_size=70000"),
+        (["momentum=0.9"], "not a setting"),
+        (["device=cpu,cuda"], "not a setting"),
+        (["lr"], "SETTING=VALUE"),
+        (["lr=1e-3", "lr=1e-2"], "given twice"),
+        (["optimizer=rmsprop"], "sgd|momentum|adam"),
+        (["hidden=512x0"], "512x512"),
+        (["lr=1e-3..1e-1"], "needs --sweep-random"),
+    ],
+)
 def test_bad_input_is_named_in_one_line(texts, words):
     with pytest.raises(ConfigError) as error:
         parse_sweep(BASE, texts)
@@ -113,13 +122,14 @@ def test_the_spec_module_imports_no_torch():
 
 
 def test_schedule_and_early_stop_are_axes_that_share_a_group():
-    members = parse_sweep(BASE.with_(warmup_steps=10), ["schedule=none,cosine,warmup,step", "early_stop=0,2",
-                                                        "step_gamma=0.5,0.1"])
+    members = parse_sweep(
+        BASE.with_(warmup_steps=10), ["schedule=none,cosine,warmup,step", "early_stop=0,2", "step_gamma=0.5,0.1"]
+    )
     assert len(members) == 16 and len(groups(members)) == 1
     assert {m.config.schedule for m in members} == {"none", "cosine", "warmup", "step"}
     with pytest.raises(ConfigError, match="none|step|cosine|warmup"):
         parse_sweep(BASE, ["schedule=linear"])
     with pytest.raises(ConfigError, match="m00 .*warmup_steps"):
-        parse_sweep(BASE, ["schedule=warmup"])          # a warm-up needs warmup_steps
+        parse_sweep(BASE, ["schedule=warmup"])  # a warm-up needs warmup_steps
     with pytest.raises(ConfigError, match="step_gamma=2"):
         parse_sweep(BASE, ["step_gamma=0.5,2"])

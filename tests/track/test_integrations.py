@@ -41,8 +41,12 @@ def send_ok(path) -> bool:
 
 def test_plain_pytorch_example(tmp_path):
     pytest.importorskip("torchvision")
-    done = subprocess.run([sys.executable, str(EXAMPLES / "plain_pytorch.py"), "--epochs", "1",
-                           "--runs-dir", str(tmp_path)], capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "plain_pytorch.py"), "--epochs", "1", "--runs-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     run = list_runs(tmp_path)[0]
     assert (run.name, run.kind, run.state, run.epochs_done) == ("plain-pytorch-cnn", "track", "completed", 1)
@@ -52,8 +56,12 @@ def test_plain_pytorch_example(tmp_path):
 
 def test_lightning_example_runs(tmp_path):
     pytest.importorskip("lightning")
-    done = subprocess.run([sys.executable, str(EXAMPLES / "lightning_fit.py"), "--epochs", "1",
-                           "--runs-dir", str(tmp_path)], capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "lightning_fit.py"), "--epochs", "1", "--runs-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     run = list_runs(tmp_path)[0]
     assert (run.name, run.state, run.epochs_done) == ("lightning-tiny", "completed", 1)
@@ -75,9 +83,17 @@ def test_lightning_fit_paused_and_stopped_from_a_viewer(tmp_path):
     logger = NnlabLogger(name="steered", runs_dir=tmp_path, quiet=True)
     x = torch.randn(64, 8)
     loader = DataLoader(TensorDataset(x, (x[:, 0] > 0).long()), batch_size=8)
-    trainer = L.Trainer(max_epochs=10_000, logger=logger, callbacks=[logger.steering()], accelerator="cpu",
-                        devices=1, log_every_n_steps=1, enable_progress_bar=False, enable_model_summary=False,
-                        enable_checkpointing=False)
+    trainer = L.Trainer(
+        max_epochs=10_000,
+        logger=logger,
+        callbacks=[logger.steering()],
+        accelerator="cpu",
+        devices=1,
+        log_every_n_steps=1,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        enable_checkpointing=False,
+    )
     seen = {}
 
     def viewer():
@@ -97,8 +113,8 @@ def test_lightning_fit_paused_and_stopped_from_a_viewer(tmp_path):
     thread.start()
     trainer.fit(Tiny(), loader)
     thread.join(10)
-    assert seen["still"] == seen["paused_at"]              # paused: no batch
-    assert seen["stepped"] == seen["paused_at"] + 1        # one single step
+    assert seen["still"] == seen["paused_at"]  # paused: no batch
+    assert seen["stepped"] == seen["paused_at"] + 1  # one single step
     assert trainer.current_epoch < 10_000
     run = list_runs(tmp_path)[0]
     assert run.state == "stopped"
@@ -112,10 +128,25 @@ def test_torchrun_two_ranks_one_run_and_stop_reaches_both(tmp_path):
     if not torchrun.exists():
         pytest.skip("torchrun not installed next to this python")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen([str(torchrun), "--standalone", "--nproc-per-node", "2",
-                             str(EXAMPLES / "torchrun_ddp.py"), "--steps", "100000", "--step-sleep", "0.005",
-                             "--runs-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=env)
+    proc = subprocess.Popen(
+        [
+            str(torchrun),
+            "--standalone",
+            "--nproc-per-node",
+            "2",
+            str(EXAMPLES / "torchrun_ddp.py"),
+            "--steps",
+            "100000",
+            "--step-sleep",
+            "0.005",
+            "--runs-dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     try:
         run = wait_for_run(tmp_path, timeout=90)
         time.sleep(1.0)
@@ -126,7 +157,7 @@ def test_torchrun_two_ranks_one_run_and_stop_reaches_both(tmp_path):
             proc.kill()
     assert proc.returncode == 0, out
     ends = sorted(line for line in out.splitlines() if " ended at step " in line)
-    assert len(ends) == 2 and ends[0].split()[-1] == ends[1].split()[-1]   # the same step on both ranks
+    assert len(ends) == 2 and ends[0].split()[-1] == ends[1].split()[-1]  # the same step on both ranks
     assert int(ends[0].split()[-1]) < 100_000
     assert len(list_runs(tmp_path)) == 1 and list_runs(tmp_path)[0].state == "stopped"
     names = {k for r in records(run.path) if r["event"] == "scalars" for k in r["values"]}

@@ -37,13 +37,14 @@ def test_scalars_and_images_then_follow_a_writer_still_writing(tmp_path):
     image = [r for r in first if r["event"] == "images"][0]
     assert image["key"] == "samples" and image["shape"] == [1, 4, 5, 3]
     from nnlab.track import image_arrays
-    assert image_arrays(image)[0, 0, 1, 0] == 1          # CHW 3x4x5 → HWC: [c=0, h=0, w=1] = 1
+
+    assert image_arrays(image)[0, 0, 1, 0] == 1  # CHW 3x4x5 → HWC: [c=0, h=0, w=1] = 1
     for step in range(51, 61):
         writer.add_scalar("train/loss", 0.01, step)
     writer.flush()
     more = source.read_new()
-    assert [r["step"] for r in scalars(more)] == list(range(51, 61))   # only what is new
-    writer.add_scalars("multi", {"a": 1.0, "b": 2.0}, 70)              # subdirectories: prefixed tags
+    assert [r["step"] for r in scalars(more)] == list(range(51, 61))  # only what is new
+    writer.add_scalars("multi", {"a": 1.0, "b": 2.0}, 70)  # subdirectories: prefixed tags
     writer.close()
     tags = {k for r in scalars(source.read_new()) for k in r["values"]}
     assert tags == {"multi_a/multi", "multi_b/multi"}
@@ -59,7 +60,7 @@ def test_a_corrupt_file_is_reported_and_the_rest_still_read(tmp_path):
     event_file = next(bad.iterdir())
     data = bytearray(event_file.read_bytes())
     cut = len(data) // 2
-    data[cut:cut + 12] = b"\xff" * 12                               # garbage mid-file
+    data[cut : cut + 12] = b"\xff" * 12  # garbage mid-file
     event_file.write_bytes(bytes(data))
     source = TensorBoardSource(tmp_path)
     records = scalars(source.read_new())
@@ -67,7 +68,7 @@ def test_a_corrupt_file_is_reported_and_the_rest_still_read(tmp_path):
     good_steps = [r["step"] for r in records if "good/loss" in r["values"]]
     bad_steps = [r["step"] for r in records if "bad/loss" in r["values"]]
     assert good_steps == list(range(20)) and 0 < len(bad_steps) < 20
-    assert source.read_new() == [] and len(source.problems) == 1   # reported once
+    assert source.read_new() == [] and len(source.problems) == 1  # reported once
 
 
 def test_a_record_cut_short_waits_for_the_rest(tmp_path):
@@ -100,8 +101,11 @@ def test_same_values_as_the_packages_own_loader(tmp_path):
         writer.add_scalar("x", step * 0.5, step)
     writer.close()
     path = next(p for p in tmp_path.iterdir() if "tfevents" in p.name)
-    theirs = [(e.step, v.tensor.float_val[0] if v.HasField("tensor") else v.simple_value)
-              for e in EventFileLoader(str(path)).Load() for v in e.summary.value]
+    theirs = [
+        (e.step, v.tensor.float_val[0] if v.HasField("tensor") else v.simple_value)
+        for e in EventFileLoader(str(path)).Load()
+        for v in e.summary.value
+    ]
     ours = [(r["step"], r["values"]["x"]) for r in scalars(TensorBoardSource(tmp_path).read_new())]
     assert ours == theirs
     shutil.rmtree(tmp_path)

@@ -51,7 +51,7 @@ def test_a_run_reads_back_with_every_record_kind(tmp_path):
     first, second, third = recs[:3]
     assert first["step"] == 1 and first["values"] == {"loss": 1.0, "acc": 0.25, "n": 3, "ok": 1}
     assert second["step"] == 10 and second["values"] == {"train/loss": 0.25, "lr": 1e-3}
-    assert third["step"] == 11 and third["values"] == {"loss": None, "big": None}   # non-finite: null
+    assert third["step"] == 11 and third["values"] == {"loss": None, "big": None}  # non-finite: null
     assert recs[3]["epoch"] == 1 and recs[3]["values"]["test_loss"] == pytest.approx(0.4)
     assert recs[4]["matrix"] == [[3, 1], [0, 4]] and recs[4]["labels"] == ["cat", "dog"]
     img = recs[5]
@@ -62,8 +62,13 @@ def test_a_run_reads_back_with_every_record_kind(tmp_path):
     info = json.loads((run.path / "run.json").read_text())
     assert info["kind"] == "track" and info["name"] == "my-cnn" and info["config"]["lr"] == 1e-3
     summary = list_runs(tmp_path)[0]
-    assert (summary.name, summary.kind, summary.state, summary.epochs_done, summary.test_accuracy) == \
-        ("my-cnn", "track", "completed", 1, 0.8)
+    assert (summary.name, summary.kind, summary.state, summary.epochs_done, summary.test_accuracy) == (
+        "my-cnn",
+        "track",
+        "completed",
+        1,
+        0.8,
+    )
     # the engine's events in the log decode as nnlab's own (the viewer reads them so)
     decoded = EventLog(run.path / "events.jsonl", decode=True)
     assert [type(e).__name__ for e in decoded.read_new()] == ["Finished"]
@@ -118,9 +123,11 @@ def test_a_crash_in_the_with_block_records_failed(tmp_path):
 
 
 def test_an_uncaught_exception_without_with_records_failed(tmp_path):
-    code = ("import nnlab.track as nt\n"
-            f"run = nt.init(name='script', runs_dir={str(tmp_path)!r}, quiet=True)\n"
-            "run.log(loss=1.0)\nraise ValueError('bad data')\n")
+    code = (
+        "import nnlab.track as nt\n"
+        f"run = nt.init(name='script', runs_dir={str(tmp_path)!r}, quiet=True)\n"
+        "run.log(loss=1.0)\nraise ValueError('bad data')\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "bad data" in done.stderr
     summary = list_runs(tmp_path)[0]
@@ -128,9 +135,11 @@ def test_an_uncaught_exception_without_with_records_failed(tmp_path):
 
 
 def test_a_script_that_just_ends_is_completed(tmp_path):
-    code = ("import nnlab.track as nt\n"
-            f"run = nt.init(name='script', runs_dir={str(tmp_path)!r}, quiet=True)\n"
-            "run.log(loss=1.0)\n")
+    code = (
+        "import nnlab.track as nt\n"
+        f"run = nt.init(name='script', runs_dir={str(tmp_path)!r}, quiet=True)\n"
+        "run.log(loss=1.0)\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
     assert list_runs(tmp_path)[0].state == "completed"
 
@@ -148,6 +157,7 @@ def test_a_full_disk_is_reported_once_and_never_raised(tmp_path, capsys):
         return real_write(fd, data)
 
     import os
+
     os.write = write
     try:
         for i in range(3):
@@ -185,13 +195,13 @@ def test_steering_pause_step_resume_stop_save(tmp_path):
     worker = threading.Thread(target=loop)
     worker.start()
     time.sleep(0.3)
-    assert steps == []                         # paused: no step
+    assert steps == []  # paused: no step
     assert send(run.path, "step")["ok"]
     time.sleep(0.3)
-    assert len(steps) == 1                     # exactly one step through
+    assert len(steps) == 1  # exactly one step through
     assert send(run.path, "save")["ok"]
     time.sleep(0.4)
-    assert saves == [1]                        # saved while paused, by on_save
+    assert saves == [1]  # saved while paused, by on_save
     assert send(run.path, "resume")["ok"]
     time.sleep(0.2)
     assert len(steps) > 1
@@ -210,7 +220,7 @@ def test_save_requested_without_on_save(tmp_path):
         assert run.save_requested() is False
         assert send(run.path, "save")["ok"]
         assert run.save_requested() is True
-        assert run.save_requested() is False   # once per request
+        assert run.save_requested() is False  # once per request
 
 
 def test_images_and_confusion_refuse_bad_shapes(tmp_path):
@@ -221,7 +231,7 @@ def test_images_and_confusion_refuse_bad_shapes(tmp_path):
             run.confusion([[1, 2], [3, 4]], labels=["a"])
         with pytest.raises(nt.TrackError, match="at most"):
             run.images(np.zeros((65, 4, 4, 1), np.uint8))
-        run.images(np.ones((1, 3, 8, 8), np.float32) * 0.5)   # NCHW float: one RGB image, scaled
+        run.images(np.ones((1, 3, 8, 8), np.float32) * 0.5)  # NCHW float: one RGB image, scaled
     img = [r for r in records(run) if r["event"] == "images"][0]
     assert img["shape"] == [1, 8, 8, 3] and nt.image_arrays(img, run.path).max() == 128
 

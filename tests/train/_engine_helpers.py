@@ -6,8 +6,8 @@ import gzip
 import struct
 from pathlib import Path
 
-from nnlab.train import data as data_mod
 from nnlab.run.config import TrainConfig
+from nnlab.train import data as data_mod
 
 # threads=1: the machine the tests run on is shared; 2 threads there can be 10x slower than 1
 SMALL = TrainConfig(epochs=2, batch_size=32, lr=0.05, hidden=(32,), seed=3, threads=1, device="cpu")
@@ -34,8 +34,10 @@ def write_set(directory: Path, n_train: int = 20, n_test: int = 10, gz: bool = T
     """Write the four files (optionally one of them replaced by ``override[role]`` bytes)."""
     directory.mkdir(parents=True, exist_ok=True)
     blobs = {
-        "train_images": idx_images(n_train), "train_labels": idx_labels(n_train),
-        "test_images": idx_images(n_test), "test_labels": idx_labels(n_test),
+        "train_images": idx_images(n_train),
+        "train_labels": idx_labels(n_train),
+        "test_images": idx_images(n_test),
+        "test_labels": idx_labels(n_test),
     }
     blobs.update(override)
     for role, blob in blobs.items():

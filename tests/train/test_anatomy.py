@@ -11,11 +11,11 @@ import pytest
 import torch
 from torch import nn
 
+from nnlab.run.config import TrainConfig
 from nnlab.run.control import Control
 from nnlab.train import anatomy as A
 from nnlab.train import data as D
-from nnlab.run.config import TrainConfig
-from nnlab.train.model import NeuralNetwork, count_parameters
+from nnlab.train.model import NeuralNetwork, count_parameters, initial_state
 
 TUTORIAL = TrainConfig()
 
@@ -34,10 +34,14 @@ def _to_tensor(images: torch.Tensor) -> torch.Tensor:
 
 def test_data_step_prints_the_tutorial_lines_and_gives_totensor_values(fashion):
     step, x, y = A.data_step(fashion.test_x, fashion.test_y, [5, 0, 7], batch_size=64)
-    assert step.loader.lines() == ("Shape of X [N, C, H, W]: torch.Size([64, 1, 28, 28])",
-                                   "Shape of y: torch.Size([64]) torch.int64")
-    assert step.picked.lines() == ("Shape of X [N, C, H, W]: torch.Size([3, 1, 28, 28])",
-                                   "Shape of y: torch.Size([3]) torch.int64")
+    assert step.loader.lines() == (
+        "Shape of X [N, C, H, W]: torch.Size([64, 1, 28, 28])",
+        "Shape of y: torch.Size([64]) torch.int64",
+    )
+    assert step.picked.lines() == (
+        "Shape of X [N, C, H, W]: torch.Size([3, 1, 28, 28])",
+        "Shape of y: torch.Size([3]) torch.int64",
+    )
     assert x.dtype == torch.float32 and y.dtype == torch.int64
     assert torch.equal(x, _to_tensor(fashion.test_x[[5, 0, 7]]))
     assert step.labels == tuple(int(v) for v in fashion.test_y[[5, 0, 7]])
@@ -129,10 +133,10 @@ def test_parameter_count_and_statistics_equal_torch(fashion):
     assert params.total == params.trainable == count_parameters(model) == 669_706
     named = list(model.named_parameters())
     assert [e.name for e in params.entries] == [n for n, _ in named]
-    for entry, (name, p) in zip(params.entries, named):
+    for entry, (_name, p) in zip(params.entries, named):
         p = p.detach()
         assert entry.shape == tuple(p.shape) and entry.numel == p.numel()
-        assert entry.first == tuple(p.reshape(-1)[:A.FIRST].tolist())
+        assert entry.first == tuple(p.reshape(-1)[: A.FIRST].tolist())
         assert entry.stats == A.Stats(p.mean().item(), p.std().item(), p.min().item(), p.max().item())
         assert entry.moved_l2 is None and entry.moved_relative is None
     assert params.entries[0].shape == (512, 784) and params.entries[0].numel == 401_408
@@ -143,8 +147,9 @@ def test_distance_moved_since_initialisation():
     initial = A.snapshot_state(model)
     with torch.no_grad():
         model.linear_relu_stack[4].bias.add_(0.5)  # 10 values moved by 0.5: ‖Δ‖ = √(10·0.25)
-    result = A.walk(model, torch.zeros(1, 28, 28, dtype=torch.uint8), torch.zeros(1, dtype=torch.int64), [0],
-                    initial_state=initial)
+    result = A.walk(
+        model, torch.zeros(1, 28, 28, dtype=torch.uint8), torch.zeros(1, dtype=torch.int64), [0], initial_state=initial
+    )
     moved = {e.name: (e.moved_l2, e.moved_relative) for e in result.parameters.entries}
     l2, rel = moved["linear_relu_stack.4.bias"]
     assert l2 == pytest.approx(math.sqrt(2.5), rel=1e-6)
@@ -211,7 +216,7 @@ def test_the_untrained_model_is_the_engines_initial_weights(fashion):
     snap_config, state = control.snapshot()
     control.stop()
     thread.join(30)
-    initial = A.initial_state(config)
+    initial = initial_state(config)
     assert snap_config == config and set(state) == set(initial)
     assert all(torch.equal(state[k], initial[k]) for k in initial)
 
@@ -226,7 +231,7 @@ def test_mid_run_the_view_reads_the_engines_consistent_snapshots(fashion):
     control.pause()
     thread = threading.Thread(target=engine.run, args=(config, fashion, lambda e: None, control), daemon=True)
     thread.start()
-    initial = A.initial_state(config)
+    initial = initial_state(config)
 
     def next_snapshot(after: int):
         deadline = time.monotonic() + 30
@@ -243,14 +248,20 @@ def test_mid_run_the_view_reads_the_engines_consistent_snapshots(fashion):
             assert control.step()
             info = next_snapshot(info.version)
             assert thread.is_alive() and info.epoch == 0  # mid-run: inside the first epoch
-            result = A.walk(A.model_from_state(config, info.state_dict), fashion.test_x, fashion.test_y, [0, 1],
-                            initial_state=initial, copy_model=False)
+            result = A.walk(
+                A.model_from_state(config, info.state_dict),
+                fashion.test_x,
+                fashion.test_y,
+                [0, 1],
+                initial_state=initial,
+                copy_model=False,
+            )
             reference = A.fresh_model(config)
             reference.load_state_dict(info.state_dict)
             with torch.no_grad():
                 assert np.array_equal(result.layers[-1].output, reference(_to_tensor(fashion.test_x[:2])).numpy())
                 for entry, (name, p) in zip(result.parameters.entries, reference.named_parameters()):
-                    assert entry.stats == A.Stats.of(p) and entry.first == tuple(p.reshape(-1)[:A.FIRST].tolist())
+                    assert entry.stats == A.Stats.of(p) and entry.first == tuple(p.reshape(-1)[: A.FIRST].tolist())
                     assert entry.moved_l2 == pytest.approx(float((p - initial[name]).norm()), rel=1e-5, abs=1e-7)
             moved.append(result.parameters.entries[0].moved_l2)
     finally:
@@ -282,8 +293,9 @@ def test_snapshots_taken_between_updates_are_never_half_updated():
     try:
         for _ in range(30):
             state = published[-1]
-            entries = A.walk(A.model_from_state(TrainConfig(hidden=(16,)), state), images, labels, [0],
-                             initial_state=initial).parameters.entries
+            entries = A.walk(
+                A.model_from_state(TrainConfig(hidden=(16,)), state), images, labels, [0], initial_state=initial
+            ).parameters.entries
             shifts = {round(e.stats.mean - initial[e.name].mean().item()) for e in entries}
             assert len(shifts) == 1, f"a half-updated snapshot: {shifts}"
             steps_seen |= shifts

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from nnlab.train import anatomy as A
-from nnlab.train import checkpoint, data as D
 from nnlab.run.config import TrainConfig
+from nnlab.train import anatomy as A
+from nnlab.train import checkpoint
+from nnlab.train import data as D
 
 CHECK_NO_TEXTUAL = (
     "import sys\nfrom nnlab.cli import main\ncode = main(sys.argv[1:])\n"
@@ -37,8 +38,12 @@ def dataset(tmp_path_factory):
     """Synthetic images written as the four FashionMNIST files: the CLI's real loading path."""
     root = tmp_path_factory.mktemp("fashion")
     fashion = D.synthetic(n_train=256, n_test=64, seed=4)
-    for role, tensor in (("train_images", fashion.train_x), ("train_labels", fashion.train_y),
-                         ("test_images", fashion.test_x), ("test_labels", fashion.test_y)):
+    for role, tensor in (
+        ("train_images", fashion.train_x),
+        ("train_labels", fashion.train_y),
+        ("test_images", fashion.test_x),
+        ("test_labels", fashion.test_y),
+    ):
         _write_idx(root / f"{D.FILES[role]}.gz", tensor)
     return root, fashion
 
@@ -46,8 +51,9 @@ def dataset(tmp_path_factory):
 def _nnlab(home: Path, *args: str, timeout: int = 120):
     env = {**os.environ, "HOME": str(home), "LANG": "C.UTF-8"}
     env.pop("NNLAB_DATA_DIR", None)
-    return subprocess.run([sys.executable, "-c", CHECK_NO_TEXTUAL, *args], capture_output=True, text=True,
-                          env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", CHECK_NO_TEXTUAL, *args], capture_output=True, text=True, env=env, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +76,21 @@ def test_json_walkthrough_untrained_and_from_a_checkpoint(tmp_path, dataset, tra
     assert out.returncode == 0, out.stderr
     assert out.stderr.strip() == "no textual"
     doc = json.loads(out.stdout)
-    assert doc["data"]["loader_batch"]["printed"] == ["Shape of X [N, C, H, W]: torch.Size([64, 1, 28, 28])",
-                                                      "Shape of y: torch.Size([64]) torch.int64"]
+    assert doc["data"]["loader_batch"]["printed"] == [
+        "Shape of X [N, C, H, W]: torch.Size([64, 1, 28, 28])",
+        "Shape of y: torch.Size([64]) torch.int64",
+    ]
     assert doc["data"]["picked"]["indices"] == [10, 11, 12]
     assert doc["data"]["picked"]["labels"] == fashion.test_y[10:13].tolist()
     assert doc["data"]["test_size"] == 64
-    assert [layer["output_shape"] for layer in doc["layers"]] == [[3, 784], [3, 512], [3, 512], [3, 512], [3, 512], [3, 10]]
+    assert [layer["output_shape"] for layer in doc["layers"]] == [
+        [3, 784],
+        [3, 512],
+        [3, 512],
+        [3, 512],
+        [3, 512],
+        [3, 10],
+    ]
     assert doc["parameters"]["total"] == 669_706
     assert doc["model_info"]["source"] == "untrained"
     # the same numbers as walking the model here
@@ -86,9 +101,9 @@ def test_json_walkthrough_untrained_and_from_a_checkpoint(tmp_path, dataset, tra
     assert all(abs(s - 1) <= 1e-6 for s in doc["softmax"]["row_sums"])
 
 
-
-def test_json_from_a_checkpoint_reads_its_weights_and_how_far_they_moved(tmp_path, dataset, trained_checkpoint,
-                                                                        monkeypatch, capsys):
+def test_json_from_a_checkpoint_reads_its_weights_and_how_far_they_moved(
+    tmp_path, dataset, trained_checkpoint, monkeypatch, capsys
+):
     from nnlab.cli import main
 
     monkeypatch.setenv("HOME", str(tmp_path))  # the loader's unpacked copy goes under $HOME/.cache
@@ -100,7 +115,7 @@ def test_json_from_a_checkpoint_reads_its_weights_and_how_far_they_moved(tmp_pat
     bias = doc["parameters"]["entries"][-1]
     assert bias["name"] == "linear_relu_stack.4.bias"
     assert bias["first"] == trained.linear_relu_stack[4].bias[:8].tolist()
-    assert bias["moved_l2"] == pytest.approx((0.25 ** 2 * 10) ** 0.5, rel=1e-5)
+    assert bias["moved_l2"] == pytest.approx((0.25**2 * 10) ** 0.5, rel=1e-5)
     assert doc["parameters"]["entries"][0]["moved_l2"] == 0.0
     with torch.no_grad():
         logits = trained(fashion.test_x[:1].unsqueeze(1).float().div(255))
@@ -108,14 +123,17 @@ def test_json_from_a_checkpoint_reads_its_weights_and_how_far_they_moved(tmp_pat
     assert doc["layers"][-1]["logits"] == logits.tolist()
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["--images", "0"], "--images"),
-    (["--images", "9"], "--images"),
-    (["--images", "nan"], "--images"),
-    (["--first", "-1"], "--first"),
-    (["--seed", "1.5"], "--seed"),
-    (["--checkpoint", "x.pt", "--seed", "1"], "--seed"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--images", "0"], "--images"),
+        (["--images", "9"], "--images"),
+        (["--images", "nan"], "--images"),
+        (["--first", "-1"], "--first"),
+        (["--seed", "1.5"], "--seed"),
+        (["--checkpoint", "x.pt", "--seed", "1"], "--seed"),
+    ],
+)
 def test_bad_values_are_one_line_and_exit_2(args, needle, capsys):
     from nnlab.cli import main
 
@@ -133,8 +151,12 @@ def test_unusable_checkpoints_and_ranges_exit_2_with_one_line(tmp_path, dataset,
     torch.save({"x": os.system}, code)  # loading it would import os.system: the safe loader refuses
     garbage = tmp_path / "garbage.pt"
     garbage.write_bytes(b"not a checkpoint at all")
-    for args in (["--checkpoint", str(code)], ["--checkpoint", str(garbage)],
-                 ["--checkpoint", str(tmp_path / "missing.pt")], ["--first", "62", "--images", "3"]):
+    for args in (
+        ["--checkpoint", str(code)],
+        ["--checkpoint", str(garbage)],
+        ["--checkpoint", str(tmp_path / "missing.pt")],
+        ["--first", "62", "--images", "3"],
+    ):
         assert main(["anatomy", "--json", "--data-dir", str(root), *args]) == 2, args
         out = capsys.readouterr()
         assert out.err.count("\n") == 1 and out.err.startswith("nnlab: error:"), out.err

@@ -18,8 +18,14 @@ def test_bench_json_on_the_sample(capsys, tmp_path, monkeypatch):
     assert bench.run_bench(args) == 0
     captured = capsys.readouterr()
     result = json.loads(captured.out)
-    assert {"device", "tutorial_s_per_epoch", "nnlab_s_per_epoch", "ratio", "tutorial_accuracy",
-            "nnlab_accuracy"} <= set(result)
+    assert {
+        "device",
+        "tutorial_s_per_epoch",
+        "nnlab_s_per_epoch",
+        "ratio",
+        "tutorial_accuracy",
+        "nnlab_accuracy",
+    } <= set(result)
     assert result["device"] == "cpu" and result["data"] == "sample" and "SAMPLE" in captured.err
     assert result["ratio"] == pytest.approx(result["tutorial_s_per_epoch"] / result["nnlab_s_per_epoch"], rel=0.02)
     # both loops start from the same weights (same seed) and see the same 600 images: after one

@@ -8,8 +8,8 @@ import argparse
 import json
 
 import pytest
-
 from _engine_helpers import SMALL, tiny
+
 from nnlab.run.errors import CheckpointError, ConfigError
 from nnlab.run.rundir import RunDir
 from nnlab.train import checkpoint as ckpt
@@ -28,6 +28,7 @@ def parent(tmp_path):
     def emit(event):
         if event.KIND == "epoch" and event.epoch == 1:
             import shutil
+
             shutil.copy(rd.checkpoint_path, rd.epoch_checkpoint(1))
 
     engine.run(CONFIG, data, emit, save_path=str(rd.checkpoint_path))
@@ -43,12 +44,18 @@ def test_a_branch_from_epoch_n_with_the_same_optimizer_continues_exactly(tmp_pat
     branch = create_branch(f"{rd.id}@1", {"lr": 0.01}, tmp_path / "runs")
     info = json.loads(branch.rd.run_json.read_text())
     assert info["parent"] == rd.id and info["kind"] == "nnlab"
-    assert info["branch"] == {"from": rd.id, "checkpoint": str(rd.epoch_checkpoint(1)), "epoch": 1, "batch": 0,
-                              "changes": {"lr": 0.01}, "optimizer": "kept"}
+    assert info["branch"] == {
+        "from": rd.id,
+        "checkpoint": str(rd.epoch_checkpoint(1)),
+        "epoch": 1,
+        "batch": 0,
+        "changes": {"lr": 0.01},
+        "optimizer": "kept",
+    }
     assert branch.optimizer_kept and (branch.epoch, branch.batch) == (1, 0)
     saved = ckpt.load(branch.rd.checkpoint_path)
     assert saved["config_obj"].lr == 0.01 and len(saved["history"]) == 1
-    assert saved["optimizer"]["state"]          # the momentum buffers came along
+    assert saved["optimizer"]["state"]  # the momentum buffers came along
     events = []
     engine.run(branch.config, data, events.append, resume_path=str(branch.rd.checkpoint_path))
     # the same as the parent's own epoch 2 with lr 0.01 from epoch 1 (a resume with a new lr)
@@ -68,12 +75,15 @@ def test_a_changed_optimizer_starts_fresh_and_more_epochs_from_the_latest(tmp_pa
     assert finished.reason == "completed" and finished.epochs == 3
 
 
-@pytest.mark.parametrize("overrides, error, words", [
-    ({"hidden": (64,)}, CheckpointError, "hidden"),
-    ({"activation": "tanh", "hidden": (16, 16)}, CheckpointError, "activation, hidden"),
-    ({"epochs": 2}, ConfigError, "not past the branch point"),
-    ({"lr": -1.0}, ConfigError, "lr"),
-])
+@pytest.mark.parametrize(
+    "overrides, error, words",
+    [
+        ({"hidden": (64,)}, CheckpointError, "hidden"),
+        ({"activation": "tanh", "hidden": (16, 16)}, CheckpointError, "activation, hidden"),
+        ({"epochs": 2}, ConfigError, "not past the branch point"),
+        ({"lr": -1.0}, ConfigError, "lr"),
+    ],
+)
 def test_refusals_name_what_is_wrong(tmp_path, parent, overrides, error, words):
     rd, _ = parent
     with pytest.raises(error, match=words):
@@ -83,7 +93,7 @@ def test_refusals_name_what_is_wrong(tmp_path, parent, overrides, error, words):
 def test_bad_references(tmp_path, parent):
     rd, _ = parent
     with pytest.raises(ConfigError, match="epoch 2"):
-        create_branch(f"{rd.id}@2", {"epochs": 3}, tmp_path / "runs")   # no epoch-002.pt kept
+        create_branch(f"{rd.id}@2", {"epochs": 3}, tmp_path / "runs")  # no epoch-002.pt kept
     with pytest.raises(ConfigError, match="nope"):
         create_branch("nope", {}, tmp_path / "runs")
 
@@ -102,7 +112,7 @@ def test_batch_size_cannot_change_mid_epoch(tmp_path):
     engine.run(CONFIG, data, emit, control, save_path=str(rd.checkpoint_path), progress_every=1)
     with pytest.raises(ConfigError, match="mid-epoch"):
         create_branch(rd.id, {"batch_size": 16}, tmp_path / "runs")
-    branch = create_branch(rd.id, {"lr": 0.1}, tmp_path / "runs")      # the same batch size: fine
+    branch = create_branch(rd.id, {"lr": 0.1}, tmp_path / "runs")  # the same batch size: fine
     assert (branch.epoch, branch.batch) == (0, 2)
 
 
@@ -118,8 +128,9 @@ def test_run_branch_cli_trains_the_branch(tmp_path, parent, capsys, monkeypatch)
     parser = argparse.ArgumentParser()
     add_arguments(parser)  # the train command's flags include --branch
     parser.add_argument("--data-dir", default=None)
-    args = parser.parse_args(["--headless", "--runs-dir", str(tmp_path / "runs"), "--branch", f"{rd.id}@1",
-                              "--lr", "0.01"])
+    args = parser.parse_args(
+        ["--headless", "--runs-dir", str(tmp_path / "runs"), "--branch", f"{rd.id}@1", "--lr", "0.01"]
+    )
     assert run_branch(args, {"lr": 0.01}) == 0
     err = capsys.readouterr().err
     assert f"from {rd.id} at epoch 1, batch 0" in err and "kept" in err

@@ -8,12 +8,12 @@ import zipfile
 
 import pytest
 import torch
-
 from _engine_helpers import SMALL, tiny
-from nnlab.run.control import Control
-from nnlab.train import checkpoint, engine
+
 from nnlab.run.config import TrainConfig
+from nnlab.run.control import Control
 from nnlab.run.events import BatchProgress
+from nnlab.train import checkpoint, engine
 from nnlab.train.model import NeuralNetwork
 
 

@@ -27,27 +27,30 @@ def _home(tmp_path, monkeypatch):
     monkeypatch.delenv("NNLAB_DATA_DIR", raising=False)
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--epochs", "0"], "--epochs 0"),
-    (["--epochs", "2.5"], "whole number"),
-    (["--epochs", "nan"], "Not a number"),
-    (["--batch-size", "0"], "--batch-size"),
-    (["--batch-size", "70000"], "--batch-size"),
-    (["--lr", "0"], "--lr 0"),
-    (["--lr", "-1"], "--lr -1"),
-    (["--lr", "inf"], "--lr"),
-    (["--lr", "1_0"], "Not a number"),
-    (["--hidden", "512,0"], "--hidden 0"),
-    (["--hidden", "65537"], "--hidden 65537"),
-    (["--hidden", ""], "--hidden"),
-    (["--hidden", "512,,512"], "--hidden"),
-    (["--seed", "-1"], "--seed"),
-    (["--threads", "-1"], "--threads"),
-    (["--device", "gpu"], "--device gpu"),
-    (["--optimizer", "rmsprop"], "invalid choice"),
-    (["--preset", "slow"], "invalid choice"),
-    (["--bogus"], "unrecognized"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--epochs", "0"], "--epochs 0"),
+        (["--epochs", "2.5"], "whole number"),
+        (["--epochs", "nan"], "Not a number"),
+        (["--batch-size", "0"], "--batch-size"),
+        (["--batch-size", "70000"], "--batch-size"),
+        (["--lr", "0"], "--lr 0"),
+        (["--lr", "-1"], "--lr -1"),
+        (["--lr", "inf"], "--lr"),
+        (["--lr", "1_0"], "Not a number"),
+        (["--hidden", "512,0"], "--hidden 0"),
+        (["--hidden", "65537"], "--hidden 65537"),
+        (["--hidden", ""], "--hidden"),
+        (["--hidden", "512,,512"], "--hidden"),
+        (["--seed", "-1"], "--seed"),
+        (["--threads", "-1"], "--threads"),
+        (["--device", "gpu"], "--device gpu"),
+        (["--optimizer", "rmsprop"], "invalid choice"),
+        (["--preset", "slow"], "invalid choice"),
+        (["--bogus"], "unrecognized"),
+    ],
+)
 def test_bad_values_one_line_exit_2(capsys, argv, words):
     with pytest.raises(SystemExit) as info:
         code = main(["train", "--headless", *SAMPLE, *argv])
@@ -171,9 +174,30 @@ def test_sigterm_to_the_real_command(tmp_path):
     save = tmp_path / "run.pt"
     env = dict(os.environ, HOME=str(tmp_path / "home"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nnlab", "train", "--headless", *SAMPLE, "--hidden", "16", "--epochs", "500",
-         "--progress-every", "5", "--threads", "1", "--save", str(save)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).parents[2])
+        [
+            sys.executable,
+            "-m",
+            "nnlab",
+            "train",
+            "--headless",
+            *SAMPLE,
+            "--hidden",
+            "16",
+            "--epochs",
+            "500",
+            "--progress-every",
+            "5",
+            "--threads",
+            "1",
+            "--save",
+            str(save),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[2],
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -203,8 +227,24 @@ def test_help_lists_every_flag(capsys, lang):
         main(["--lang", lang, "train", "--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    for flag in ("--headless", "--preset", "--epochs", "--batch-size", "--lr", "--optimizer", "--hidden", "--activation",
-                 "--device", "--seed", "--threads", "--metrics", "--csv", "--save", "--resume", "--force"):
+    for flag in (
+        "--headless",
+        "--preset",
+        "--epochs",
+        "--batch-size",
+        "--lr",
+        "--optimizer",
+        "--hidden",
+        "--activation",
+        "--device",
+        "--seed",
+        "--threads",
+        "--metrics",
+        "--csv",
+        "--save",
+        "--resume",
+        "--force",
+    ):
         assert flag in out
     assert "88%" in out
 
@@ -212,8 +252,8 @@ def test_help_lists_every_flag(capsys, lang):
 def test_app_path_leaves_existing_files_to_the_dashboard_prompt(tmp_path):
     import argparse
 
-    from nnlab.commands.usage import UsageError
     from nnlab.commands import train
+    from nnlab.commands.usage import UsageError
 
     existing = tmp_path / "run.pt"
     existing.write_bytes(b"x")

@@ -124,8 +124,9 @@ def test_pause_single_step_stop_and_snapshots_with_the_graph(data):
         if isinstance(event, BatchProgress) and event.epoch == 1 and event.batch == 2:
             control.pause()
 
-    worker = threading.Thread(target=engine.run, args=(CUDA.with_(epochs=3), data, emit, control),
-                              kwargs={"progress_every": 1})
+    worker = threading.Thread(
+        target=engine.run, args=(CUDA.with_(epochs=3), data, emit, control), kwargs={"progress_every": 1}
+    )
     worker.start()
 
     def next_of(kind):
@@ -165,8 +166,9 @@ def test_checkpoint_crosses_devices(optimizer, saved_on, resumed_on, data, tmp_p
     first = []
     assert engine.run(config.with_(device=saved_on), data, first.append, save_path=str(path)).reason == "completed"
     events = []
-    finished = engine.run(config.with_(device=resumed_on, epochs=2), data, events.append, resume_path=str(path),
-                          save_path=str(path))
+    finished = engine.run(
+        config.with_(device=resumed_on, epochs=2), data, events.append, resume_path=str(path), save_path=str(path)
+    )
     assert [e.KIND for e in events if e.KIND == "failed"] == []
     assert finished.reason == "completed" and finished.epochs == 2
     assert events[0].start_epoch == 1

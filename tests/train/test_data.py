@@ -6,8 +6,8 @@ import gzip
 
 import pytest
 import torch
-
 from _engine_helpers import idx_images, idx_labels, write_set
+
 from nnlab.train import data as data_mod
 
 
@@ -22,8 +22,13 @@ def places(tmp_path, monkeypatch):
     monkeypatch.setattr(data_mod, "SAMPLE_DIR", sample)
     monkeypatch.setattr(data_mod, "network_available", lambda timeout=0: False)
     data_mod._memo.clear()
-    return {"home": home, "system": system, "sample": sample, "cache": home / ".cache" / "nnlab" / "FashionMNIST" / "raw",
-            "tmp": tmp_path}
+    return {
+        "home": home,
+        "system": system,
+        "sample": sample,
+        "cache": home / ".cache" / "nnlab" / "FashionMNIST" / "raw",
+        "tmp": tmp_path,
+    }
 
 
 def test_search_order(places, monkeypatch):
@@ -86,15 +91,18 @@ def test_shipped_sample_is_real_and_balanced(monkeypatch, tmp_path):
     assert (data_mod.SAMPLE_DIR / "LICENSE").read_text().count("MIT") >= 1
 
 
-@pytest.mark.parametrize("role, blob, words", [
-    ("train_images", idx_images(20)[:-100], "truncated"),
-    ("train_images", idx_images(20) + b"xx", "extra data"),
-    ("train_images", b"\x00\x00\x08\x01" + idx_images(20)[4:], "not an idx file"),
-    ("train_images", idx_images(20, rows=27), "27×28"),
-    ("train_labels", idx_labels(20, [3] * 19 + [10]), "label 10"),
-    ("test_labels", idx_labels(9), "holds 10 images but"),
-    ("test_images", b"\x00\x00", "truncated"),
-])
+@pytest.mark.parametrize(
+    "role, blob, words",
+    [
+        ("train_images", idx_images(20)[:-100], "truncated"),
+        ("train_images", idx_images(20) + b"xx", "extra data"),
+        ("train_images", b"\x00\x00\x08\x01" + idx_images(20)[4:], "not an idx file"),
+        ("train_images", idx_images(20, rows=27), "27×28"),
+        ("train_labels", idx_labels(20, [3] * 19 + [10]), "label 10"),
+        ("test_labels", idx_labels(9), "holds 10 images but"),
+        ("test_images", b"\x00\x00", "truncated"),
+    ],
+)
 def test_bad_files_name_the_file_and_the_fix(places, role, blob, words):
     directory = write_set(places["tmp"] / "bad", **{role: blob})
     with pytest.raises(data_mod.DataError, match=words) as info:

@@ -8,14 +8,14 @@ import threading
 
 import pytest
 import torch
-
 from _engine_helpers import SMALL, kinds, tiny
-from nnlab.run.control import Control
-from nnlab.train import device as device_mod
-from nnlab.train.device import choose_threads, usable_cores
-from nnlab.train import engine
+
 from nnlab.run.config import TrainConfig
+from nnlab.run.control import Control
 from nnlab.run.events import BatchProgress, Diverged, EpochEnd, Finished, Resumed, Started
+from nnlab.train import device as device_mod
+from nnlab.train import engine
+from nnlab.train.device import choose_threads, usable_cores
 
 
 def run(config=SMALL, data=None, control=None, **kw):
@@ -66,7 +66,9 @@ def test_learns_the_synthetic_classes():
 def test_one_batch_can_be_overfit():
     data = tiny(32, 32)
     data = type(data)(data.train_x, data.train_y, data.train_x, data.train_y, "synthetic")  # test on the batch
-    events, finished = run(TrainConfig(epochs=60, batch_size=32, lr=0.05, optimizer="adam", hidden=(64,), threads=1, device="cpu"), data)
+    events, finished = run(
+        TrainConfig(epochs=60, batch_size=32, lr=0.05, optimizer="adam", hidden=(64,), threads=1, device="cpu"), data
+    )
     last = [e for e in events if isinstance(e, EpochEnd)][-1]
     assert last.train_loss < 0.01 and finished.test_accuracy == 1.0
 
@@ -118,8 +120,9 @@ def test_stop_from_another_thread_at_most_one_more_batch():
             reached.set()
             stop_called.wait(30)
 
-    worker = threading.Thread(target=engine.run, args=(SMALL.with_(epochs=50), tiny(), emit, control),
-                              kwargs={"progress_every": 1})
+    worker = threading.Thread(
+        target=engine.run, args=(SMALL.with_(epochs=50), tiny(), emit, control), kwargs={"progress_every": 1}
+    )
     worker.start()
     assert reached.wait(30)
     control.stop()
@@ -127,7 +130,7 @@ def test_stop_from_another_thread_at_most_one_more_batch():
     worker.join(30)
     assert not worker.is_alive()
     at = next(i for i, x in enumerate(events) if isinstance(x, BatchProgress) and x.batch == 2)
-    later = [x for x in events[at + 1:] if isinstance(x, BatchProgress)]
+    later = [x for x in events[at + 1 :] if isinstance(x, BatchProgress)]
     assert len(later) <= 1 and all(x.batch == 3 for x in later)
     assert events[-1].KIND == "finished" and events[-1].reason == "stopped"
 
@@ -155,8 +158,12 @@ def test_pause_step_resume():
     snap = control.snapshot_info()
     assert snap is not None and (snap.epoch, snap.batch) == (0, 2)
     config, state = control.snapshot()
-    assert config == SMALL and set(state) == {"linear_relu_stack.0.weight", "linear_relu_stack.0.bias",
-                                              "linear_relu_stack.2.weight", "linear_relu_stack.2.bias"}
+    assert config == SMALL and set(state) == {
+        "linear_relu_stack.0.weight",
+        "linear_relu_stack.0.bias",
+        "linear_relu_stack.2.weight",
+        "linear_relu_stack.2.bias",
+    }
     assert events.empty()  # nothing trains while paused
     assert control.step()
     stepped = next_of("batch")
@@ -219,7 +226,9 @@ def test_huge_learning_rate_diverges_and_keeps_checkpoint(tmp_path):
     save = tmp_path / "good.pt"
     run(TrainConfig(epochs=1, batch_size=32, lr=1e-3, threads=1, device="cpu"), save_path=str(save))
     before = save.read_bytes()
-    events, finished = run(TrainConfig(epochs=2, batch_size=32, lr=1e6, threads=1, device="cpu"), save_path=str(save), progress_every=1)
+    events, finished = run(
+        TrainConfig(epochs=2, batch_size=32, lr=1e6, threads=1, device="cpu"), save_path=str(save), progress_every=1
+    )
     assert finished.reason == "diverged"
     diverged = next(e for e in events if isinstance(e, Diverged))
     assert diverged.epoch == 1 and not math.isfinite(diverged.loss)

@@ -6,6 +6,7 @@ import gc
 import threading
 
 from _engine_helpers import SMALL, tiny
+
 from nnlab.run.gc_pause import collections_paused
 from nnlab.train import engine
 

@@ -25,8 +25,7 @@ def test_dry_run_writes_one_report_with_every_stage(tmp_path, monkeypatch):
     """The fast half (≤ 30 s): every stage but the dashboard bench, which the slow test runs."""
     report = _dry_run(tmp_path, monkeypatch, "bench_dashboard")
     stages = report["stages"]
-    assert list(stages) == ["env", "install", "data", "tests", "bench_train", "bench_dashboard", "bench_sweep",
-                            "probe"]
+    assert list(stages) == ["env", "install", "data", "tests", "bench_train", "bench_dashboard", "bench_sweep", "probe"]
     assert report["ok"] is True and report["dry_run"] is True
     assert stages["env"]["status"] == "passed" and report["host"]["torch"]
     assert stages["install"]["status"] in ("passed", "skipped")  # skipped where .device/wheels was not made
@@ -40,8 +39,10 @@ def test_dry_run_writes_one_report_with_every_stage(tmp_path, monkeypatch):
     assert probe["first_run"]["reason"] == "completed" and probe["first_epoch_s"] > 0
     assert probe["oom"]["status"] == "skipped"
     goals = report["summary"]["goals"]
-    assert goals["bench_train.ratio"]["value"] == train["ratio"] and goals["bench_dashboard.throughput_ratio"][
-        "value"] is None
+    assert (
+        goals["bench_train.ratio"]["value"] == train["ratio"]
+        and goals["bench_dashboard.throughput_ratio"]["value"] is None
+    )
 
 
 @pytest.mark.slow
@@ -102,8 +103,10 @@ def _fake_pynvml(pid: int):
     def not_supported(h):
         raise RuntimeError("NVML_ERROR_NOT_SUPPORTED")
 
-    nv.nvmlDeviceGetComputeRunningProcesses = lambda h: [types.SimpleNamespace(pid=pid, usedGpuMemory=1_250_000_000),
-                                                         types.SimpleNamespace(pid=1, usedGpuMemory=4e9)]
+    nv.nvmlDeviceGetComputeRunningProcesses = lambda h: [
+        types.SimpleNamespace(pid=pid, usedGpuMemory=1_250_000_000),
+        types.SimpleNamespace(pid=1, usedGpuMemory=4e9),
+    ]
     nv.not_supported = not_supported
     return nv
 
@@ -128,7 +131,8 @@ def test_with_nvml_every_figure_is_read_and_formatted(monkeypatch, fresh_nvml):
     assert figures["used_gb"] == pytest.approx(5.5) and figures["process_gb"] == pytest.approx(1.25)
     assert figures["power_w"] == pytest.approx(312.4) and figures["allocated_gb"] == 0.4
     assert device_mod.format_gpu_figures(figures) == (
-        "GPU 87% · memory 5.5/143.8 GB (this process 1.25 GB) · 312/700 W · 54 °C · SM 1980 MHz, memory 3201 MHz")
+        "GPU 87% · memory 5.5/143.8 GB (this process 1.25 GB) · 312/700 W · 54 °C · SM 1980 MHz, memory 3201 MHz"
+    )
 
 
 def test_an_unsupported_nvml_figure_is_left_out(monkeypatch, fresh_nvml, zh):

@@ -6,9 +6,9 @@ import math
 
 import pytest
 import torch
+from _engine_helpers import tiny
 from torch import nn
 
-from _engine_helpers import tiny
 from nnlab.train.metrics import confusion_matrix, evaluate, per_class_accuracy
 from nnlab.train.model import NeuralNetwork
 
@@ -24,9 +24,9 @@ def test_evaluate_is_the_tutorials_test():
     test_loss, correct = 0.0, 0.0
     with torch.no_grad():
         for start in range(0, 150, 64):
-            pred = model(x[start:start + 64])
-            test_loss += loss_fn(pred, data.test_y[start:start + 64]).item()
-            correct += (pred.argmax(1) == data.test_y[start:start + 64]).type(torch.float).sum().item()
+            pred = model(x[start : start + 64])
+            test_loss += loss_fn(pred, data.test_y[start : start + 64]).item()
+            correct += (pred.argmax(1) == data.test_y[start : start + 64]).type(torch.float).sum().item()
     assert result.loss == pytest.approx(test_loss / 3, rel=1e-6)
     assert result.accuracy == correct / 150
     assert result.predictions == tuple(model(x[:5]).argmax(1).tolist())
@@ -42,7 +42,9 @@ def test_confusion_and_per_class():
 
 
 def test_tutorial_model_prints_like_the_quickstart():
-    assert str(NeuralNetwork()) == """NeuralNetwork(
+    assert (
+        str(NeuralNetwork())
+        == """NeuralNetwork(
   (flatten): Flatten(start_dim=1, end_dim=-1)
   (linear_relu_stack): Sequential(
     (0): Linear(in_features=784, out_features=512, bias=True)
@@ -52,6 +54,7 @@ def test_tutorial_model_prints_like_the_quickstart():
     (4): Linear(in_features=512, out_features=10, bias=True)
   )
 )"""
+    )
     from nnlab.train.model import count_parameters, parameters_for
 
     assert count_parameters(NeuralNetwork()) == 669_706 == parameters_for((512, 512))

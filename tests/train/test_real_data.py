@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nnlab.train import engine
 from nnlab.run.config import PRESETS
+from nnlab.train import engine
 
 
 @pytest.mark.slow

@@ -15,8 +15,13 @@ from nnlab.train import engine
 from nnlab.train.sweep import check_group_fits, group_bytes, train_group
 from nnlab.train.sweep_step import BatchedMLP
 
-MEMBERS = [SMALL.with_(lr=0.05), SMALL.with_(lr=0.01, optimizer="adam"), SMALL.with_(lr=0.02, optimizer="momentum"),
-           SMALL.with_(lr=0.2), SMALL.with_(lr=1e-3, optimizer="adam")]  # mixed kinds, out of order on purpose
+MEMBERS = [
+    SMALL.with_(lr=0.05),
+    SMALL.with_(lr=0.01, optimizer="adam"),
+    SMALL.with_(lr=0.02, optimizer="momentum"),
+    SMALL.with_(lr=0.2),
+    SMALL.with_(lr=1e-3, optimizer="adam"),
+]  # mixed kinds, out of order on purpose
 
 
 def collect():
@@ -26,8 +31,9 @@ def collect():
 
 def figures(events) -> list[float]:
     """Every loss a run reports: each batch's, and each epoch's train/test loss and accuracy."""
-    return ([e.loss for e in events if e.KIND == "batch"]
-            + [x for e in events if e.KIND == "epoch" for x in (e.train_loss, e.test_loss, e.test_accuracy)])
+    return [e.loss for e in events if e.KIND == "batch"] + [
+        x for e in events if e.KIND == "epoch" for x in (e.train_loss, e.test_loss, e.test_accuracy)
+    ]
 
 
 def reference(config, data):
@@ -93,8 +99,8 @@ def test_a_diverging_member_stops_alone_with_its_last_good_weights(data):
     assert diverged[0].message == ref_diverged[0].message
     assert [e.KIND for e in bad] == [e.KIND for e in ref_bad]
     assert bad[-1].reason == ref_bad[-1].reason == "diverged"
-    assert all(torch.isfinite(v).all() for v in result.states[1].values())   # the weights before the NaN step
-    for i in (0, 2):   # the others are untouched by it: still bit-identical to their own runs
+    assert all(torch.isfinite(v).all() for v in result.states[1].values())  # the weights before the NaN step
+    for i in (0, 2):  # the others are untouched by it: still bit-identical to their own runs
         assert figures(events[i]) == figures(refs[i])
         assert result.finished[i].reason == "completed"
 
@@ -125,6 +131,7 @@ def test_pause_step_and_stop_act_on_the_whole_group(data):
             while not control.step():
                 pass
         import time
+
         deadline = time.time() + 10
         while time.time() < deadline and sum(e.KIND == "batch" for e in events.get(0, [])) < 2:
             time.sleep(0.01)
@@ -139,7 +146,7 @@ def test_pause_step_and_stop_act_on_the_whole_group(data):
     for i in range(2):
         kinds = [e.KIND for e in events[i]]
         assert kinds[:2] == ["started", "paused"]
-        assert sum(k == "batch" for k in kinds) == 2            # exactly the two single steps
+        assert sum(k == "batch" for k in kinds) == 2  # exactly the two single steps
         assert result.finished[i].reason == "stopped" and result.finished[i].epochs == 0
 
 
@@ -227,4 +234,4 @@ def test_late_loss_reads_as_on_cuda_keep_a_diverged_members_epoch_start_weights(
     assert all(torch.equal(result.states[1][k], v) for k, v in start.items())
     ours = [(e.test_loss, e.test_accuracy) for e in events[0] if e.KIND == "epoch"]
     theirs = [(e.test_loss, e.test_accuracy) for e in reference(deep, data) if e.KIND == "epoch"]
-    assert ours == theirs     # the same weights at every epoch end as its own run
+    assert ours == theirs  # the same weights at every epoch end as its own run

@@ -19,7 +19,9 @@ def test_measure_gives_batched_and_sequential_rows_side_by_side():
     rows = {(r["k"], r["how"]): r for r in result["rows"]}
     assert set(rows) == {(1, "batched"), (1, "sequential"), (2, "batched"), (2, "sequential")}
     for (k, _), row in rows.items():
-        assert row["s_per_epoch"] > 0 and row["samples_per_s_total"] == pytest.approx(k * row["samples_per_s_per_member"], rel=1e-3)
+        assert row["s_per_epoch"] > 0 and row["samples_per_s_total"] == pytest.approx(
+            k * row["samples_per_s_per_member"], rel=1e-3
+        )
     assert rows[(2, "sequential")]["sequential_over_this"] == 1.0
 
 

@@ -11,8 +11,8 @@ import os
 import signal
 
 import pytest
-
 from _engine_helpers import SMALL, tiny
+
 from nnlab.commands import sweep as sweep_cmd
 from nnlab.commands.train import add_arguments
 from nnlab.run.rundir import RunDir
@@ -41,8 +41,17 @@ def _batch_losses(run_dir) -> list[float]:
 
 def test_a_grid_trains_each_member_as_its_own_run(tmp_path, capsys):
     data = tiny(128, 32)
-    args = _args(tmp_path, "--sweep", "lr=0.05,0.2", "--sweep", "optimizer=sgd,momentum",
-                 "--sweep-export", str(tmp_path / "r.csv"), "--progress-every", "1")
+    args = _args(
+        tmp_path,
+        "--sweep",
+        "lr=0.05,0.2",
+        "--sweep",
+        "optimizer=sgd,momentum",
+        "--sweep-export",
+        str(tmp_path / "r.csv"),
+        "--progress-every",
+        "1",
+    )
     assert sweep_cmd.run_sweep(args, BASE, data=data) == 0
     out = capsys.readouterr().out
     record = _sweep_json(tmp_path)
@@ -57,7 +66,7 @@ def test_a_grid_trains_each_member_as_its_own_run(tmp_path, capsys):
         assert rd.status()["state"] == "completed" and rd.checkpoint_path.is_file()
         assert m["epochs"] == 1 and 0 <= m["test_accuracy"] <= 1
     assert out.count(" epoch 1/1 ") == 4
-    table = out[out.index("results by final test accuracy"):]
+    table = out[out.index("results by final test accuracy") :]
     accuracies = [m["test_accuracy"] for m in sorted(members, key=lambda m: -m["test_accuracy"])]
     assert "  * " in table and "T the tutorial" in table
     rows = list(csv.DictReader(open(tmp_path / "r.csv")))
@@ -85,14 +94,13 @@ def test_a_member_resumes_alone_as_if_never_in_a_sweep(tmp_path, capsys):
 
 def test_schedule_and_early_stop_are_axes(tmp_path, capsys):
     data = tiny(128, 32)
-    args = _args(tmp_path, "--sweep", "schedule=none,cosine,step", "--sweep", "early_stop=0,1",
-                 "--progress-every", "1")
+    args = _args(tmp_path, "--sweep", "schedule=none,cosine,step", "--sweep", "early_stop=0,1", "--progress-every", "1")
     base = BASE.with_(epochs=3, lr=0.5, step_gamma=0.5)
     assert sweep_cmd.run_sweep(args, base, data=data) == 0
     members = _sweep_json(tmp_path)["members"]
     assert len(members) == 6
     for m in members:
-        if m["changes"]["early_stop"] == 0:   # early stopping off: each equals its independent run
+        if m["changes"]["early_stop"] == 0:  # early stopping off: each equals its independent run
             events = []
             engine.run(base.with_(schedule=m["changes"]["schedule"]), data, events.append, progress_every=1)
             assert _batch_losses(tmp_path / "runs" / m["run"]) == [e.loss for e in events if e.KIND == "batch"]
@@ -110,20 +118,23 @@ def test_a_diverging_member_is_shown_diverged_and_the_others_finish(tmp_path, ca
     assert members["lr=1e+06"]["diverged"] and members["lr=1e+06"]["state"] == "diverged"
     assert members["lr=0.05"]["state"] == "completed" and members["lr=0.05"]["best"]
     assert "diverged and stopped alone" in out
-    assert out.strip().splitlines()[-3].split()[-1] == "yes"   # the diverged member ranks last
+    assert out.strip().splitlines()[-3].split()[-1] == "yes"  # the diverged member ranks last
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--sweep", "lr="], "value 1 is empty"),
-    (["--sweep", "lr=1e-3,0.001"], "listed twice"),
-    (["--sweep", "lr=abc"], "lr=abc"),
-    (["--sweep", "momentum=0.9"], "not a setting"),
-    (["--sweep", "schedule=linear"], "none|step|cosine|warmup"),
-    (["--sweep", "lr=1e-3,1e-2", "--sweep", "seed=1,2", "--max-members", "3"], "4 members"),
-    (["--sweep", "lr=1e-3..1e-1", "--sweep-random", "x"], "--sweep-random x"),
-    (["--sweep", "schedule=warmup"], "warmup_steps"),
-    (["--sweep", "lr=1e-3", "--sweep-export", "out.txt"], ".csv or .md"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--sweep", "lr="], "value 1 is empty"),
+        (["--sweep", "lr=1e-3,0.001"], "listed twice"),
+        (["--sweep", "lr=abc"], "lr=abc"),
+        (["--sweep", "momentum=0.9"], "not a setting"),
+        (["--sweep", "schedule=linear"], "none|step|cosine|warmup"),
+        (["--sweep", "lr=1e-3,1e-2", "--sweep", "seed=1,2", "--max-members", "3"], "4 members"),
+        (["--sweep", "lr=1e-3..1e-1", "--sweep-random", "x"], "--sweep-random x"),
+        (["--sweep", "schedule=warmup"], "warmup_steps"),
+        (["--sweep", "lr=1e-3", "--sweep-export", "out.txt"], ".csv or .md"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_before_any_work(tmp_path, capsys, argv, words):
     assert sweep_cmd.run_sweep(_args(tmp_path, *argv), BASE, data=tiny(64, 16)) == 2
     err = capsys.readouterr().err.strip()
@@ -158,7 +169,7 @@ def test_sigint_stops_the_sweep_and_saves_every_member(tmp_path, capsys, monkeyp
     assert record["state"] == "stopped"
     for m in record["members"]:
         saved = ckpt.load(tmp_path / "runs" / m["run"] / "checkpoint.pt")
-        assert saved["epoch"] == 0 and saved["extra"]["batch"] == 2   # batches 1 and 2 trained
+        assert saved["epoch"] == 0 and saved["extra"]["batch"] == 2  # batches 1 and 2 trained
         assert m["state"] == "stopped"
     # exact to the batch: resumed, a member ends as an independent run of its config
     m = record["members"][1]
@@ -188,15 +199,16 @@ def test_each_member_is_steerable_pause_steps_the_group_stop_takes_one_member_ou
     data = tiny(128, 32)
     args = _args(tmp_path, "--sweep", "lr=0.05,0.1", "--progress-every", "1")
     codes = []
-    worker = threading.Thread(target=lambda: codes.append(sweep_cmd.run_sweep(args, BASE.with_(epochs=400),
-                                                                             data=data)))
+    worker = threading.Thread(target=lambda: codes.append(sweep_cmd.run_sweep(args, BASE.with_(epochs=400), data=data)))
     worker.start()
     try:
         deadline = time.monotonic() + 30
         runs = []
         while time.monotonic() < deadline and len(runs) < 2:
             root = tmp_path / "runs"
-            runs = sorted(p for p in root.iterdir() if p.is_dir() and (p / "run.json").exists()) if root.exists() else []
+            runs = (
+                sorted(p for p in root.iterdir() if p.is_dir() and (p / "run.json").exists()) if root.exists() else []
+            )
             time.sleep(0.05)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -7,10 +7,10 @@ import time
 import pytest
 
 from nnlab import i18n
+from nnlab.ui.anatomy.param_table import ParamTable
+from nnlab.ui.anatomy.screen import AnatomyScreen
 from nnlab.ui.app import NNLabApp
 from nnlab.ui.train.screen import TrainScreen
-from nnlab.ui.anatomy.screen import AnatomyScreen
-from nnlab.ui.anatomy.param_table import ParamTable
 
 STEP_NAMES = ["Data", "Flatten", "Linear", "ReLU", "Linear", "ReLU", "Linear → logits", "Softmax", "Parameters"]
 
@@ -150,7 +150,7 @@ async def test_parameters_table_and_detail_then_escape_back(fashion, screen_text
 async def test_refreshes_when_an_epoch_ends_and_shows_how_far_weights_moved(fashion, screen_text):
     import torch
 
-    from nnlab.train import anatomy
+    from nnlab.train.model import initial_state
 
     box, source = make_source(fashion)
     app = NNLabApp(mode="train")
@@ -160,7 +160,7 @@ async def test_refreshes_when_an_epoch_ends_and_shows_how_far_weights_moved(fash
         generation = screen.session.generation
         await pilot.pause(1.5)
         assert screen.session.generation == generation  # same epoch: nothing recomputed
-        initial = anatomy.initial_state(box["config"])
+        initial = initial_state(box["config"])
         trained = {k: v.clone() for k, v in initial.items()}
         trained["linear_relu_stack.4.bias"] += 0.5
         box.update(state_dict=trained, initial_state_dict=initial, epoch=1)
@@ -223,8 +223,8 @@ async def test_nnlab_anatomy_opens_the_view_in_train_mode(fashion, monkeypatch, 
     """`nnlab anatomy --checkpoint F --images 2 --first 5`: its options, handled by the app."""
     import torch
 
-    from nnlab.train import anatomy, checkpoint, data
     from nnlab.run.config import TrainConfig
+    from nnlab.train import anatomy, checkpoint, data
 
     monkeypatch.setattr(data, "load", lambda *a, **k: fashion)
     config = TrainConfig(seed=4)
@@ -241,7 +241,8 @@ async def test_nnlab_anatomy_opens_the_view_in_train_mode(fashion, monkeypatch, 
         assert screen.session.anatomy.data.indices == (5, 6)
         assert "checkpoint run.pt, epoch 3" in header(screen_text, app)
         assert screen.session.anatomy.parameters.entries[0].first == tuple(
-            model.linear_relu_stack[0].weight.detach().reshape(-1)[:8].tolist())
+            model.linear_relu_stack[0].weight.detach().reshape(-1)[:8].tolist()
+        )
 
 
 # snapshots --------------------------------------------------------------------------------
@@ -303,8 +304,10 @@ def test_anatomy_session_needs_no_textual_and_drops_stale_results():
     from nnlab.ui.anatomy.session import AnatomySession, Walked, WalkFailed
 
     code = "import sys, nnlab.ui.anatomy.session; print('textual' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True).stdout.strip() == "False"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "False"
+    )
     s = AnatomySession()
     first, second = s.request({}), s.request({})
     assert (first.generation, second.generation, second.count, second.picked) == (1, 2, 3, None)
@@ -312,8 +315,8 @@ def test_anatomy_session_needs_no_textual_and_drops_stale_results():
     data = SimpleNamespace(test_size=10)
     assert s.accept(2, Walked(anatomy=None, data=data, weights={}, info="x")) and s.data is data
     s.turn_page(-1)
-    assert s.indices() == [7, 8, 9]                       # wraps around the 10 test images
+    assert s.indices() == [7, 8, 9]  # wraps around the 10 test images
     s.change_count(+10)
     assert s.count == 8 and s.indices() == [7, 8, 9, 0, 1, 2, 3, 4]
     assert s.pick_random() and len(s.picked) == 8 and s.request({}).picked == tuple(s.picked)
-    assert s.go(99) == "params" and s.go(-5) == "data"    # steps clamp (no layers before a walk)
+    assert s.go(99) == "params" and s.go(-5) == "data"  # steps clamp (no layers before a walk)

@@ -62,7 +62,9 @@ async def test_right_wrong_hint_reveal_and_the_score(widget_text):
         await _type(pilot, "5")
         assert "The value is −0.018375022" in _text(widget_text, bar)
         s = bar.score()
-        assert (s.first, s.after_hint, s.answered) == (3, 0, 4) and "pass score 3/4 (0 hinted)" in _text(widget_text, bar)
+        assert (s.first, s.after_hint, s.answered) == (3, 0, 4) and "pass score 3/4 (0 hinted)" in _text(
+            widget_text, bar
+        )
         # right after a hint on the next step counts as such
         await pilot.press("enter")
         await _settle(pilot)

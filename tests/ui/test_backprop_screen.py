@@ -83,8 +83,17 @@ async def test_the_diagram_lights_the_current_step_and_fills_in_values(widget_te
         await _settle(pilot)
         diagram = _screen(app).query_one(NetworkDiagram)
         text = widget_text(diagram)
-        for label in ("i1 0.1000", "i2 0.2000", "w1 0.0500", "w8 0.4000", "b1 0.3500", "b2 0.5000", "t1 0.8500",
-                      "h1 ???", "o2 ???"):
+        for label in (
+            "i1 0.1000",
+            "i2 0.2000",
+            "w1 0.0500",
+            "w8 0.4000",
+            "b1 0.3500",
+            "b2 0.5000",
+            "t1 0.8500",
+            "h1 ???",
+            "o2 ???",
+        ):
             assert label in text
         assert "h1 0.5951" not in text  # not computed yet at step 1
         canvas = diagram.canvas(80)
@@ -125,10 +134,26 @@ async def test_editing_a_weight_changes_every_later_value(widget_text):
         changed = [k for k in after if after[k] != before[k]]
         # everything downstream of w1 moves; only h2's forward values, inputs and other weights stay
         unchanged = {k for k in after if after[k] == before[k]}
-        assert unchanged <= {"fwd.l_h2", "fwd.out_h2", "w1.dl_o1_dout", "w1.dl_o2_dout", "w1.dl_dw", "w2.dl_o1_dout",
-                             "w2.dl_o2_dout", "w2.dl_dw", "w3.dl_o1_dout", "w3.dl_o2_dout", "w3.dl_dw",
-                             "w4.dl_o1_dout", "w4.dl_o2_dout", "w4.dl_dw", "w6.dl_dw", "w8.dl_dw",
-                             "w3.dout_dl", "w4.dout_dl"}
+        assert unchanged <= {
+            "fwd.l_h2",
+            "fwd.out_h2",
+            "w1.dl_o1_dout",
+            "w1.dl_o2_dout",
+            "w1.dl_dw",
+            "w2.dl_o1_dout",
+            "w2.dl_o2_dout",
+            "w2.dl_dw",
+            "w3.dl_o1_dout",
+            "w3.dl_o2_dout",
+            "w3.dl_dw",
+            "w4.dl_o1_dout",
+            "w4.dl_o2_dout",
+            "w4.dl_dw",
+            "w6.dl_dw",
+            "w8.dl_dw",
+            "w3.dout_dl",
+            "w4.dout_dl",
+        }
         assert len(changed) >= 55
         panel = screen.query_one(StepPanel)
         for k, step in enumerate(screen.steps):  # every value on screen is the recomputed one
@@ -274,8 +299,10 @@ async def test_the_check_runs_off_the_ui_thread(monkeypatch, widget_text):
 
 
 async def test_params_from_the_command_line_open_the_screen():
-    app = NNLabApp(mode="backprop", options={"backprop_params": TUTORIAL.with_values(w5=0.3).as_dict(),
-                                             "backprop_bias_updates": True})
+    app = NNLabApp(
+        mode="backprop",
+        options={"backprop_params": TUTORIAL.with_values(w5=0.3).as_dict(), "backprop_bias_updates": True},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
         screen = _screen(app)

@@ -86,5 +86,6 @@ def test_largest_network_node_order(snap_compare, lang):
     earlier steps the delta and out_f4 come from; the check line shows autograd and finite differences
     agreeing. Nothing is cut off."""
     i18n.set_lang(lang)
-    assert snap_compare(NNLabApp(mode="backprop", options=_largest()), terminal_size=(80, 24),
-                        run_before=_go("w20.grad"))
+    assert snap_compare(
+        NNLabApp(mode="backprop", options=_largest()), terminal_size=(80, 24), run_before=_go("w20.grad")
+    )

@@ -22,9 +22,30 @@ def test_terminal_size_is_parsed_strictly():
 @pytest.mark.slow
 def test_bench_dashboard_runs_the_app_in_a_pty_and_prints_the_four_figures(tmp_path):
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-    done = subprocess.run([sys.executable, "-m", "nnlab", "bench", "dashboard", "--epochs", "1", "--runs", "1",
-                           "--json", "--device", "cpu", "--data-dir", str(SAMPLE_DIR), "--size", "100x30"],
-                          capture_output=True, text=True, timeout=240, env=env)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nnlab",
+            "bench",
+            "dashboard",
+            "--epochs",
+            "1",
+            "--runs",
+            "1",
+            "--json",
+            "--device",
+            "cpu",
+            "--data-dir",
+            str(SAMPLE_DIR),
+            "--size",
+            "100x30",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert {"throughput_ratio", "key_latency_p95_ms", "terminal_bytes_per_s", "rss_growth_mb"} <= set(result)
@@ -43,7 +64,7 @@ def test_window_speed_takes_the_upper_quartile_of_windows_inside_epochs():
         at += 0.5 if 20 <= step < 22 else 0.1
         points.append((1, step * 1000, at))
     assert window_speed(points, 0.5, 75) == pytest.approx(10_000, rel=0.01)
-    assert window_speed(points, 0.5, 0) < 3_000                       # the slow window is there
+    assert window_speed(points, 0.5, 0) < 3_000  # the slow window is there
     # a new epoch restarts the count: no window spans the test pass between epochs
     two = [(1, 1000, 0.1), (1, 2000, 0.2), (2, 1000, 5.0), (2, 2000, 5.1), (2, 7000, 5.6)]
     assert window_speed(two, 0.5, 100) == pytest.approx(6000 / 0.6, rel=0.01)
@@ -55,9 +76,17 @@ def test_page_switches_are_typed_and_reported():
     from nnlab.bench import dashboard as bench
 
     assert bench.KEYS.count(b"]") == 4
-    run = {"epoch_speeds": [1.0], "points": [], "key_latency_ms": [10.0], "tick_gaps_ms": [25.0], "rss_mb": [1.0],
-           "terminal_bytes_per_s": 1.0, "terminal_bytes_per_s_typing": None, "keys_sent": 1,
-           "page_switch_ms": [float(v) for v in range(1, 101)]}
+    run = {
+        "epoch_speeds": [1.0],
+        "points": [],
+        "key_latency_ms": [10.0],
+        "tick_gaps_ms": [25.0],
+        "rss_mb": [1.0],
+        "terminal_bytes_per_s": 1.0,
+        "terminal_bytes_per_s_typing": None,
+        "keys_sent": 1,
+        "page_switch_ms": [float(v) for v in range(1, 101)],
+    }
     base = {"epoch_speeds": [1.0], "points": []}
     figures = bench._figures([base, base], [], [run])
     assert figures["page_switch_p95_ms"] == 95.0 and figures["page_switches"] == 100

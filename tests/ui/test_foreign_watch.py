@@ -48,9 +48,9 @@ def test_track_run_groups_keys_gap_and_pages(tmp_path):
             groups_text = str(screen.group_list.render())
             assert "train" in groups_text and "loss" in groups_text and "0.1" in groups_text
             lr = screen.store.series["lr"]
-            assert lr.values[19] is None and len(lr.values) == 40          # the null is kept
+            assert lr.values[19] is None and len(lr.values) == 40  # the null is kept
             segs = [seg for _name, seg in screen.chart.series()][0]
-            assert len(segs) == 2                                           # ... and drawn as a gap
+            assert len(segs) == 2  # ... and drawn as a gap
             await pilot.press("right_square_bracket")
             assert screen.group == "train" and screen.chart.group == "train"
             assert [s.name for s in screen.chart.members] == ["train/loss", "train/acc"]
@@ -62,7 +62,7 @@ def test_track_run_groups_keys_gap_and_pages(tmp_path):
             assert screen.group == "lr"
             tabs = screen.query_one("#pages")
             for page in ("epochs", "confusion", "images"):
-                assert tabs.get_tab(page).display, page                     # logged: shown
+                assert tabs.get_tab(page).display, page  # logged: shown
             assert screen.query_one("#epoch-table").row_count == 1
             matrix = screen.query_one("#confusion-matrix")
             assert matrix.class_names == ("cat", "dog")
@@ -97,7 +97,7 @@ def test_absent_panels_stay_hidden_and_a_deleted_run_is_said_once(tmp_path):
             screen = await opened(app, pilot)
             tabs = screen.query_one("#pages")
             assert not any(tabs.get_tab(p).display for p in ("epochs", "confusion", "images"))
-            await pilot.press("p")                                         # finished: not steerable
+            await pilot.press("p")  # finished: not steerable
             await pilot.pause(0.1)
             assert any("nothing to steer" in n.message for n in app._notifications)
             shutil.rmtree(run.path)
@@ -121,7 +121,7 @@ def test_minmax_buckets_keep_spikes_and_gaps():
     y[70_000] = np.nan
     segs = minmax_buckets(x, y, 100, 0.0, 99_999.0)
     assert len(segs) >= 2 and sum(len(a) for a, _ in segs) <= 200
-    assert max(max(b) for _, b in segs) == 50.0                          # the spike survives thinning
+    assert max(max(b) for _, b in segs) == 50.0  # the spike survives thinning
 
 
 def test_tensorboard_logdir_through_the_watch_command(tmp_path, monkeypatch):
@@ -151,11 +151,11 @@ def test_tensorboard_logdir_through_the_watch_command(tmp_path, monkeypatch):
             screen = await opened(app, pilot)
             assert {"train", "deep"} <= set(screen.store.group_names())
             assert len(screen.store.series["train/loss"].values) == 30
-            assert screen.problems and "broken" in screen.problems[0]       # reported, the rest shown
+            assert screen.problems and "broken" in screen.problems[0]  # reported, the rest shown
             assert screen.query_one("#pages").get_tab("images").display
             screen.group = "deep"
             screen._show_group()
-            assert len(screen.chart.title()) < 80                           # a long tag cut for display
+            assert len(screen.chart.title()) < 80  # a long tag cut for display
             await pilot.press("p")
             await pilot.pause(0.1)
             assert any("TensorBoard logdir cannot be steered" in n.message for n in app._notifications)
@@ -208,6 +208,6 @@ def test_100k_points_open_under_the_goal(tmp_path, source):
     result = foreign.measure_open(path, source, SIZE)
     print(f"{source}: 100k points open to a full frame in {result['open_s']:.3f} s", result)
     assert result["points"] == foreign.POINTS
-    assert result["chart_points_drawn"] <= 4 * SIZE[0]                     # thinned for drawing only
-    assert result["open_s"] < 5.0                                          # goal 1 s; generous on a shared box
+    assert result["chart_points_drawn"] <= 4 * SIZE[0]  # thinned for drawing only
+    assert result["open_s"] < 5.0  # goal 1 s; generous on a shared box
     assert math.isfinite(result["open_s"])

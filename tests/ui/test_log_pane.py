@@ -18,12 +18,12 @@ async def test_loss_lines_are_held_then_written_in_order_before_the_next_other_l
         log = app.query_one(LogPane)
         log.min_interval = 60.0
         log._throttle.last = 0.0
-        log.loss_line(2.3, 64, 60000)                       # the first one goes out at once
+        log.loss_line(2.3, 64, 60000)  # the first one goes out at once
         assert log.lines[-1].startswith("loss: 2.300000")
         log.loss_line(2.2, 6464, 60000)
         log.loss_line(2.1, 12864, 60000)
         assert len([line for line in log.lines if line.startswith("loss")]) == 1  # held
-        log.test_line(0.505, 1.5)                           # any other line writes them first
+        log.test_line(0.505, 1.5)  # any other line writes them first
         lines = [line for line in log.lines if line.strip()]
         assert [line[:14] for line in lines[:3]] == ["loss: 2.300000", "loss: 2.200000", "loss: 2.100000"]
         assert len(lines) == 5 and "50.5%" in lines[-1]
@@ -52,15 +52,19 @@ def test_long_lines_are_wrapped_by_cells_and_nothing_is_lost():
 
     from nnlab.ui.train.log_pane import wrap_cells
 
-    lines = ["669,706 parameters; 60,000 training and 10,000 test images from /usr/share/datasets/fashion-mnist",
-             "参数 669,706 个；训练图片 60,000 张、测试图片 10,000 张，来自 /usr/share/datasets/fashion-mnist",
-             "x" * 70, "short", "loss: 2.300000  [   64/60000]"]
+    lines = [
+        "669,706 parameters; 60,000 training and 10,000 test images from /usr/share/datasets/fashion-mnist",
+        "参数 669,706 个；训练图片 60,000 张、测试图片 10,000 张，来自 /usr/share/datasets/fashion-mnist",
+        "x" * 70,
+        "short",
+        "loss: 2.300000  [   64/60000]",
+    ]
     for width in (20, 33, 80):
         for line in lines:
             pieces = wrap_cells(line, width)
             assert all(cell_len(p) <= width for p in pieces)
-            assert all(p.startswith("  ") for p in pieces[1:])                 # continuations are indented
-            assert "".join(pieces).replace(" ", "") == line.replace(" ", "")   # every character kept, in order
+            assert all(p.startswith("  ") for p in pieces[1:])  # continuations are indented
+            assert "".join(pieces).replace(" ", "") == line.replace(" ", "")  # every character kept, in order
     assert wrap_cells("loss: 2.300000  [   64/60000]", 80) == ["loss: 2.300000  [   64/60000]"]
 
 

@@ -11,8 +11,8 @@ from nnlab.i18n import t
 from nnlab.ui.app import NNLabApp
 from nnlab.ui.neuron.loss_panel import LossPanel
 from nnlab.ui.neuron.neuron_panel import NeuronPanel
-from nnlab.ui.shared.number_field import NumberField
 from nnlab.ui.neuron.softmax_panel import SoftmaxPanel
+from nnlab.ui.shared.number_field import NumberField
 
 
 async def _open(pilot):
@@ -82,7 +82,7 @@ async def test_keys_change_weight_bias_and_activation(widget_text):
         assert "tanh(z) = " in _text(app, widget_text, "#np-formula")
         assert f"a = tanh(6.9) = {fmt(A.tanh(6.9))}" in _text(app, widget_text, "#np-result")
         await pilot.press("a")  # → ReLU
-        assert f"ReLU'(6.9) = 1" in _text(app, widget_text, "#np-result")
+        assert "ReLU'(6.9) = 1" in _text(app, widget_text, "#np-result")
         await pilot.press("A", "A")  # back to sigmoid
         assert app.screen.query_one(NeuronPanel).activation == "sigmoid"
 
@@ -281,7 +281,8 @@ async def test_loss_panel_run_key_animates_steps_and_w_b_are_editable(widget_tex
         panel.query_one("#lw").focus()
         await pilot.press("backspace", "2", "enter")
         assert panel.w == 2.0 and f"= {fmt(L.l1(2.0, panel.b, panel.xs[:5], panel.ys[:5]))}" in _text(
-            app, widget_text, "#lp-losses")
+            app, widget_text, "#lp-losses"
+        )
         await pilot.press("escape", "n")
         assert panel.count == 6 and app.screen.query_one("#lp-row6").display
 
@@ -415,7 +416,9 @@ async def test_the_band_is_on_z_and_the_sigmoid_plot_keeps_its_own_y_range(widge
         result = _text(app, widget_text, "#np-result")
         assert "normal band (6, 13): z = 9.7 is inside" in result
         plot = widget_text(app.screen.query_one("#np-plot"))
-        y_labels = [float(line.split("┤")[0]) for line in plot.splitlines() if "┤" in line and line.split("┤")[0].strip()]
+        y_labels = [
+            float(line.split("┤")[0]) for line in plot.splitlines() if "┤" in line and line.split("┤")[0].strip()
+        ]
         assert y_labels and max(y_labels) <= 1.0 + 1e-9 and min(y_labels) >= 0.0
 
 

@@ -10,8 +10,12 @@ from nnlab.ui.app import NNLabApp
 from nnlab.ui.neuron.screen import PANELS
 
 # The keys that open each panel from the first one.
-OPEN = {"neuron": [], "compare": ["right_square_bracket"], "loss": ["right_square_bracket"] * 2,
-        "softmax": ["left_square_bracket"]}
+OPEN = {
+    "neuron": [],
+    "compare": ["right_square_bracket"],
+    "loss": ["right_square_bracket"] * 2,
+    "softmax": ["left_square_bracket"],
+}
 
 
 def test_the_cli_offers_the_screens_panels():
@@ -57,7 +61,9 @@ def test_chinese_80x24(snap_compare, panel):
     """Each panel in Chinese at 80x24: labels translated, the numbers and formulas as in English,
     the table columns aligned although Chinese characters take two cells."""
     i18n.set_lang("zh")
-    assert snap_compare(NNLabApp(mode="neuron"), terminal_size=(80, 24), press=[*OPEN[panel], "p"] if panel == "neuron" else OPEN[panel])
+    assert snap_compare(
+        NNLabApp(mode="neuron"), terminal_size=(80, 24), press=[*OPEN[panel], "p"] if panel == "neuron" else OPEN[panel]
+    )
 
 
 def test_body_weight_with_a_rejected_value_80x24(snap_compare):

@@ -41,15 +41,16 @@ def history(tmp_path):
     root = tmp_path / "runs"
     runs = {
         "completed": made_run(root, 0.2, Finished(epochs=2, stopped=False, test_accuracy=0.9, seconds=2.0))[0],
-        "stopped": made_run(root, 0.1, Finished(epochs=1, stopped=True, test_accuracy=0.7, seconds=1.0,
-                                                reason="stopped"), epochs=1)[0],
+        "stopped": made_run(
+            root, 0.1, Finished(epochs=1, stopped=True, test_accuracy=0.7, seconds=1.0, reason="stopped"), epochs=1
+        )[0],
     }
-    time.sleep(1.1)   # the second session: a later start time
+    time.sleep(1.1)  # the second session: a later start time
     runs["failed"] = made_run(root, 0.05, Failed(message="boom"), epochs=1)[0]
     lost, writer = made_run(root, 0.15, None, close=False)
     status = json.loads(lost.status_path.read_text())
     writer.close()
-    lost.status_path.write_text(json.dumps({**status, "state": "running"}))   # died without a final event
+    lost.status_path.write_text(json.dumps({**status, "state": "running"}))  # died without a final event
     runs["lost"] = lost
     live, live_writer = made_run(root, 0.12, None, epochs=1, close=False)
     runs["running"] = live
@@ -82,13 +83,13 @@ async def test_every_run_of_the_root_shows_with_its_state_and_sorts(tmp_path):
             page, table = await runs_page(app, pilot)
             states = {key: row.state for key, row in table.entries.items()}
             assert states == {rd.id: name for name, rd in runs.items()}
-            assert table.has_focus                               # no Tab needed to mark
+            assert table.has_focus  # no Tab needed to mark
             # by start time, oldest first: the second session's runs below the first's
             order = [r.key for r in table.ordered()]
             assert order.index(runs["failed"].id) > order.index(runs["completed"].id)
-            await pilot.press("r")                               # sort by test accuracy
+            await pilot.press("r")  # sort by test accuracy
             assert table.sort_by == "accuracy"
-            assert [r.key for r in table.ordered()][0] == runs["completed"].id   # 90 %
+            assert [r.key for r in table.ordered()][0] == runs["completed"].id  # 90 %
             assert table.get_row_at(0)[1] == runs["completed"].id
             await pilot.press("r")
             assert table.sort_by == "state" and table.ordered()[0].key == runs["running"].id
@@ -156,8 +157,11 @@ async def test_delete_asks_and_refuses_a_live_run_archive_moves_it(tmp_path):
             await pilot.press("delete")
             await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRemove), what="the question")
             await pilot.press("y")
-            await wait_for(pilot, lambda: not runs["failed"].path.exists() and runs["failed"].id not in table.entries,
-                           what="the deletion")
+            await wait_for(
+                pilot,
+                lambda: not runs["failed"].path.exists() and runs["failed"].id not in table.entries,
+                what="the deletion",
+            )
             # archive: moved under .archive, gone from the list
             table.move_cursor(row=table.get_row_index(runs["stopped"].id))
             await pilot.press("A")

@@ -44,8 +44,9 @@ def trained(tmp_path_factory):
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     parser.add_argument("--data-dir", default=None)
-    args = parser.parse_args(["--headless", "--runs-dir", str(root / "runs"), "--sweep", "lr=1e-3,0.05,1e6",
-                              "--progress-every", "1"])
+    args = parser.parse_args(
+        ["--headless", "--runs-dir", str(root / "runs"), "--sweep", "lr=1e-3,0.05,1e6", "--progress-every", "1"]
+    )
     assert sweep_cmd.run_sweep(args, BASE, data=data_mod.synthetic(128, 32, 0)) == 0
     [path] = [p for p in (root / "runs").iterdir() if p.name.startswith("sweep-")]
     return path
@@ -72,14 +73,14 @@ async def test_a_finished_sweep_lists_its_members_best_and_tutorial_marked(train
         members = table_column(screen, "member")
         marks = table_column(screen, "mark")
         assert sorted(members) == ["m00", "m01", "m02"]
-        assert members[0] == best and marks[0].startswith("*")            # ranked best first, marked
-        assert marks[members.index("m00")][1] == "T"                       # lr=1e-3: the tutorial's setting
+        assert members[0] == best and marks[0].startswith("*")  # ranked best first, marked
+        assert marks[members.index("m00")][1] == "T"  # lr=1e-3: the tutorial's setting
         assert sum(m.startswith("*") for m in marks) == 1
         assert members[-1] == "m02" and "diverged" in table_column(screen, "state")[-1]
         # every member's curve overlaid, with its own colour, and its accuracy per epoch
         assert len(screen.loss_chart.members) == 3
         assert len({color for _, color, _, _ in screen.loss_chart.members}) == 3
-        assert len(screen.loss_chart.series()) >= 2                        # the diverged one may have no finite point
+        assert len(screen.loss_chart.series()) >= 2  # the diverged one may have no finite point
         acc = {label: ys for label, _, _, ys in screen.acc_chart.members}
         assert len(acc["m00"]) == 2 and screen.acc_chart.reference
         # s cycles the sort column: test loss, then time, ... and back to accuracy
@@ -115,7 +116,7 @@ async def test_export_writes_csv_and_markdown_next_to_sweep_json(trained):
     assert [r["member"] for r in rows][0] == next(m for m in screen.rows()).member
     assert sum(r["best"] == "True" for r in rows) == 1 and any(r["tutorial"] == "True" for r in rows)
     text = (trained / "results.md").read_text()
-    assert "| **best** " in text and "tutorial" in text and text.count("\n|") == 5   # head, rule, 3 members
+    assert "| **best** " in text and "tutorial" in text and text.count("\n|") == 5  # head, rule, 3 members
     assert any("Exported" in n for n in notices(app))
 
 
@@ -132,20 +133,35 @@ def test_the_shared_export_writes_what_the_headless_sweep_writes(trained):
 
 
 def _started(config) -> Started:
-    return Started(config=config.to_dict(), device="cpu", parameters=100, train_size=640, test_size=128,
-                   data_source="sample")
+    return Started(
+        config=config.to_dict(), device="cpu", parameters=100, train_size=640, test_size=128, data_source="sample"
+    )
 
 
 def _batch(epoch: int, b: int) -> BatchProgress:
-    return BatchProgress(epoch=epoch, batch=b, batches=10, samples_seen=64 * b, running_loss=2.3 - 0.01 * b,
-                         samples_per_s=1000.0, elapsed_s=0.01 * b, loss=2.3)
+    return BatchProgress(
+        epoch=epoch,
+        batch=b,
+        batches=10,
+        samples_seen=64 * b,
+        running_loss=2.3 - 0.01 * b,
+        samples_per_s=1000.0,
+        elapsed_s=0.01 * b,
+        loss=2.3,
+    )
 
 
 def _epoch(epoch: int, acc: float) -> EpochEnd:
-    return EpochEnd(epoch=epoch, train_loss=1.5, test_loss=1.6 - 0.1 * epoch, test_accuracy=acc,
-                    per_class_accuracy=tuple(0.5 for _ in range(10)),
-                    confusion=tuple(tuple(0 for _ in range(10)) for _ in range(10)), seconds=1.0,
-                    samples_per_s=999.0)
+    return EpochEnd(
+        epoch=epoch,
+        train_loss=1.5,
+        test_loss=1.6 - 0.1 * epoch,
+        test_accuracy=acc,
+        per_class_accuracy=tuple(0.5 for _ in range(10)),
+        confusion=tuple(tuple(0 for _ in range(10)) for _ in range(10)),
+        seconds=1.0,
+        samples_per_s=999.0,
+    )
 
 
 def _running_sweep(tmp_path):
@@ -162,12 +178,36 @@ def _running_sweep(tmp_path):
         for b in range(1, 4):
             w(_batch(1, b))
         writers.append(w)
-        members.append({"member": f"m{i:02d}", "index": i, "label": f"lr={lr:g}", "changes": {"lr": lr},
-                        "group": 0, "run": rd.id, "state": "running", "epochs": 0, "test_accuracy": None,
-                        "test_loss": None, "seconds": None, "diverged": False, "best": False, "tutorial": i == 0})
-    record = {"format": "nnlab-sweep", "version": 1, "id": "sweep-test", "created": "", "state": "running",
-              "base": BASE.to_dict(), "axes": [{"name": "lr", "values": [1e-3, 1e-2]}], "random": None,
-              "seed": 3, "members": members}
+        members.append(
+            {
+                "member": f"m{i:02d}",
+                "index": i,
+                "label": f"lr={lr:g}",
+                "changes": {"lr": lr},
+                "group": 0,
+                "run": rd.id,
+                "state": "running",
+                "epochs": 0,
+                "test_accuracy": None,
+                "test_loss": None,
+                "seconds": None,
+                "diverged": False,
+                "best": False,
+                "tutorial": i == 0,
+            }
+        )
+    record = {
+        "format": "nnlab-sweep",
+        "version": 1,
+        "id": "sweep-test",
+        "created": "",
+        "state": "running",
+        "base": BASE.to_dict(),
+        "axes": [{"name": "lr", "values": [1e-3, 1e-2]}],
+        "random": None,
+        "seed": 3,
+        "members": members,
+    }
     (sweep / "sweep.json").write_text(json.dumps(record))
     return sweep, writers
 
@@ -185,7 +225,7 @@ async def test_a_running_sweep_gets_new_points_and_its_keys_say_not_steerable(tm
             writers[1](_epoch(1, 0.7))
             await wait_for(pilot, lambda: len(screen.loss_chart.members[1][2]) == 4, what="a new loss point")
             await wait_for(pilot, lambda: screen.acc_chart.members[1][3] == [70.0], what="a new epoch")
-            assert table_column(screen, "member")[0] == "m01"                  # the one with an accuracy first
+            assert table_column(screen, "member")[0] == "m01"  # the one with an accuracy first
             assert table_column(screen, "accuracy")[0].strip() == "70.0%"
             await pilot.press("x")
             await wait_for(pilot, lambda: any("not steerable" in n for n in notices(app)), what="not steerable")

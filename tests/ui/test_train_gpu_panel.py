@@ -8,12 +8,35 @@ from nnlab.ui.app import NNLabApp
 from nnlab.ui.train import updates as up
 from nnlab.ui.train.gpu_panel import GpuPanel, gpu_lines, spark
 
-NVML = {"used_gb": 12.5, "total_gb": 139.8, "allocated_gb": 0.4, "reserved_gb": 0.6, "util": 97, "mem_util": 41,
-        "process_gb": 0.95, "power_w": 312.4, "power_limit_w": 700.0, "temp_c": 48, "sm_mhz": 1980,
-        "mem_mhz": 3201, "nvml": True, "hint": None}
-NO_NVML = {**NVML, "util": None, "mem_util": None, "process_gb": None, "power_w": None, "power_limit_w": None,
-           "temp_c": None, "sm_mhz": None, "mem_mhz": None, "nvml": False,
-           "hint": "GPU utilisation, power and clocks need nvidia-ml-py: pip install nvidia-ml-py"}
+NVML = {
+    "used_gb": 12.5,
+    "total_gb": 139.8,
+    "allocated_gb": 0.4,
+    "reserved_gb": 0.6,
+    "util": 97,
+    "mem_util": 41,
+    "process_gb": 0.95,
+    "power_w": 312.4,
+    "power_limit_w": 700.0,
+    "temp_c": 48,
+    "sm_mhz": 1980,
+    "mem_mhz": 3201,
+    "nvml": True,
+    "hint": None,
+}
+NO_NVML = {
+    **NVML,
+    "util": None,
+    "mem_util": None,
+    "process_gb": None,
+    "power_w": None,
+    "power_limit_w": None,
+    "temp_c": None,
+    "sm_mhz": None,
+    "mem_mhz": None,
+    "nvml": False,
+    "hint": "GPU utilisation, power and clocks need nvidia-ml-py: pip install nvidia-ml-py",
+}
 
 
 def test_the_lines_show_every_figure_with_nvml():
@@ -24,8 +47,8 @@ def test_the_lines_show_every_figure_with_nvml():
 
 def test_without_nvml_one_line_says_what_to_install_and_torch_memory_stays():
     lines = gpu_lines(NO_NVML)
-    assert len(lines) == 3 and "pip install nvidia-ml-py" in lines[2]         # one line, in place of NVML's
-    assert "12.5/139.8 GB" in lines[1] and "0.60 GB" in lines[1]              # this process: torch's reserved
+    assert len(lines) == 3 and "pip install nvidia-ml-py" in lines[2]  # one line, in place of NVML's
+    assert "12.5/139.8 GB" in lines[1] and "0.60 GB" in lines[1]  # this process: torch's reserved
 
 
 def test_spark_scales_to_the_top():
@@ -37,9 +60,9 @@ def test_the_session_sends_figures_and_their_history_on_cuda_runs_only(tmp_path)
     s.start()
     s.on_event(1, started())
     s.on_progress(1, (batch(1, 1),), None)
-    assert view.of(up.Gpu) == []                               # a CPU run: no panel
+    assert view.of(up.Gpu) == []  # a CPU run: no panel
     s.on_progress(1, (batch(1, 2),), NVML)
-    s.on_progress(1, (batch(1, 3),), NVML)                     # the same figures: nothing new
+    s.on_progress(1, (batch(1, 3),), NVML)  # the same figures: nothing new
     s.on_progress(1, (batch(1, 4),), {**NVML, "util": 80})
     assert [u.util_history for u in view.of(up.Gpu)] == [(97.0,), (97.0, 80.0)]
 

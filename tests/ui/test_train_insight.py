@@ -11,9 +11,16 @@ from nnlab.ui.train import updates as up
 from nnlab.ui.train.confusion_matrix import ConfusionMatrix
 from nnlab.ui.train.pair_images import PairImages
 
-EPOCH = EpochEnd(epoch=1, train_loss=1.0, test_loss=1.0, test_accuracy=0.5, per_class_accuracy=(0.5,) * 10,
-                 confusion=tuple(tuple(100 if i == j else 3 for j in range(10)) for i in range(10)),
-                 seconds=1.0, samples_per_s=1.0)
+EPOCH = EpochEnd(
+    epoch=1,
+    train_loss=1.0,
+    test_loss=1.0,
+    test_accuracy=0.5,
+    per_class_accuracy=(0.5,) * 10,
+    confusion=tuple(tuple(100 if i == j else 3 for j in range(10)) for i in range(10)),
+    seconds=1.0,
+    samples_per_s=1.0,
+)
 
 
 async def test_class_names_do_not_run_together_at_120_columns(tmp_path, screen_text):
@@ -42,18 +49,22 @@ async def test_enter_on_a_cell_shows_that_pairs_test_images(tmp_path):
     app = NNLabApp(mode="train", options=options(tmp_path, config=QUICK.with_(epochs=1)))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
-        await until(pilot, lambda: screen.query_one("#summary-text").render().plain.count("Linear") >= 2,
-                    what="the summary")
+        await until(
+            pilot, lambda: screen.query_one("#summary-text").render().plain.count("Linear") >= 2, what="the summary"
+        )
         screen.runs.start()
-        await until(pilot, lambda: screen.runs.run is not None and not screen.runs.run.active
-                    and screen.runs.records, what="the run to end")
+        await until(
+            pilot,
+            lambda: screen.runs.run is not None and not screen.runs.run.active and screen.runs.records,
+            what="the run to end",
+        )
         confusion = [e for e in screen.runs.record.events if isinstance(e, EpochEnd)][-1].confusion
         screen.show_page("insight")
         matrix = screen.query_one(ConfusionMatrix)
         matrix.focus()
         await pilot.pause(0.1)
         true, pred = max(((i, j) for i in range(10) for j in range(10) if i != j), key=lambda c: confusion[c[0]][c[1]])
-        if not confusion[true][pred]:                           # tiny data learnt perfectly: a diagonal cell
+        if not confusion[true][pred]:  # tiny data learnt perfectly: a diagonal cell
             true, pred = 3, 3
         matrix.cursor = (true, 0)
         for _ in range(pred):
@@ -62,7 +73,7 @@ async def test_enter_on_a_cell_shows_that_pairs_test_images(tmp_path):
         await until(pilot, lambda: isinstance(app.screen, PairImages), what="the pair's images")
         pair = app.screen
         assert (pair.true, pair.predicted) == (true, pred)
-        assert len(pair.indices) == confusion[true][pred] > 0      # the same weights as the matrix's epoch
+        assert len(pair.indices) == confusion[true][pred] > 0  # the same weights as the matrix's epoch
         await pilot.pause(0.3)
         assert all(p == pred for p in pair.grid.predictions) and all(y == true for y in pair.grid.labels)
         assert len(pair.query("HalfBlockImage")) == min(24, len(pair.indices))

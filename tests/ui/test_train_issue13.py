@@ -25,11 +25,11 @@ def test_s_after_resume_option_resumes_that_checkpoint_then_starts_fresh(tmp_pat
     ckpt = str(tmp_path / "f.pt")
     s, view = session(tmp_path, resume_path=ckpt)
     view.checkpoints[ckpt] = info(ckpt, epoch=2, epochs=2)
-    s.start()                                                  # the `s` key
+    s.start()  # the `s` key
     assert view.reads == [ckpt] and s.run.resume_path == ckpt and s.run.config.epochs == 3
     s.run.active = False
     s.on_ended(1, None)
-    s.start()                                                  # the next `s`: a new run from the form
+    s.start()  # the next `s`: a new run from the form
     assert s.run.run_id == 2 and s.run.resume_path is None and view.reads == [ckpt]
 
 
@@ -47,7 +47,7 @@ def test_the_resume_help_says_what_resume_answer_does(tmp_path):
     assert "较大" in t("dash.resume.help", lang="zh")
     s, view = session(tmp_path)
     view.config = CONFIG.with_(epochs=3)
-    s.resume_answer(info(str(tmp_path / "r.pt"), epoch=1, epochs=5))   # Setup 3, checkpoint 5: the larger
+    s.resume_answer(info(str(tmp_path / "r.pt"), epoch=1, epochs=5))  # Setup 3, checkpoint 5: the larger
     assert s.run.config.epochs == 5
 
 
@@ -59,7 +59,7 @@ def test_worker_counts_paused_time_and_posts_it():
     run = TrainRun(1, config=None, data_factory=lambda: None, target=target, interval=0.0, clock=lambda: now[0])
     run._emit(Started(config={}, device="cpu", parameters=1, train_size=1, test_size=1, data_source="x"))
     run._emit(Paused(epoch=1, batch=3))
-    now[0] += 30.0                                             # 30 s paused
+    now[0] += 30.0  # 30 s paused
     run._emit(Resumed())
     now[0] += 1.0
     run._emit(batch(1, 4))
@@ -74,13 +74,13 @@ def test_eta_and_run_time_leave_paused_time_out(tmp_path):
     s.on_event(1, started())
     s.on_progress(1, (batch(1, 50, batches=100),), None, 0.0)  # elapsed 5 s at batch 50
     s.on_event(1, Paused(epoch=1, batch=52))
-    assert s.state.batch == 52                                 # the bar shows the batches done
+    assert s.state.batch == 52  # the bar shows the batches done
     later = replace(batch(1, 60, batches=100), elapsed_s=36.0)
-    s.on_progress(1, (later,), None, 30.0)                     # elapsed 36 s, 30 of them paused
+    s.on_progress(1, (later,), None, 30.0)  # elapsed 36 s, 30 of them paused
     assert s.state.elapsed_s == 6.0
     assert abs(s.state.eta_run_s() - 6.0 * (140 / 60)) < 1e-6  # 2 epochs x 100, 60 done: no pause in it
     s.on_event(1, Finished(epochs=2, stopped=False, test_accuracy=0.5, seconds=36.2), 30.0)
-    assert abs(s.record.seconds - 6.2) < 1e-9                  # the Runs page's time
+    assert abs(s.record.seconds - 6.2) < 1e-9  # the Runs page's time
 
 
 def test_the_bar_shows_the_batch_that_diverged(tmp_path):
@@ -97,7 +97,7 @@ def test_the_loss_chart_title_says_what_is_plotted(tmp_path):
     s.start()
     s.on_event(1, started())
     s.on_progress(1, (batch(1, 1), batch(1, 11)), None)
-    assert view.of(up.LossPoints)[-1].every == 10              # each point: the mean of 10 batches
+    assert view.of(up.LossPoints)[-1].every == 10  # each point: the mean of 10 batches
     from nnlab.ui.train.loss_chart import LossChart
 
     chart = LossChart.__new__(LossChart)
@@ -106,8 +106,7 @@ def test_the_loss_chart_title_says_what_is_plotted(tmp_path):
 
 
 def test_progress_fraction_of_a_mid_epoch_resume_counts_this_runs_batches_only():
-    s = ProgressState(status="running", epoch=1, epochs=1, batch=600, batches=1000, start_batch=500,
-                      elapsed_s=10.0)
+    s = ProgressState(status="running", epoch=1, epochs=1, batch=600, batches=1000, start_batch=500, elapsed_s=10.0)
     assert s.run_fraction == 0.2 and s.eta_run_s() == 40.0
 
 
@@ -119,8 +118,18 @@ def test_a_mid_epoch_resume_says_epoch_and_batch(tmp_path):
     logs = [u.text for u in view.of(up.LogLine)]
     assert any("epoch 1 after batch 300" in line for line in logs), logs
     assert not any("after epoch 0" in line for line in logs)
-    s.on_event(1, Started(config=CONFIG.to_dict(), device="cpu", parameters=1, train_size=6400, test_size=1,
-                          data_source="x", start_epoch=0))
+    s.on_event(
+        1,
+        Started(
+            config=CONFIG.to_dict(),
+            device="cpu",
+            parameters=1,
+            train_size=6400,
+            test_size=1,
+            data_source="x",
+            start_epoch=0,
+        ),
+    )
     assert "Resumed in epoch 1 after batch 300" in view.of(up.LogLine)[-1].text
     assert (s.state.start_batch, s.state.batch) == (300, 300)
 
@@ -144,7 +153,7 @@ def test_divergence_claims_a_kept_checkpoint_only_when_one_was_written(tmp_path)
     s2, view2 = session(tmp_path)
     s2.start()
     s2.on_event(1, started())
-    s2.on_event(1, epoch_end(1))                                # the engine saved at this epoch's end
+    s2.on_event(1, epoch_end(1))  # the engine saved at this epoch's end
     s2.on_event(1, Diverged(epoch=2, batch=3, loss=float("inf"), message=""))
     assert s2.run.save_path in view2.notes[-1][0] and "was kept" in view2.notes[-1][0]
 
@@ -161,7 +170,7 @@ def test_finish_divergence_and_failure_ask_for_an_alert_a_stop_does_not(tmp_path
     s.start()
     s.on_event(2, started())
     s.on_event(2, Finished(epochs=1, stopped=True, test_accuracy=0.5, seconds=3.0, reason="stopped"))
-    assert len(view.alerts) == 1                               # stopped by the person: no alert
+    assert len(view.alerts) == 1  # stopped by the person: no alert
     s.on_event(2, Diverged(epoch=1, batch=3, loss=float("nan"), message=""))
     assert view.alerts[-1][0] == t("dash.diverged.title")
 
@@ -182,15 +191,16 @@ async def test_the_screen_alerts_only_when_the_person_looks_elsewhere_and_notify
     from nnlab.ui.app import NNLabApp
 
     for notify in (True, False):
-        app = NNLabApp(mode="train", options={"runs_dir": str(tmp_path), "data_factory": lambda: None,
-                                              "notify": notify})
+        app = NNLabApp(
+            mode="train", options={"runs_dir": str(tmp_path), "data_factory": lambda: None, "notify": notify}
+        )
         async with app.run_test(size=(80, 24)) as pilot:
             screen = app.screen
             written: list[str] = []
             screen.write_terminal = written.append
             screen.alert("Training finished", "Run #1")
-            assert written == []                                   # focused, on this screen: the toast says it
-            app.app_focus = False                                  # the terminal reported a focus-out
+            assert written == []  # focused, on this screen: the toast says it
+            app.app_focus = False  # the terminal reported a focus-out
             await pilot.pause(0.05)
             screen.alert("Training finished", "Run #1")
             assert written == ([alert_sequence("Training finished", "Run #1")] if notify else [])

@@ -12,12 +12,12 @@ from nnlab.i18n import t
 from nnlab.run.config import TrainConfig
 from nnlab.train.data import DataError, synthetic
 from nnlab.ui.app import NNLabApp
-from nnlab.ui.shared.confirm_quit import ConfirmQuit
 from nnlab.ui.messages import RunEvent, RunProgress
+from nnlab.ui.shared.confirm_quit import ConfirmQuit
+from nnlab.ui.shared.image_grid import ImageGrid
 from nnlab.ui.train.class_accuracy import ClassAccuracy
 from nnlab.ui.train.confusion_matrix import ConfusionMatrix
 from nnlab.ui.train.epoch_chart import EpochChart
-from nnlab.ui.shared.image_grid import ImageGrid
 from nnlab.ui.train.log_pane import LogPane
 from nnlab.ui.train.loss_chart import LossChart
 from nnlab.ui.train.run_progress import RunProgressView
@@ -69,8 +69,11 @@ def events_of(seen, kind):
 
 
 async def start_run(app, pilot):
-    await until(pilot, lambda: app.screen.query_one("#summary-text").render().plain.count("Linear") >= 2,
-                what="the model summary")
+    await until(
+        pilot,
+        lambda: app.screen.query_one("#summary-text").render().plain.count("Linear") >= 2,
+        what="the model summary",
+    )
     app.set_focus(None)
     await key(app, pilot, "s")
     await until(pilot, lambda: app.screen.runs.active or app.screen.runs.run is not None, what="the run to start")
@@ -81,14 +84,14 @@ async def test_a_run_to_the_end_shows_the_engines_events_everywhere(tmp_path, wi
     app = NNLabApp(mode="train", options=options(tmp_path))
     async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
         await start_run(app, pilot)
-        assert app.active_run is app.screen.runs.run          # quit/SIGHUP know about the run
+        assert app.active_run is app.screen.runs.run  # quit/SIGHUP know about the run
         await until(pilot, lambda: events_of(seen, "finished"), what="the end of the run")
         await until(pilot, lambda: app.active_run is None, what="the worker to return")
         await pilot.pause(0.2)
         screen = app.screen
         epochs = events_of(seen, "epoch")
         batches = [b for m in seen if isinstance(m, RunProgress) for b in m.batches]
-        assert len(epochs) == 3 and len(batches) == 3 * 8   # 512 images / 64 = 8 batches, each reported
+        assert len(epochs) == 3 and len(batches) == 3 * 8  # 512 images / 64 = 8 batches, each reported
 
         progress = screen.query_one(RunProgressView)
         assert progress.state.status == "finished" and progress.state.epoch == 3
@@ -102,10 +105,10 @@ async def test_a_run_to_the_end_shows_the_engines_events_everywhere(tmp_path, wi
         chart = screen.query_one("#epoch-chart", EpochChart)
         assert chart.accuracy == [e.test_accuracy * 100 for e in epochs]
         assert chart.loss == [e.test_loss for e in epochs]
-        assert chart.reference is False                     # not the tutorial's config
+        assert chart.reference is False  # not the tutorial's config
 
         last = epochs[-1]
-        assert last.test_accuracy > 0.9                      # the synthetic classes are learnable
+        assert last.test_accuracy > 0.9  # the synthetic classes are learnable
         assert screen.query_one(ConfusionMatrix).matrix == last.confusion
         assert sum(map(sum, last.confusion)) == 128
         assert screen.query_one(ClassAccuracy).accuracy == last.per_class_accuracy
@@ -119,7 +122,7 @@ async def test_a_run_to_the_end_shows_the_engines_events_everywhere(tmp_path, wi
         log = "\n".join(screen.query_one(LogPane).lines)
         assert "Epoch 3" in log and "Done!" in log
         assert f"Accuracy: {last.test_accuracy * 100:>0.1f}%, Avg loss: {last.test_loss:>8f}" in log
-        assert "loss: " in log and "[   64/  512]" in log   # the tutorial's own line format
+        assert "loss: " in log and "[   64/  512]" in log  # the tutorial's own line format
         table = screen.query_one(RunsTable)
         assert table.row_count == 1 and table.records[1].status == "finished"
         assert table.records[1].accuracy == chart.accuracy
@@ -146,18 +149,20 @@ async def test_pause_step_resume_and_stop_by_key(tmp_path):
         points = len(screen.query_one("#loss-chart", LossChart).ys)
         paused_at = events_of(seen, "paused")[-1]
         await pilot.pause(0.3)
-        assert len(screen.query_one("#loss-chart", LossChart).ys) == points   # nothing moves while paused
-        await key(app, pilot, "n")                                                  # exactly one batch
-        await until(pilot, lambda: len(screen.query_one("#loss-chart", LossChart).ys) == points + 1,
-                    what="one stepped batch")
+        assert len(screen.query_one("#loss-chart", LossChart).ys) == points  # nothing moves while paused
+        await key(app, pilot, "n")  # exactly one batch
+        await until(
+            pilot, lambda: len(screen.query_one("#loss-chart", LossChart).ys) == points + 1, what="one stepped batch"
+        )
         stepped = [b for m in seen if isinstance(m, RunProgress) for b in m.batches][-1]
         assert (stepped.epoch, stepped.batch) == (paused_at.epoch, paused_at.batch + 1)
         await pilot.pause(0.3)
         assert len(screen.query_one("#loss-chart", LossChart).ys) == points + 1  # and it stays paused
         await key(app, pilot, "p")
         await until(pilot, lambda: events_of(seen, "resumed"), what="the resume")
-        await until(pilot, lambda: len(screen.query_one("#loss-chart", LossChart).ys) > points + 8,
-                    what="training to go on")
+        await until(
+            pilot, lambda: len(screen.query_one("#loss-chart", LossChart).ys) > points + 8, what="training to go on"
+        )
         await key(app, pilot, "x")
         await until(pilot, lambda: events_of(seen, "finished"), what="the stop")
         await until(pilot, lambda: app.active_run is None, what="the worker to return")
@@ -177,7 +182,7 @@ async def test_quitting_during_a_run_asks_then_stops_it(tmp_path):
         await until(pilot, lambda: isinstance(app.screen, ConfirmQuit), what="the question")
         await key(app, pilot, "n")
         await pilot.pause(0.2)
-        assert run.active and not run.stopping                 # "no" keeps training
+        assert run.active and not run.stopping  # "no" keeps training
         await key(app, pilot, "q")
         await until(pilot, lambda: isinstance(app.screen, ConfirmQuit), what="the question again")
         await key(app, pilot, "y")
@@ -192,15 +197,16 @@ async def test_missing_data_is_a_notification_and_the_app_stays_usable(tmp_path)
     app = NNLabApp(mode="train", options=options(tmp_path, factory=no_data))
     async with app.run_test(size=(80, 24)) as pilot:
         await start_run(app, pilot)
-        await until(pilot, lambda: app.active_run is None and app.screen.runs.state.status == "failed",
-                    what="the failure")
+        await until(
+            pilot, lambda: app.active_run is None and app.screen.runs.state.status == "failed", what="the failure"
+        )
         messages = [n.message for n in app._notifications]
         assert any("no FashionMNIST in /nowhere" in m for m in messages)
         assert app.screen.query_one(RunsTable).records[1].status == "failed"
-        await pilot.press("right_square_bracket")             # keys still work
+        await pilot.press("right_square_bracket")  # keys still work
         assert app.screen.query_one("#pages").active == "insight"
         app.options["data_factory"] = lambda: synthetic(512, 128)
-        await pilot.press("s")                                 # and a new run can start
+        await pilot.press("s")  # and a new run can start
         await until(pilot, lambda: app.screen.runs.state.status == "finished", what="the second run")
 
 
@@ -260,7 +266,7 @@ async def test_save_then_resume_from_the_checkpoint(tmp_path, widget_text):
         await until(pilot, lambda: len(events_of(seen, "started")) == 2, what="the resumed run")
         await until(pilot, lambda: app.active_run is None, what="the end of the resumed run")
         resumed = events_of(seen, "started")[-1]
-        assert resumed.start_epoch == 2                         # it continued after epoch 2
+        assert resumed.start_epoch == 2  # it continued after epoch 2
         assert [e.epoch for e in events_of(seen, "epoch")] == [1, 2, 3]
 
 
@@ -277,7 +283,7 @@ async def test_anatomy_source_gives_consistent_and_initial_weights(tmp_path):
         await until(pilot, lambda: app.active_run is None, what="the end of the run")
         source = app.screen.runs.anatomy_source()
         app.set_focus(None)
-        await pilot.press("a")                                  # the Anatomy view opens on this run
+        await pilot.press("a")  # the Anatomy view opens on this run
         await until(pilot, lambda: type(app.screen).__name__ == "AnatomyScreen", what="the Anatomy view")
         assert app.screen.session._snapshot["epoch"] == 3 and app.screen.session._snapshot["state_dict"] is not None
         await pilot.press("escape")
@@ -325,8 +331,9 @@ async def test_invalid_fields_block_the_start_and_say_why(tmp_path, widget_text)
 async def test_the_tutorial_model_summary_and_parameter_count(tmp_path):
     app = NNLabApp(mode="train", options={"data_factory": lambda: synthetic(), "runs_dir": str(tmp_path)})
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: "669,706" in str(app.screen.query_one("#summary-text").render()),
-                    what="the parameter count")
+        await until(
+            pilot, lambda: "669,706" in str(app.screen.query_one("#summary-text").render()), what="the parameter count"
+        )
         summary = str(app.screen.query_one("#summary-text").render())
         assert "(linear_relu_stack): Sequential(" in summary
         assert "(0): Linear(in_features=784, out_features=512, bias=True)" in summary
@@ -335,8 +342,11 @@ async def test_the_tutorial_model_summary_and_parameter_count(tmp_path):
 async def test_the_dashboard_speaks_chinese(tmp_path, zh, screen_text):
     app = NNLabApp(mode="train", options=options(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: "参数个数" in str(app.screen.query_one("#summary-text").render()),
-                    what="the summary in Chinese")
+        await until(
+            pilot,
+            lambda: "参数个数" in str(app.screen.query_one("#summary-text").render()),
+            what="the summary in Chinese",
+        )
         text = screen_text(app)
         assert "设置" in text and "实时" in text and "学习率" in text and "开始" in text
         app.screen.show_page("live")

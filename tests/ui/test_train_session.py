@@ -107,18 +107,41 @@ def session(tmp_path, **options):
 
 
 def started(train_size=6400) -> Started:
-    return Started(config=CONFIG.to_dict(), device="cpu", parameters=669_706, train_size=train_size,
-                   test_size=1000, data_source="sample")
+    return Started(
+        config=CONFIG.to_dict(),
+        device="cpu",
+        parameters=669_706,
+        train_size=train_size,
+        test_size=1000,
+        data_source="sample",
+    )
 
 
 def batch(epoch, b, batches=100, loss=2.3) -> BatchProgress:
-    return BatchProgress(epoch=epoch, batch=b, batches=batches, samples_seen=b * 64, running_loss=loss,
-                         samples_per_s=1000.0, elapsed_s=b / 10, loss=loss)
+    return BatchProgress(
+        epoch=epoch,
+        batch=b,
+        batches=batches,
+        samples_seen=b * 64,
+        running_loss=loss,
+        samples_per_s=1000.0,
+        elapsed_s=b / 10,
+        loss=loss,
+    )
 
 
 def epoch_end(epoch, acc=0.5) -> EpochEnd:
-    return EpochEnd(epoch=epoch, train_loss=2.0, test_loss=1.9, test_accuracy=acc, per_class_accuracy=(acc,) * 10,
-                    confusion=((1,) * 10,) * 10, seconds=1.0, samples_per_s=1000.0, sample_predictions=(1, 2))
+    return EpochEnd(
+        epoch=epoch,
+        train_loss=2.0,
+        test_loss=1.9,
+        test_accuracy=acc,
+        per_class_accuracy=(acc,) * 10,
+        confusion=((1,) * 10,) * 10,
+        seconds=1.0,
+        samples_per_s=1000.0,
+        sample_predictions=(1, 2),
+    )
 
 
 def test_the_session_module_imports_no_textual():
@@ -133,10 +156,10 @@ def test_start_makes_a_record_resets_the_live_page_and_starts_the_worker(tmp_pat
     assert s.run.run_id == 1 and s.record.run_id == 1 and s.next_id == 2
     assert view.started == [s.run] and view.active_run is s.run and view.pages == ["live"]
     assert view.of(up.ResetLive) == [up.ResetLive(keep_log=True)]
-    assert view.of(up.NewSeries) == [up.NewSeries("#1", reference=True)]   # the tutorial's model: reference drawn
+    assert view.of(up.NewSeries) == [up.NewSeries("#1", reference=True)]  # the tutorial's model: reference drawn
     assert view.of(up.Progress)[-1].state.status == "loading" and view.of(up.Progress)[-1].batch_size == 64
     assert s.run.save_path.startswith(str(tmp_path)) and s.run.save_path.endswith(".pt")
-    s.start()                                                 # one run at a time
+    s.start()  # one run at a time
     assert s.next_id == 2 and view.notes[-1][1]["severity"] == "warning" and len(view.started) == 1
 
 
@@ -145,7 +168,7 @@ def test_an_invalid_form_goes_back_to_setup_and_starts_nothing(tmp_path):
     view.config = None
     s.start()
     assert s.run is None and view.pages == ["setup"] and view.notes[-1][1]["severity"] == "error"
-    s.start(config=CONFIG.with_(batch_size=0))                 # refused by TrainConfig.validate
+    s.start(config=CONFIG.with_(batch_size=0))  # refused by TrainConfig.validate
     assert s.run is None and view.pages == ["setup", "setup"]
 
 
@@ -156,7 +179,7 @@ def test_a_save_file_not_ours_is_asked_about_and_a_yes_starts_the_run(tmp_path):
     s.start()
     assert s.run is None and view.questions[-1][0] == [str(save)]
     view.may = True
-    view.questions[-1][1]()                                   # the yes
+    view.questions[-1][1]()  # the yes
     assert s.run is not None and s.run.save_path == str(save)
 
 
@@ -172,7 +195,7 @@ def test_events_become_records_progress_and_log_lines(tmp_path):
     assert s.state.batch == 101 and "80.0" in s.state.gpu
     s.on_event(1, epoch_end(1, 0.5))
     assert view.of(up.EpochResult)[-1].event.epoch == 1 and s.record.accuracy == [50.0]
-    assert s.state.batch == s.state.batches                   # the epoch bar is full at its end
+    assert s.state.batch == s.state.batches  # the epoch bar is full at its end
     s.on_event(1, Paused(epoch=2, batch=3))
     assert s.state.status == "paused"
     s.on_event(1, Resumed())
@@ -182,7 +205,7 @@ def test_events_become_records_progress_and_log_lines(tmp_path):
     s.run.active = False
     s.on_ended(1, None)
     assert view.active_run is None and s.records == {1: s.record} and view.of(up.RunDone) == [up.RunDone(s.record)]
-    assert len(s.record.events) == 3 + 5                      # every batch and event, for the export
+    assert len(s.record.events) == 3 + 5  # every batch and event, for the export
 
 
 def test_messages_of_another_run_are_ignored(tmp_path):
@@ -203,7 +226,7 @@ def test_failures_mark_the_run_failed_and_notify(tmp_path):
     s.on_event(1, Diverged(epoch=1, batch=2, loss=float("nan"), message="nan loss"))
     assert s.record.status == "failed" and view.notes[-1][1]["severity"] == "error"
     s.on_event(1, Finished(epochs=0, stopped=True, test_accuracy=None, seconds=1.0, reason="diverged"))
-    assert s.record.status == "failed"                        # a later Finished keeps it failed
+    assert s.record.status == "failed"  # a later Finished keeps it failed
     s2, view2 = session(tmp_path)
     s2.start()
     s2.on_event(1, Failed("no data"))
@@ -211,7 +234,7 @@ def test_failures_mark_the_run_failed_and_notify(tmp_path):
     s3, view3 = session(tmp_path)
     s3.start()
     s3.run.active = False
-    s3.on_ended(1, "crashed")                                 # the worker died without a Failed event
+    s3.on_ended(1, "crashed")  # the worker died without a Failed event
     assert s3.record.status == "failed" and s3.state.status == "failed"
 
 
@@ -249,7 +272,7 @@ def test_data_shows_the_preview_images_once_per_data_set(tmp_path):
     s.on_data(1, data)
     s.on_data(1, data)
     assert view.of(up.Images) == [up.Images([0, 1, 2, 3], [10, 11, 12, 13])] and s.train_size == 50
-    assert s.data is None                                      # injected data is not cached
+    assert s.data is None  # injected data is not cached
 
 
 def test_resume_answer_continues_at_least_one_epoch(tmp_path):
@@ -264,7 +287,7 @@ def test_resume_answer_continues_at_least_one_epoch(tmp_path):
 def test_export_writes_events_and_epochs(tmp_path):
     s, view = session(tmp_path)
     s.export()
-    assert view.notes[-1][1]["severity"] == "warning"          # nothing to export yet
+    assert view.notes[-1][1]["severity"] == "warning"  # nothing to export yet
     s.start()
     s.on_event(1, started())
     s.on_event(1, epoch_end(1))

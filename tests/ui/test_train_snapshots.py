@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 
 from nnlab.run.config import PRESETS
-from nnlab.train.data import synthetic
 from nnlab.run.events import BatchProgress, EpochEnd, Finished, Started
+from nnlab.train.data import synthetic
 from nnlab.ui.app import NNLabApp
-from nnlab.ui.train.worker import TrainRun
 from nnlab.ui.train.runs_table import RunRecord
+from nnlab.ui.train.worker import TrainRun
 
 CONFIG = PRESETS["tutorial"].with_(epochs=5)
 BATCHES = 938
-ACCURACY = (0.505, 0.560, 0.599, 0.631, 0.648)   # the tutorial's published figures
+ACCURACY = (0.505, 0.560, 0.599, 0.631, 0.648)  # the tutorial's published figures
 TEST_LOSS = (2.165119, 1.895718, 1.521603, 1.259337, 1.097443)
 
 
@@ -31,10 +31,17 @@ def confusion(epoch: int) -> tuple[tuple[int, ...], ...]:
 
 def epoch_end(epoch: int) -> EpochEnd:
     conf = confusion(epoch)
-    return EpochEnd(epoch=epoch, train_loss=TEST_LOSS[epoch - 1] + 0.02, test_loss=TEST_LOSS[epoch - 1],
-                    test_accuracy=ACCURACY[epoch - 1], per_class_accuracy=tuple(r[i] / 1000 for i, r in enumerate(conf)),
-                    confusion=conf, seconds=6.2, samples_per_s=10_000.0,
-                    sample_predictions=tuple((i * 3 + epoch) % 10 for i in range(16)))
+    return EpochEnd(
+        epoch=epoch,
+        train_loss=TEST_LOSS[epoch - 1] + 0.02,
+        test_loss=TEST_LOSS[epoch - 1],
+        test_accuracy=ACCURACY[epoch - 1],
+        per_class_accuracy=tuple(r[i] / 1000 for i, r in enumerate(conf)),
+        confusion=conf,
+        seconds=6.2,
+        samples_per_s=10_000.0,
+        sample_predictions=tuple((i * 3 + epoch) % 10 for i in range(16)),
+    )
 
 
 def progress(epoch: int, upto: int) -> tuple[BatchProgress, ...]:
@@ -42,9 +49,18 @@ def progress(epoch: int, upto: int) -> tuple[BatchProgress, ...]:
     for b in range(1, upto + 1, 10):
         x = epoch - 1 + b / BATCHES
         loss = 2.30 * math.exp(-x / 3.2) + 0.04 * math.sin(b * 0.7)
-        out.append(BatchProgress(epoch=epoch, batch=b, batches=BATCHES, samples_seen=min(b * 64, 60000),
-                                 running_loss=loss, samples_per_s=10_000.0, elapsed_s=(epoch - 1) * 6.2 + b * 0.0064,
-                                 loss=loss))
+        out.append(
+            BatchProgress(
+                epoch=epoch,
+                batch=b,
+                batches=BATCHES,
+                samples_seen=min(b * 64, 60000),
+                running_loss=loss,
+                samples_per_s=10_000.0,
+                elapsed_s=(epoch - 1) * 6.2 + b * 0.0064,
+                loss=loss,
+            )
+        )
     return tuple(out)
 
 
@@ -56,15 +72,25 @@ def feed(app, epochs_done: int, finish: bool) -> None:
     ctl.record = RunRecord(1, CONFIG.to_dict())
     ctl.next_id = 2
     ctl.on_data(1, data)
-    ctl.on_event(1, Started(config=CONFIG.to_dict(), device="cpu", parameters=669_706, train_size=60_000,
-                            test_size=10_000, data_source="/usr/share/datasets/fashion-mnist"))
+    ctl.on_event(
+        1,
+        Started(
+            config=CONFIG.to_dict(),
+            device="cpu",
+            parameters=669_706,
+            train_size=60_000,
+            test_size=10_000,
+            data_source="/usr/share/datasets/fashion-mnist",
+        ),
+    )
     app.screen.live_page.epoch_chart.reference = True
     for epoch in range(1, epochs_done + 1):
         ctl.on_progress(1, progress(epoch, BATCHES), None)
         ctl.on_event(1, epoch_end(epoch))
     if finish:
-        ctl.on_event(1, Finished(epochs=epochs_done, stopped=False, test_accuracy=ACCURACY[epochs_done - 1],
-                                 seconds=31.0))
+        ctl.on_event(
+            1, Finished(epochs=epochs_done, stopped=False, test_accuracy=ACCURACY[epochs_done - 1], seconds=31.0)
+        )
         ctl.run.active = False
         ctl.on_ended(1, None)
     else:

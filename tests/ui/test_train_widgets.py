@@ -10,13 +10,13 @@ from rich.color import Color
 from nnlab.core.numbers import NumberError
 from nnlab.run.events import BatchProgress, EpochEnd, Started
 from nnlab.ui.messages import RunEvent, RunProgress
-from nnlab.ui.train.worker import TrainRun, describe_error, progress_every_for
-from nnlab.ui.train.confusion_matrix import heat
 from nnlab.ui.shared.image_grid import image_lines
+from nnlab.ui.shared.throttled_plot import downsample
+from nnlab.ui.train.confusion_matrix import heat
 from nnlab.ui.train.loss_chart import ema
 from nnlab.ui.train.run_progress import ProgressState, bar, clock
 from nnlab.ui.train.setup_form import parse_hidden
-from nnlab.ui.shared.throttled_plot import downsample
+from nnlab.ui.train.worker import TrainRun, describe_error, progress_every_for
 
 
 def test_bar_uses_eighth_blocks_and_keeps_its_width():
@@ -35,8 +35,7 @@ def test_clock_formats_minutes_and_hours():
 
 
 def test_progress_fractions_and_eta_follow_the_events():
-    s = ProgressState(status="running", epoch=2, epochs=4, batch=469, batches=938, elapsed_s=30.0,
-                      samples_per_s=1000.0)
+    s = ProgressState(status="running", epoch=2, epochs=4, batch=469, batches=938, elapsed_s=30.0, samples_per_s=1000.0)
     assert s.epoch_fraction == pytest.approx(0.5)
     assert s.run_fraction == pytest.approx((938 + 469) / (4 * 938))
     assert s.eta_run_s() == pytest.approx(30.0 * (1 - s.run_fraction) / s.run_fraction)
@@ -58,8 +57,8 @@ def test_ema_starts_at_the_first_value_and_downsample_keeps_means():
 
 def test_half_blocks_put_the_upper_pixel_in_front_and_the_lower_behind():
     pixels = [[0] * 28 for _ in range(28)]
-    pixels[0][0] = 255   # top-left pixel white, the one below it black
-    pixels[1][1] = 128   # second column: top black, bottom grey
+    pixels[0][0] = 255  # top-left pixel white, the one below it black
+    pixels[1][1] = 128  # second column: top black, bottom grey
     lines = image_lines(pixels)
     assert len(lines) == 14
     assert sum(len(seg.text) for seg in lines[0]) == 28 and all(set(seg.text) == {"▀"} for seg in lines[0])
@@ -83,7 +82,7 @@ def test_hidden_sizes_are_parsed_strictly():
 
 
 def test_progress_every_keeps_the_tutorial_lines():
-    assert progress_every_for(60000, 64) == 10      # 938 batches: 94 points an epoch, batch 101 included
+    assert progress_every_for(60000, 64) == 10  # 938 batches: 94 points an epoch, batch 101 included
     assert progress_every_for(512, 64) == 1
     for size, batch in ((60000, 1), (60000, 128), (6000, 64), (10, 64)):
         assert 100 % progress_every_for(size, batch) == 0
@@ -106,8 +105,15 @@ class Collector:
 
 
 def _progress(i: int) -> BatchProgress:
-    return BatchProgress(epoch=1, batch=i, batches=10_000, samples_seen=i * 64, running_loss=1.0 / i,
-                         samples_per_s=1e4, elapsed_s=i * 1e-4)
+    return BatchProgress(
+        epoch=1,
+        batch=i,
+        batches=10_000,
+        samples_seen=i * 64,
+        running_loss=1.0 / i,
+        samples_per_s=1e4,
+        elapsed_s=i * 1e-4,
+    )
 
 
 def test_worker_merges_progress_to_at_most_ten_messages_a_second_and_loses_none():
@@ -116,17 +122,27 @@ def test_worker_merges_progress_to_at_most_ten_messages_a_second_and_loses_none(
     target.post_message = lambda m: target.messages.append(m) or target.times.append(now[0]) or True
     run = TrainRun(1, config=None, data_factory=lambda: None, target=target, interval=0.1, clock=lambda: now[0])
     run._emit(Started(config={}, device="cpu", parameters=1, train_size=1, test_size=1, data_source="x"))
-    for n in range(1, 46):                               # 45 batches 13 ms apart: 0.585 s
+    for n in range(1, 46):  # 45 batches 13 ms apart: 0.585 s
         now[0] += 0.013
         run._emit(_progress(n))
-    run._emit(EpochEnd(epoch=1, train_loss=1, test_loss=1, test_accuracy=0.5, per_class_accuracy=(0.5,) * 10,
-                       confusion=((0,) * 10,) * 10, seconds=1, samples_per_s=1))
+    run._emit(
+        EpochEnd(
+            epoch=1,
+            train_loss=1,
+            test_loss=1,
+            test_accuracy=0.5,
+            per_class_accuracy=(0.5,) * 10,
+            confusion=((0,) * 10,) * 10,
+            seconds=1,
+            samples_per_s=1,
+        )
+    )
     progress = [m for m in target.messages if isinstance(m, RunProgress)]
     posted = [at for m, at in zip(target.messages, target.times) if isinstance(m, RunProgress)]
-    assert len(progress) == 6                            # 5 at the 0.1 s ticks (8 batches each) + the flush
+    assert len(progress) == 6  # 5 at the 0.1 s ticks (8 batches each) + the flush
     assert [len(m.batches) for m in progress] == [8, 8, 8, 8, 8, 5]
     gaps = [b - a for a, b in zip(posted, posted[1:-1])]
-    assert all(gap >= 0.1 - 1e-9 for gap in gaps)        # never two within 0.1 s (the flush aside)
+    assert all(gap >= 0.1 - 1e-9 for gap in gaps)  # never two within 0.1 s (the flush aside)
     assert [b.batch for m in progress for b in m.batches] == list(range(1, 46))  # every point, in order
     assert isinstance(target.messages[-1], RunEvent) and target.messages[-1].event.KIND == "epoch"
     assert isinstance(target.messages[-2], RunProgress)  # pending progress goes out before the epoch
@@ -138,7 +154,7 @@ def test_stop_before_the_engine_exists_is_remembered_and_nothing_is_loaded():
     run = TrainRun(1, config=None, data_factory=lambda: loads.append(1), target=target)
     run.stop()
     assert run.stopping and run.active  # active until the worker returns
-    run._work()                          # what the thread worker runs
+    run._work()  # what the thread worker runs
     assert loads == [] and not run.active and run.control.stopped
     assert [type(m).__name__ for m in target.messages] == ["RunEnded"] and target.messages[0].error is None
 

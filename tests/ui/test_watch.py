@@ -19,21 +19,40 @@ BATCHES = 20
 
 
 def started() -> Started:
-    return Started(config=CONFIG.to_dict(), device="cpu", parameters=25_450, train_size=640, test_size=128,
-                   data_source="sample")
+    return Started(
+        config=CONFIG.to_dict(), device="cpu", parameters=25_450, train_size=640, test_size=128, data_source="sample"
+    )
 
 
 def batches(epoch: int, every: int = 2) -> list[BatchProgress]:
-    return [BatchProgress(epoch=epoch, batch=b, batches=BATCHES, samples_seen=32 * b,
-                          running_loss=2.3 - 0.01 * (epoch * BATCHES + b), samples_per_s=1000.0,
-                          elapsed_s=0.01 * b, loss=2.3) for b in range(every, BATCHES + 1, every)]
+    return [
+        BatchProgress(
+            epoch=epoch,
+            batch=b,
+            batches=BATCHES,
+            samples_seen=32 * b,
+            running_loss=2.3 - 0.01 * (epoch * BATCHES + b),
+            samples_per_s=1000.0,
+            elapsed_s=0.01 * b,
+            loss=2.3,
+        )
+        for b in range(every, BATCHES + 1, every)
+    ]
 
 
 def epoch_end(epoch: int) -> EpochEnd:
-    return EpochEnd(epoch=epoch, train_loss=1.5, test_loss=1.6 - 0.1 * epoch, test_accuracy=0.5 + 0.1 * epoch,
-                    per_class_accuracy=tuple(0.5 for _ in range(10)),
-                    confusion=tuple(tuple(5 if i == j else 0 for j in range(10)) for i in range(10)),
-                    seconds=1.0, samples_per_s=999.0, sample_predictions=tuple(range(10)), eval_seconds=0.1)
+    return EpochEnd(
+        epoch=epoch,
+        train_loss=1.5,
+        test_loss=1.6 - 0.1 * epoch,
+        test_accuracy=0.5 + 0.1 * epoch,
+        per_class_accuracy=tuple(0.5 for _ in range(10)),
+        confusion=tuple(tuple(5 if i == j else 0 for j in range(10)) for i in range(10)),
+        seconds=1.0,
+        samples_per_s=999.0,
+        sample_predictions=tuple(range(10)),
+        eval_seconds=0.1,
+    )
 
 
 def record(tmp_path, epochs: int = 3, finished: bool = True):
@@ -76,12 +95,12 @@ async def test_a_finished_run_replays_complete_at_once(tmp_path):
         assert isinstance(screen, WatchScreen)
         await wait_for(pilot, lambda: screen.first_full_frame_at is not None, what="the replay")
         live = screen.live_page
-        assert live.epoch_chart.accuracy == [60.0, 70.0, 80.0]   # every epoch, percent
-        assert len(live.loss_chart.xs) == 3 * BATCHES // 2       # every loss point kept
+        assert live.epoch_chart.accuracy == [60.0, 70.0, 80.0]  # every epoch, percent
+        assert len(live.loss_chart.xs) == 3 * BATCHES // 2  # every loss point kept
         assert screen.runs.state.status == "finished"
         table = screen.runs_page.table
         assert table.row_count >= 1
-        await pilot.press("p")                                   # a finished run: one line, no crash
+        await pilot.press("p")  # a finished run: one line, no crash
         await pilot.pause(0.1)
         assert any("nothing to steer" in n for n in notices(app))
 
@@ -117,7 +136,7 @@ async def test_corrupt_and_unknown_lines_are_reported_and_skipped(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: screen.first_full_frame_at is not None, what="the replay")
-        assert screen.live_page.epoch_chart.accuracy == [60.0, 70.0]   # the good lines around them
+        assert screen.live_page.epoch_chart.accuracy == [60.0, 70.0]  # the good lines around them
         said = " ".join(notices(app))
         assert "mystery" in said and "line" in said
 

@@ -17,8 +17,9 @@ from nnlab.ui.app import NNLabApp
 from nnlab.ui.watch.screen import WatchScreen
 
 SAMPLE = str(Path(__file__).resolve().parents[2] / "nnlab" / "assets" / "fashion-mnist-sample")
-CONFIG = TrainConfig(epochs=2, batch_size=64, lr=1e-2, optimizer="sgd", hidden=(32,), seed=7, preset="fast",
-                     device="cpu", threads=1)
+CONFIG = TrainConfig(
+    epochs=2, batch_size=64, lr=1e-2, optimizer="sgd", hidden=(32,), seed=7, preset="fast", device="cpu", threads=1
+)
 
 
 async def wait_for(pilot, condition, timeout: float = 60.0, what: str = "condition") -> None:
@@ -62,16 +63,16 @@ async def test_a_run_detached_mid_epoch_ends_bit_identical_to_an_uninterrupted_o
     engine.run(CONFIG, data.load(SAMPLE), lambda event: None, save_path=str(reference))
 
     runs = tmp_path / "runs"
-    app = NNLabApp(mode="train", options={"config": CONFIG, "data_dir": SAMPLE, "runs_dir": str(runs),
-                                          "notify": False})
+    app = NNLabApp(mode="train", options={"config": CONFIG, "data_dir": SAMPLE, "runs_dir": str(runs), "notify": False})
     rd = None
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             screen = app.screen
             await wait_for(pilot, lambda: screen.setup_page.form.config(show=False) is not None, what="the form")
             screen.runs.start(config=CONFIG)
-            await wait_for(pilot, lambda: screen.runs.state.batch >= 20 and screen.runs.state.epoch == 1,
-                           what="mid epoch 1")
+            await wait_for(
+                pilot, lambda: screen.runs.state.batch >= 20 and screen.runs.state.epoch == 1, what="mid epoch 1"
+            )
             rd = screen.runs.run.run_dir
             await pilot.press("d")
             await wait_for(pilot, lambda: isinstance(app.screen, WatchScreen), what="the viewer after d")

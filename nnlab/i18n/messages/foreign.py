@@ -35,16 +35,24 @@ MESSAGES = {
     "foreign.points": ("{points:,} points, step {step}", "{points:,} 个点，第 {step} 步"),
     "foreign.problems": ("{count} problems (skipped)", "{count} 处问题（已跳过）"),
     "foreign.failed": ("The script failed", "脚本失败"),
-    "foreign.not_steerable.tensorboard": ("A TensorBoard logdir cannot be steered: only an nnlab.track run can.",
-                                          "TensorBoard 日志目录无法控制：只有 nnlab.track 运行可以。"),
-    "foreign.other_run": ("This viewer shows a foreign run; open {path} with nnlab watch.",
-                          "此查看器显示的是外部运行；请用 nnlab watch 打开 {path}。"),
-    "foreign.cli.tensorboard": ("read DIR as a TensorBoard logdir (also before it holds event files)",
-                                "将 DIR 作为 TensorBoard 日志目录读取（即使尚无事件文件）"),
-    "bench.foreign.line": ("foreign viewer: track {track_open:.3f} s, TensorBoard {tb_open:.3f} s to a full frame "
-                           "({points:,} points each; goal <= 1 s); live at {rate:.0f} steps/s: lag median "
-                           "{lag_median:.3f} s, {fps:.1f} chart frames/s",
-                           "外部运行查看器：track {track_open:.3f} 秒、TensorBoard {tb_open:.3f} 秒到完整画面"
-                           "（各 {points:,} 个点；目标 <= 1 秒）；每秒 {rate:.0f} 步实时：延迟中位数 "
-                           "{lag_median:.3f} 秒，图表 {fps:.1f} 帧/秒"),
+    "foreign.not_steerable.tensorboard": (
+        "A TensorBoard logdir cannot be steered: only an nnlab.track run can.",
+        "TensorBoard 日志目录无法控制：只有 nnlab.track 运行可以。",
+    ),
+    "foreign.other_run": (
+        "This viewer shows a foreign run; open {path} with nnlab watch.",
+        "此查看器显示的是外部运行；请用 nnlab watch 打开 {path}。",
+    ),
+    "foreign.cli.tensorboard": (
+        "read DIR as a TensorBoard logdir (also before it holds event files)",
+        "将 DIR 作为 TensorBoard 日志目录读取（即使尚无事件文件）",
+    ),
+    "bench.foreign.line": (
+        "foreign viewer: track {track_open:.3f} s, TensorBoard {tb_open:.3f} s to a full frame "
+        "({points:,} points each; goal <= 1 s); live at {rate:.0f} steps/s: lag median "
+        "{lag_median:.3f} s, {fps:.1f} chart frames/s",
+        "外部运行查看器：track {track_open:.3f} 秒、TensorBoard {tb_open:.3f} 秒到完整画面"
+        "（各 {points:,} 个点；目标 <= 1 秒）；每秒 {rate:.0f} 步实时：延迟中位数 "
+        "{lag_median:.3f} 秒，图表 {fps:.1f} 帧/秒",
+    ),
 }

@@ -24,18 +24,32 @@ MESSAGES = {
         "CUDA 图捕获失败，改为逐步执行（较慢）：{why}",
     ),
     # make gpu-check (nnlab.bench.gpu_check)
-    "gpu.check.stage": ("gpu-check: {stage} {status} in {seconds} s{detail}",
-                        "gpu-check：{stage} {status}，用时 {seconds} 秒{detail}"),
-    "gpu.check.report": ("gpu-check: report written to {path} ({passed} passed, {failed} failed, {skipped} skipped)",
-                         "gpu-check：报告已写入 {path}（通过 {passed}，失败 {failed}，跳过 {skipped}）"),
-    "gpu.check.no_cuda": ("CUDA is not available here: run with --dry-run, or on a GPU machine",
-                          "此处没有 CUDA：请加 --dry-run 运行，或在有 GPU 的机器上运行"),
-    "gpu.check.no_wheels": ("no wheels in {path}: run `make gpu-wheels` where pip can download",
-                            "{path} 中没有 wheel：请在能下载的机器上运行 `make gpu-wheels`"),
-    "gpu.check.no_data": ("the four FashionMNIST .gz files are not in {path}: run `make gpu-wheels`",
-                          "{path} 中没有四个 FashionMNIST .gz 文件：请运行 `make gpu-wheels`"),
-    "gpu.check.prepared": ("prepared {path}: {wheels} wheels, {data} data files, {mb} MB",
-                           "已准备 {path}：{wheels} 个 wheel，{data} 个数据文件，共 {mb} MB"),
-    "gpu.check.download_failed": ("pip download of {name}=={version} failed: {why}",
-                                  "pip 下载 {name}=={version} 失败：{why}"),
+    "gpu.check.stage": (
+        "gpu-check: {stage} {status} in {seconds} s{detail}",
+        "gpu-check：{stage} {status}，用时 {seconds} 秒{detail}",
+    ),
+    "gpu.check.report": (
+        "gpu-check: report written to {path} ({passed} passed, {failed} failed, {skipped} skipped)",
+        "gpu-check：报告已写入 {path}（通过 {passed}，失败 {failed}，跳过 {skipped}）",
+    ),
+    "gpu.check.no_cuda": (
+        "CUDA is not available here: run with --dry-run, or on a GPU machine",
+        "此处没有 CUDA：请加 --dry-run 运行，或在有 GPU 的机器上运行",
+    ),
+    "gpu.check.no_wheels": (
+        "no wheels in {path}: run `make gpu-wheels` where pip can download",
+        "{path} 中没有 wheel：请在能下载的机器上运行 `make gpu-wheels`",
+    ),
+    "gpu.check.no_data": (
+        "the four FashionMNIST .gz files are not in {path}: run `make gpu-wheels`",
+        "{path} 中没有四个 FashionMNIST .gz 文件：请运行 `make gpu-wheels`",
+    ),
+    "gpu.check.prepared": (
+        "prepared {path}: {wheels} wheels, {data} data files, {mb} MB",
+        "已准备 {path}：{wheels} 个 wheel，{data} 个数据文件，共 {mb} MB",
+    ),
+    "gpu.check.download_failed": (
+        "pip download of {name}=={version} failed: {why}",
+        "pip 下载 {name}=={version} 失败：{why}",
+    ),
 }

@@ -43,13 +43,18 @@ MESSAGES = {
     ),
     # overwriting
     "safe.overwrite.title": ("Overwrite?", "覆盖？"),
-    "safe.overwrite.body": ("These files exist already:\n{paths}\nReplace them?", "这些文件已经存在：\n{paths}\n要替换它们吗？"),
+    "safe.overwrite.body": (
+        "These files exist already:\n{paths}\nReplace them?",
+        "这些文件已经存在：\n{paths}\n要替换它们吗？",
+    ),
     "safe.overwrite.yes": ("Overwrite (y)", "覆盖（y）"),
     "safe.overwrite.no": ("Keep (n)", "保留（n）"),
     "safe.overwrite.kept": ("Nothing written: the existing files were kept.", "未写入：已保留现有文件。"),
     "safe.key.yes": ("Overwrite", "覆盖"),
     "safe.key.no": ("Keep", "保留"),
     # a worker that died in an unexpected way
-    "safe.worker_died": ("The run's worker stopped unexpectedly ({name}); the app keeps running.",
-                         "运行的工作线程意外停止（{name}）；应用继续运行。"),
+    "safe.worker_died": (
+        "The run's worker stopped unexpectedly ({name}); the app keeps running.",
+        "运行的工作线程意外停止（{name}）；应用继续运行。",
+    ),
 }

@@ -53,7 +53,10 @@ MESSAGES = {
     "neuron.cmp.range": ("range", "范围"),
     "neuron.cmp.dead": ("dead (z < 0)", "“死”（z < 0）"),
     "neuron.cmp.vanishing": ("gradient vanishes", "梯度消失"),
-    "neuron.cmp.keys": ("z: tab types it (or the Neuron panel's) · d f' · +/- ←/→ 0 c", "z：tab 输入（或来自神经元面板）· d 导数 · +/- ←/→ 0 c"),
+    "neuron.cmp.keys": (
+        "z: tab types it (or the Neuron panel's) · d f' · +/- ←/→ 0 c",
+        "z：tab 输入（或来自神经元面板）· d 导数 · +/- ←/→ 0 c",
+    ),
     # the loss panel
     "neuron.loss.descending": ("descend {loss} (m)", "下降目标 {loss}（m）"),
     "neuron.loss.no_steps": ("g: one step · G: run 40 steps", "g：走一步 · G：连续 40 步"),
@@ -62,8 +65,7 @@ MESSAGES = {
     "neuron.loss.rose_l1": (
         "The loss rose: L1's gradient keeps its size at the kink, so a fixed step η jumps across "
         "the minimum and back (oscillation). A smaller η lands closer.",
-        "损失上升了：L1 的梯度在折点处大小不变，固定步长 η 会越过最低点再跳回来（振荡）。"
-        "更小的 η 会停得更近。",
+        "损失上升了：L1 的梯度在折点处大小不变，固定步长 η 会越过最低点再跳回来（振荡）。更小的 η 会停得更近。",
     ),
     "neuron.loss.running": ("running… (G stops)", "运行中…（G 停止）"),
     "neuron.loss.diverged": (

@@ -94,8 +94,8 @@ MESSAGES = {
         "请求超过 {limit} 字节",
     ),
     "runs.ctl.malformed": (
-        "malformed request: one JSON object per line, like {{\"op\": \"pause\"}}",
-        "请求格式错误：每行一个 JSON 对象，例如 {{\"op\": \"pause\"}}",
+        'malformed request: one JSON object per line, like {{"op": "pause"}}',
+        '请求格式错误：每行一个 JSON 对象，例如 {{"op": "pause"}}',
     ),
     "runs.ctl.unknown_op": (
         "unknown op {op!r}; known: {known}",
@@ -199,7 +199,10 @@ MESSAGES = {
     "runs.list.none": ("no runs under {root}", "{root} 下没有运行"),
     "runs.list.header": ("ID|STATE|EPOCHS|ACC|STARTED|TIME|CONFIG", "编号|状态|轮数|准确率|开始|用时|配置"),
     "runs.list.problem": ("skipped: {problem}", "已跳过：{problem}"),
-    "runs.delete.confirm": ("delete run {run} ({path}) and all its files? [y/N] ", "删除运行 {run}（{path}）及其全部文件？[y/N] "),
+    "runs.delete.confirm": (
+        "delete run {run} ({path}) and all its files? [y/N] ",
+        "删除运行 {run}（{path}）及其全部文件？[y/N] ",
+    ),
     "runs.archive.confirm": ("archive run {run} into {target}? [y/N] ", "将运行 {run} 归档到 {target}？[y/N] "),
     "runs.delete.done": ("deleted run {run}", "已删除运行 {run}"),
     "runs.archive.done": ("archived run {run} to {target}", "已将运行 {run} 归档到 {target}"),
@@ -213,7 +216,10 @@ MESSAGES = {
     ),
     "runs.delete.kept": ("kept run {run}", "保留运行 {run}"),
     "runs.cli.delete": ("delete this run (asks first; --yes skips)", "删除此运行（先询问；--yes 跳过）"),
-    "runs.cli.archive": ("move this run into the runs root's .archive/ (asks first)", "将此运行移到运行根目录的 .archive/（先询问）"),
+    "runs.cli.archive": (
+        "move this run into the runs root's .archive/ (asks first)",
+        "将此运行移到运行根目录的 .archive/（先询问）",
+    ),
     "runs.cli.yes": ("do not ask for confirmation", "不询问确认"),
     "runs.cli.json": ("print a JSON list of the runs", "以 JSON 列表输出运行"),
     # nnlab ctl

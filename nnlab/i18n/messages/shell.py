@@ -84,21 +84,43 @@ MESSAGES = {
     "cli.theme": ("colour theme", "配色主题"),
     "cli.data_dir": ("directory holding the FashionMNIST files", "存放 FashionMNIST 文件的目录"),
     "cli.cmd.neuron": ("open the neuron & activation explorer", "打开神经元与激活函数探索器"),
-    "cli.cmd.backprop": ("open the backprop stepper (or print it with --json/--markdown)", "打开反向传播逐步演示（或用 --json/--markdown 输出）"),
-    "cli.cmd.train": ("open the training dashboard (or train with --headless)", "打开训练仪表盘（或用 --headless 无界面训练）"),
+    "cli.cmd.backprop": (
+        "open the backprop stepper (or print it with --json/--markdown)",
+        "打开反向传播逐步演示（或用 --json/--markdown 输出）",
+    ),
+    "cli.cmd.train": (
+        "open the training dashboard (or train with --headless)",
+        "打开训练仪表盘（或用 --headless 无界面训练）",
+    ),
     "cli.cmd.anatomy": ("walk a batch through the model layer by layer", "逐层查看一个批次在模型中的变化"),
     "cli.cmd.bench": ("measure startup, training speed and the dashboard", "测量启动时间、训练速度和仪表盘开销"),
-    "cli.cmd.runs": ("list the runs under the runs root (delete or archive one)", "列出运行根目录下的运行（可删除或归档）"),
-    "cli.cmd.ctl": ("steer a running run: pause, resume, step, stop, save, status", "控制正在进行的运行：暂停、继续、单步、停止、保存、状态"),
-    "cli.cmd.watch": ("watch a run directory live in the dashboard (and steer it)", "在仪表盘中实时观看一个运行目录（并控制它）"),
+    "cli.cmd.runs": (
+        "list the runs under the runs root (delete or archive one)",
+        "列出运行根目录下的运行（可删除或归档）",
+    ),
+    "cli.cmd.ctl": (
+        "steer a running run: pause, resume, step, stop, save, status",
+        "控制正在进行的运行：暂停、继续、单步、停止、保存、状态",
+    ),
+    "cli.cmd.watch": (
+        "watch a run directory live in the dashboard (and steer it)",
+        "在仪表盘中实时观看一个运行目录（并控制它）",
+    ),
     "cli.bench.what": ("what to measure", "要测量的内容"),
     "cli.bench.runs": ("number of runs", "运行次数"),
-    "cli.bench.device": ("device for train/dashboard: auto, cpu, cuda or cuda:N", "train/dashboard 使用的设备：auto、cpu、cuda 或 cuda:N"),
+    "cli.bench.device": (
+        "device for train/dashboard: auto, cpu, cuda or cuda:N",
+        "train/dashboard 使用的设备：auto、cpu、cuda 或 cuda:N",
+    ),
     "cli.bench.epochs": ("epochs to train in the benchmark", "基准测试训练的轮数"),
-    "cli.bench.size": ("terminal size for the dashboard benchmark, e.g. 80x24 (the default) or 200x60",
-                       "仪表盘基准测试的终端大小，例如 80x24（默认）或 200x60"),
-    "cli.bench.bad_size": ("{value!r} is not a terminal size: use COLSxLINES, 40-400 x 12-200, e.g. 80x24",
-                           "{value!r} 不是终端大小：请用 列x行，40-400 x 12-200，例如 80x24"),
+    "cli.bench.size": (
+        "terminal size for the dashboard benchmark, e.g. 80x24 (the default) or 200x60",
+        "仪表盘基准测试的终端大小，例如 80x24（默认）或 200x60",
+    ),
+    "cli.bench.bad_size": (
+        "{value!r} is not a terminal size: use COLSxLINES, 40-400 x 12-200, e.g. 80x24",
+        "{value!r} 不是终端大小：请用 列x行，40-400 x 12-200，例如 80x24",
+    ),
     "cli.json": ("print one JSON object", "输出一个 JSON 对象"),
     "cli.no_tty": (
         "nnlab's interactive app needs a terminal (stdin and stdout must be a TTY, TERM not 'dumb').\n"

@@ -11,17 +11,26 @@ MESSAGES = {
         "所有查看者都能看到每一次控制，因为效果来自运行的事件日志。",
     ),
     "watch.key.save": ("Save now", "立即保存"),
-    "watch.no_run": ("No run to watch: give a run id or a run directory (nnlab watch RUN).",
-                     "没有可查看的运行：请给出运行 id 或运行目录（nnlab watch RUN）。"),
+    "watch.no_run": (
+        "No run to watch: give a run id or a run directory (nnlab watch RUN).",
+        "没有可查看的运行：请给出运行 id 或运行目录（nnlab watch RUN）。",
+    ),
     "watch.attached": ("Watching run {run} ({path})", "正在查看运行 {run}（{path}）"),
     "watch.read_failed": ("Reading the run failed: {why} (retrying)", "读取运行失败：{why}（正在重试）"),
     "watch.problem.title": ("Run log", "运行日志"),
-    "watch.problem.more": ("… and {count} more problems in the log (skipped)", "…… 日志中另有 {count} 处问题（已跳过）"),
-    "watch.gone": ("The run directory {path} was deleted: nothing more to watch.",
-                   "运行目录 {path} 已被删除：没有更多内容可查看。"),
-    "watch.lost": ("The run is lost: its process is gone without a final event (resume it with nnlab train "
-                   "--headless --resume RUN).",
-                   "运行已丢失：其进程已不在且没有结束事件（可用 nnlab train --headless --resume RUN 继续）。"),
+    "watch.problem.more": (
+        "… and {count} more problems in the log (skipped)",
+        "…… 日志中另有 {count} 处问题（已跳过）",
+    ),
+    "watch.gone": (
+        "The run directory {path} was deleted: nothing more to watch.",
+        "运行目录 {path} 已被删除：没有更多内容可查看。",
+    ),
+    "watch.lost": (
+        "The run is lost: its process is gone without a final event (resume it with nnlab train "
+        "--headless --resume RUN).",
+        "运行已丢失：其进程已不在且没有结束事件（可用 nnlab train --headless --resume RUN 继续）。",
+    ),
     "watch.steer_failed": ("Could not {op} the run: {why}", "无法对运行执行 {op}：{why}"),
     "watch.not_steerable": ("Run {run} is {state}: nothing to steer.", "运行 {run} {state}：无可控制。"),
     "watch.state.completed": ("completed", "已完成"),
@@ -31,6 +40,8 @@ MESSAGES = {
     "watch.state.lost": ("lost", "已丢失"),
     "watch.state.created": ("not started", "尚未开始"),
     "watch.state.deleted": ("deleted", "已删除"),
-    "watch.no_resume": ("A viewer does not resume runs: use nnlab train --resume RUN.",
-                        "查看器不能继续运行：请使用 nnlab train --resume RUN。"),
+    "watch.no_resume": (
+        "A viewer does not resume runs: use nnlab train --resume RUN.",
+        "查看器不能继续运行：请使用 nnlab train --resume RUN。",
+    ),
 }

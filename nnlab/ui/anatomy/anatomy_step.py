@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.segment import Segment
@@ -87,8 +86,9 @@ def layer_view(anatomy, index: int, classes: Sequence[str], weights: dict) -> Re
     info = t("anat.layer.shapes", inp=shape(step.input_shape), out=shape(step.output_shape))
     if step.kind == "linear" and step.name + ".weight" in weights:
         bias = weights.get(step.name + ".bias")
-        info += " · " + t("anat.layer.linear", w=shape(weights[step.name + ".weight"]),
-                          b=shape(bias) if bias is not None else "—")
+        info += " · " + t(
+            "anat.layer.linear", w=shape(weights[step.name + ".weight"]), b=shape(bias) if bias is not None else "—"
+        )
     parts.append(Text(info))
     if step.is_logits:
         parts.append(Text(t("anat.logits.note"), style="dim"))
@@ -106,15 +106,22 @@ def layer_view(anatomy, index: int, classes: Sequence[str], weights: dict) -> Re
         out = step.output[row]
         if step.zeroed is not None:
             z = step.zeroed[row]
-            head.append(t("anat.layer.zeroed", zeroed=z, n=width, pct=f"{100 * z / width:.1f}",
-                          neg=step.negative_in[row]))
+            head.append(
+                t("anat.layer.zeroed", zeroed=z, n=width, pct=f"{100 * z / width:.1f}", neg=step.negative_in[row])
+            )
             parts.append(head)
             for label, values in ((t("anat.layer.before"), step.before[row]), (t("anat.layer.after"), out)):
                 parts.append(_values_line(label, values))
                 parts.append(HeatStrip(values, scale))
         else:
-            head.append(t("anat.layer.values", min=fmt(float(out.min())), max=fmt(float(out.max())),
-                          mean=fmt(float(out.astype("float64").mean()))))
+            head.append(
+                t(
+                    "anat.layer.values",
+                    min=fmt(float(out.min())),
+                    max=fmt(float(out.max())),
+                    mean=fmt(float(out.astype("float64").mean())),
+                )
+            )
             parts.append(head)
             parts.append(_values_line(None, out))
             parts.append(HeatStrip(out, scale))
@@ -158,8 +165,7 @@ def softmax_view(anatomy, classes: Sequence[str]) -> RenderableType:
         tops.append(line)
     return Group(
         Text(sm.repr, style="bold cyan"),
-        Text(t("anat.layer.shapes", inp=shape(anatomy.layers[-1].output_shape),
-               out=shape(sm.probabilities.shape))),
+        Text(t("anat.layer.shapes", inp=shape(anatomy.layers[-1].output_shape), out=shape(sm.probabilities.shape))),
         Text(t("anat.softmax.note"), style="dim"),
         class_table(sm.probabilities, d, classes, "{:.3f}", sm.row_sums),
         Text(t("anat.softmax.legend"), style="dim"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.color import Color
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -12,10 +12,10 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-ZERO = (38, 38, 38)          # an exact 0 (what ReLU leaves): dark grey, not black, so it is visible
+ZERO = (38, 38, 38)  # an exact 0 (what ReLU leaves): dark grey, not black, so it is visible
 POSITIVE = (255, 96, 48)
 NEGATIVE = (64, 156, 255)
-EMPTY = Style()              # cells past the last value
+EMPTY = Style()  # cells past the last value
 
 
 def colour(value: float, scale: float) -> tuple[int, int, int]:

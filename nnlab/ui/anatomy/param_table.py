@@ -45,9 +45,12 @@ class ParamTable(DataTable):
             s = e.stats
             stats = {"mean": s.mean, "std": s.std, "min": s.min, "max": s.max}
             self.add_row(
-                e.name, size(e.shape), Text(f"{e.numel:,}", justify="right"),
+                e.name,
+                size(e.shape),
+                Text(f"{e.numel:,}", justify="right"),
                 *(Text(fmt(stats[k], 3), justify="right") for k in wanted if k in stats),
-                Text(moved(e), justify="right"), key=e.name,
+                Text(moved(e), justify="right"),
+                key=e.name,
             )
         if entries:
             self.move_cursor(row=min(max(row, 0), len(entries) - 1))

@@ -23,7 +23,7 @@ from nnlab.ui.anatomy.session import AnatomySession, Request, Walked, WalkFailed
 from nnlab.ui.messages import AnatomyDone
 from nnlab.ui.shared.base import LabScreen
 
-POLL_S = 1.0        # how often a live source is asked whether an epoch has ended
+POLL_S = 1.0  # how often a live source is asked whether an epoch has ended
 
 
 class AnatomyScreen(LabScreen):
@@ -116,8 +116,15 @@ class AnatomyScreen(LabScreen):
         key = self.session.go(self.session.step)
         d = anatomy.data
         header = Text(no_wrap=True, overflow="ellipsis")
-        header.append(t("anat.header.step", i=self.session.step + 1, n=len(self.session.steps()),
-                        name=self.session.step_name(key)), style="bold")
+        header.append(
+            t(
+                "anat.header.step",
+                i=self.session.step + 1,
+                n=len(self.session.steps()),
+                name=self.session.step_name(key),
+            ),
+            style="bold",
+        )
         header.append(" │ " + t("anat.header.images", indices=" #".join(map(str, d.indices))))
         header.append(" │ " + self.session.info)
         self.query_one("#anat-header", Static).update(header)

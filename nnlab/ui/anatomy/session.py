@@ -9,21 +9,21 @@ weights into a private model and walks it, returning a ``Walked`` or a ``WalkFai
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from nnlab.run.dataset import ANATOMY_MAX_IMAGES as MAX_IMAGES
 from nnlab.i18n import t
-
+from nnlab.run.dataset import ANATOMY_MAX_IMAGES as MAX_IMAGES
 
 
 @dataclass(frozen=True)
 class Walked:
-    anatomy: Any                 # nnlab.train.anatomy's walk-through
-    data: Any                    # FashionData
-    weights: dict                # parameter name → shape, for the Linear lines
-    info: str                    # one line: which model (untrained, epoch N, checkpoint)
+    anatomy: Any  # nnlab.train.anatomy's walk-through
+    data: Any  # FashionData
+    weights: dict  # parameter name → shape, for the Linear lines
+    info: str  # one line: which model (untrained, epoch N, checkpoint)
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,14 @@ class AnatomySession:
 
     def __init__(self, source: Callable[[], dict] | None = None) -> None:
         self.source = source
-        self.anatomy = None           # the last walk-through shown
-        self.data = None              # FashionData, once loaded
+        self.anatomy = None  # the last walk-through shown
+        self.data = None  # FashionData, once loaded
         self.weights: dict = {}
         self.info = ""
         self.step = 0
-        self.count = 3                # the tutorial's batch of 3 images
+        self.count = 3  # the tutorial's batch of 3 images
         self.first = 0
-        self.picked: list[int] | None = None   # explicit (random) picks, else first..first+count
+        self.picked: list[int] | None = None  # explicit (random) picks, else first..first+count
         self.generation = 0
         self.shown_generation = -1
         self._key = None
@@ -151,19 +151,30 @@ def walk(request: Request) -> Walked | WalkFailed:
     try:
         from nnlab.train import anatomy
         from nnlab.train import data as data_module
+        from nnlab.train.model import initial_state
 
         options = request.options
         config, state, initial, info = resolve(request.snapshot, options)
-        data = (request.snapshot or {}).get("data") or request.data or data_module.load(
-            options.get("data_dir"), allow_sample=True, allow_download=False)
+        data = (
+            (request.snapshot or {}).get("data")
+            or request.data
+            or data_module.load(options.get("data_dir"), allow_sample=True, allow_download=False)
+        )
         n = data.test_size
         picked = request.picked
         indices = list(picked) if picked is not None else [(request.first + i) % n for i in range(request.count)]
         model = anatomy.model_from_state(config, state)
         if initial is None and state is not None:
-            initial = anatomy.initial_state(config)  # the engine starts every run from config.seed
-        result = anatomy.walk(model, data.test_x, data.test_y, indices, batch_size=config.batch_size,
-                              initial_state=initial, copy_model=False)
+            initial = initial_state(config)  # the engine starts every run from config.seed
+        result = anatomy.walk(
+            model,
+            data.test_x,
+            data.test_y,
+            indices,
+            batch_size=config.batch_size,
+            initial_state=initial,
+            copy_model=False,
+        )
         weights = {k: tuple(v.shape) for k, v in model.state_dict().items()}
         return Walked(result, data, weights, info)
     except Exception as error:  # noqa: BLE001 - shown on the screen

@@ -172,10 +172,17 @@ def tutorial_canvas(known: Known, width: int) -> Canvas:
 # unit of the next layer), the lit edge's weight and ∂E/∂w on the bottom row.
 
 _BUS = {  # (up, down, left, right) → the box character where the bus meets row r
-    (False, True, True, True): "┬", (False, True, True, False): "┐", (False, True, False, True): "┌",
-    (True, True, True, True): "┼", (True, True, True, False): "┤", (True, True, False, True): "├",
-    (True, False, True, True): "┴", (True, False, True, False): "┘", (True, False, False, True): "└",
-    (True, True, False, False): "│", (False, False, True, True): "─",
+    (False, True, True, True): "┬",
+    (False, True, True, False): "┐",
+    (False, True, False, True): "┌",
+    (True, True, True, True): "┼",
+    (True, True, True, False): "┤",
+    (True, True, False, True): "├",
+    (True, False, True, True): "┴",
+    (True, False, True, False): "┘",
+    (True, False, False, True): "└",
+    (True, True, False, False): "│",
+    (False, False, True, True): "─",
 }
 CONNECTOR = 6  # " ─┼─▶ "
 
@@ -225,8 +232,12 @@ def _biases(c: Canvas, lab: Lab, known: Known, hot: set[str], col_of: list[int],
 def _edge_line(lab: Lab, known: Known, edges: tuple[str, ...]) -> str:
     """The lit edge: ``w13 h2→o1 = 0.35 · ∂E/∂w13 = −0.0184`` (several: their names and weights)."""
     n = lab.net
-    ends = {n.weight(l, j, k): (n.unit(l - 1, k), n.unit(l, j)) for l in range(1, n.depth + 1)
-            for j in range(n.widths[l]) for k in range(n.widths[l - 1])}
+    ends = {
+        n.weight(l, j, k): (n.unit(l - 1, k), n.unit(l, j))
+        for l in range(1, n.depth + 1)
+        for j in range(n.widths[l])
+        for k in range(n.widths[l - 1])
+    }
     edges = tuple(e for e in edges if e in ends)
     if not edges:
         return ""

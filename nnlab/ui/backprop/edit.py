@@ -7,13 +7,13 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
-from nnlab.ui.shared.modal import OnceModal
 from nnlab.core.netlab import Lab, NetError
 from nnlab.core.netlab_run import PRESETS, preset, showable, value_bounds
 from nnlab.core.numbers import NumberError, parse_number
 from nnlab.core.tinynet import EDGES
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.modal import OnceModal
 from nnlab.ui.shared.number_field import NumberField
 
 FMT = "{:.10g}"  # what a field shows; an untouched field keeps the exact value behind it
@@ -85,8 +85,9 @@ class BackpropEdit(OnceModal[Lab | None]):
                 with Grid():
                     for name, value in values.items():
                         yield Label(caption(name, self.lab), id=f"bp-label-{name}")
-                        yield NumberField(value, self.bounds[name], fmt=FMT, id=f"bp-field-{name}",
-                                          select_on_focus=True)
+                        yield NumberField(
+                            value, self.bounds[name], fmt=FMT, id=f"bp-field-{name}", select_on_focus=True
+                        )
             yield Static("", id="bp-edit-errors")
             with Horizontal(id="bp-edit-presets"):
                 yield Static(t("bp.edit.presets") + " ")
@@ -130,8 +131,9 @@ class BackpropEdit(OnceModal[Lab | None]):
         event.stop()
         name = event.field.id.removeprefix("bp-field-")
         self.query_one(f"#bp-label-{name}", Label).add_class("-refused")
-        self.query_one("#bp-edit-errors", Static).update(t("bp.edit.invalid", name=caption(name, self.lab),
-                                                           reason=event.reason))
+        self.query_one("#bp-edit-errors", Static).update(
+            t("bp.edit.invalid", name=caption(name, self.lab), reason=event.reason)
+        )
 
     def on_number_field_committed(self, event: NumberField.Committed) -> None:
         event.stop()

@@ -79,7 +79,8 @@ class ExerciseBar(Vertical):
         self.steps, self.index, self.pass_no = steps, index, pass_no
         step = steps[index]
         self.query_one("#bp-exo-prompt", Static).update(
-            t("bp.exo.prompt", digits=DIGITS, tol=shown_tolerance(step.value)) + " ")
+            t("bp.exo.prompt", digits=DIGITS, tol=shown_tolerance(step.value)) + " "
+        )
         feedback, cls = self.done.get(self.key, ("", ""))
         if not feedback and self.tries.get(self.key):
             feedback, cls = self._hint_text, "-wrong"
@@ -102,7 +103,8 @@ class ExerciseBar(Vertical):
     def _score(self) -> None:
         s = self.score()
         self.query_one("#bp-exo-score", Static).update(
-            t("bp.exo.score", right=s.right, answered=s.answered, hinted=s.after_hint))
+            t("bp.exo.score", right=s.right, answered=s.answered, hinted=s.after_hint)
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -133,8 +135,11 @@ class ExerciseBar(Vertical):
             return
         self.tries[self.key] = tries + 1
         if tries:  # the second wrong answer: the value
-            self._resolve(t(verdict.key, **verdict.fields) + " " + t("bp.exo.revealed", value=fmt9(step.value)),
-                          "-wrong", right=False)
+            self._resolve(
+                t(verdict.key, **verdict.fields) + " " + t("bp.exo.revealed", value=fmt9(step.value)),
+                "-wrong",
+                right=False,
+            )
             return
         self._hint_text = t(verdict.key, **verdict.fields) + " " + t("bp.exo.hint", hint=step.explanation())
         self._feedback(self._hint_text, "-wrong")

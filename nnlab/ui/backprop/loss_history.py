@@ -11,7 +11,12 @@ from nnlab.i18n import t
 
 LOG_ABOVE = 100.0  # a log y axis once E_total has fallen by more than this factor
 MAX_POINTS = 400
-COLORS = ("orange", "green", "magenta", "blue")  # out_o1 … out_o4  # a 100,000-pass history is drawn from evenly spaced passes (first and last kept)
+COLORS = (
+    "orange",
+    "green",
+    "magenta",
+    "blue",
+)  # out_o1 … out_o4  # a 100,000-pass history is drawn from evenly spaced passes (first and last kept)
 
 
 def thin(records: list[PassRecord], points: int = MAX_POINTS) -> list[PassRecord]:
@@ -61,6 +66,11 @@ class LossHistory(PlotextPlot):
                 for k, target in enumerate(self.targets):
                     plt.plot(xs, [target] * len(xs), marker="braille", color="gray", label=f"t{k + 1}")
                 for k in range(len(self.targets)):
-                    plt.plot(xs, [r.outputs[k] for r in self.records], marker="braille",
-                             color=COLORS[k % len(COLORS)], label=f"out_o{k + 1}")
+                    plt.plot(
+                        xs,
+                        [r.outputs[k] for r in self.records],
+                        marker="braille",
+                        color=COLORS[k % len(COLORS)],
+                        label=f"out_o{k + 1}",
+                    )
         return super().render()

@@ -14,12 +14,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from nnlab.ui.shared.modal import OnceModal
 from nnlab.core.netlab import Lab
 from nnlab.core.netlab_matrix import BATCH, batch, batch_mean, matrix, single_lines, torch_lines, vector
 from nnlab.i18n import t
 from nnlab.ui.backprop.torch_loader import TORCH
 from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.modal import OnceModal
 
 WIDE = 120
 
@@ -59,8 +59,9 @@ class BackpropMatrix(OnceModal[None]):
         with VerticalScroll():
             yield Static(t("bp.matrix.single"), classes="bp-matrix-title")
             yield Static(self.single_text(), id="bp-matrix-single")
-            yield Static(t("bp.matrix.batch", n=len(self.examples), more=len(self.examples) - 1),
-                         classes="bp-matrix-title")
+            yield Static(
+                t("bp.matrix.batch", n=len(self.examples), more=len(self.examples) - 1), classes="bp-matrix-title"
+            )
             with Horizontal(id="bp-matrix-batch"):
                 with Vertical():
                     yield Static(self.batch_text(), id="bp-matrix-mean")
@@ -75,7 +76,9 @@ class BackpropMatrix(OnceModal[None]):
 
     def batch_text(self) -> str:
         mean = batch_mean(self.examples)
-        lines = [f"x{k + 1} = {vector(ex.inputs)}   t{k + 1} = {vector(ex.targets)}" for k, ex in enumerate(self.examples)]
+        lines = [
+            f"x{k + 1} = {vector(ex.inputs)}   t{k + 1} = {vector(ex.targets)}" for k, ex in enumerate(self.examples)
+        ]
         lines.append(t("bp.matrix.mean_E", E=vector([mean.E])[1:-1]))
         for l in range(len(mean.dW)):
             lines.append(f"mean ∂E/∂W{l + 1} = {matrix(mean.dW[l])}   mean ∂E/∂b{l + 1} = {vector(mean.db[l])}")

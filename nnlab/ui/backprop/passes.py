@@ -9,13 +9,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from nnlab.ui.shared.modal import OnceModal
 from nnlab.core.netlab import Lab
 from nnlab.core.netlab_run import LabRecord, lab_record, run_lab_passes
 from nnlab.core.numbers import Bounds
 from nnlab.i18n import t
 from nnlab.ui.backprop.loss_history import LossHistory
 from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.modal import OnceModal
 from nnlab.ui.shared.number_field import NumberField
 
 MAX_PASSES = 100_000
@@ -58,8 +58,9 @@ class BackpropPasses(OnceModal[tuple[Lab, list[LabRecord]] | None]):
         with Vertical():
             with Horizontal(id="bp-passes-ask"):
                 yield Static(t("bp.iter.title", max=MAX_PASSES) + " ")
-                yield NumberField(DEFAULT_PASSES, Bounds(1, MAX_PASSES, integer=True), id="bp-passes-n",
-                                  select_on_focus=True)
+                yield NumberField(
+                    DEFAULT_PASSES, Bounds(1, MAX_PASSES, integer=True), id="bp-passes-n", select_on_focus=True
+                )
             yield Static("", id="bp-passes-error")
             yield Static("", id="bp-passes-summary")
             with Horizontal(id="bp-passes-charts"):
@@ -94,12 +95,23 @@ class BackpropPasses(OnceModal[tuple[Lab, list[LabRecord]] | None]):
         self.result = (message.params, message.records)
         first, last = message.records[0], message.records[-1]
         p = self.params
-        outputs = "   ".join(f"out_o{k + 1} {o:.6f} (t{k + 1} {target:g})"
-                               for k, (o, target) in enumerate(zip(last.outputs, p.targets)))
+        outputs = "   ".join(
+            f"out_o{k + 1} {o:.6f} (t{k + 1} {target:g})" for k, (o, target) in enumerate(zip(last.outputs, p.targets))
+        )
         stopped = t("bp.chart.diverged", n=last.index) + "\n" if len(message.records) - 1 < self.asked else ""
-        summary = stopped + t("bp.chart.title", n=len(message.records) - 1, start=first.index) + "\n" + t(
-            "bp.chart.summary_n", start=f"{first.E_total:.9g}", end=f"{last.E_total:.9g}", outputs=outputs,
-        ) + "\n" + t("bp.chart.close")
+        summary = (
+            stopped
+            + t("bp.chart.title", n=len(message.records) - 1, start=first.index)
+            + "\n"
+            + t(
+                "bp.chart.summary_n",
+                start=f"{first.E_total:.9g}",
+                end=f"{last.E_total:.9g}",
+                outputs=outputs,
+            )
+            + "\n"
+            + t("bp.chart.close")
+        )
         self.query_one("#bp-passes-summary", Static).update(summary)
         for chart in self.query(LossHistory):
             chart.show(message.records, p.targets)

@@ -29,9 +29,6 @@ from nnlab.ui.shared.base import LabScreen
 ROOMY = (100, 30)  # from this width × height on: framed boxes, 6-decimal weights, errors beside outputs
 
 
-
-
-
 class BackpropScreen(LabScreen):
     MODE = "backprop"
     HELP_CONCEPT = "help.concept.backprop"
@@ -68,8 +65,9 @@ class BackpropScreen(LabScreen):
     class Checked(Message):
         """The checks of ``lab`` finished: autograd and finite differences (``error`` when torch could not run)."""
 
-        def __init__(self, lab: Lab, max_abs_diff: float = 0.0, worst: str = "", error: str = "",
-                     fd_diff: float | None = None) -> None:
+        def __init__(
+            self, lab: Lab, max_abs_diff: float = 0.0, worst: str = "", error: str = "", fd_diff: float | None = None
+        ) -> None:
             super().__init__()
             self.lab, self.max_abs_diff, self.worst, self.error = lab, max_abs_diff, worst, error
             self.fd_diff = fd_diff
@@ -104,8 +102,9 @@ class BackpropScreen(LabScreen):
         elif options.get("backprop_params"):
             self.start_lab = tutorial_lab(TUTORIAL.with_values(**options["backprop_params"]))
         self.start_bias_updates = bool(options.get("backprop_bias_updates", False))
-        self.order = options.get("backprop_order", "weight") if options.get("backprop_order") in ("weight", "node") \
-            else "weight"
+        self.order = (
+            options.get("backprop_order", "weight") if options.get("backprop_order") in ("weight", "node") else "weight"
+        )
         self.diagram = self.query_one(NetworkDiagram)
         self.panel = self.query_one(StepPanel)
         self.progress = self.query_one(StepProgress)
@@ -227,8 +226,13 @@ class BackpropScreen(LabScreen):
         self.history.append(record)
         self.index = 0
         self.recompute(keep_step=False)
-        note = t("bp.note.updated_n", n=self.pass_no, done=self.pass_no - 1, before=f"{before:.9g}",
-                 after=f"{self.history[-1].E_total:.9g}")
+        note = t(
+            "bp.note.updated_n",
+            n=self.pass_no,
+            done=self.pass_no - 1,
+            before=f"{before:.9g}",
+            after=f"{self.history[-1].E_total:.9g}",
+        )
         if score is not None and score.answered:
             note = t("bp.exo.pass_score", n=self.pass_no - 1, right=score.right, answered=score.answered) + " · " + note
         self.say(note)
@@ -251,8 +255,15 @@ class BackpropScreen(LabScreen):
         self.recompute(keep_step=False)
         c = counts(self.lab, self.bias_updates)
         other = "weight" if self.order == "node" else "node"
-        self.say(t("bp.note.order_n", order=t(f"bp.order.{self.order}_short"), n=c[self.order],
-                   other=t(f"bp.order.{other}_short"), m=c[other]))
+        self.say(
+            t(
+                "bp.note.order_n",
+                order=t(f"bp.order.{self.order}_short"),
+                n=c[self.order],
+                other=t(f"bp.order.{other}_short"),
+                m=c[other],
+            )
+        )
 
     def action_toggle_bias(self) -> None:
         self.bias_updates = not self.bias_updates

@@ -36,7 +36,7 @@ def tutorial_note(value: float, tutorial: float) -> str:
 
 
 def reuse_line(steps: list[Step], index: int) -> str:
-    """"repeats step 12" or "∂E_o1/∂l_o1, from step 14": what this step computed before or reads."""
+    """ "repeats step 12" or "∂E_o1/∂l_o1, from step 14": what this step computed before or reads."""
     step = steps[index]
     number = {s.id: k + 1 for k, s in enumerate(steps)}
     parts = []
@@ -115,8 +115,9 @@ class StepPanel(Widget):
         self.lab = tutorial_lab()
         self.hidden = False  # exercise mode: the step's result waits for the learner's answer
 
-    def show(self, steps: list[Step], index: int, pass_no: int, bias_updates: bool, lab: Lab,
-             hidden: bool = False) -> None:
+    def show(
+        self, steps: list[Step], index: int, pass_no: int, bias_updates: bool, lab: Lab, hidden: bool = False
+    ) -> None:
         self.steps, self.index, self.pass_no, self.lab = steps, index, pass_no, lab
         self.bias_updates, self.hidden = bias_updates, hidden
         self.refresh()
@@ -145,8 +146,13 @@ class StepPanel(Widget):
         step = self.step
         label_w = max(cell_len(t(k)) for k in ("bp.panel.formula", "bp.panel.numbers", "bp.panel.value")) + 1
         out = Text()
-        title = t("bp.panel.step", n=self.index + 1, total=len(self.steps), pass_no=self.pass_no,
-                  phase=t(phase_key(step.phase, self.lab)))
+        title = t(
+            "bp.panel.step",
+            n=self.index + 1,
+            total=len(self.steps),
+            pass_no=self.pass_no,
+            phase=t(phase_key(step.phase, self.lab)),
+        )
         out.append(title, style=self._style("title"))
         label = reuse if where == "title" else t("bp.panel.bias_on" if self.bias_updates else "bp.panel.bias_off")
         out.append("  ·  " + label, style=self._style("label"))
@@ -162,14 +168,17 @@ class StepPanel(Widget):
         elif step.tutorial is not None:
             ok = abs(step.tutorial - step.value) <= TUTORIAL_TOLERANCE
             out.append("   ")
-            out.append(t("bp.panel.tutorial", value=fmt9(step.tutorial), mark="✓" if ok else "✗"),
-                       style=self._style("good" if ok else "bad"))
+            out.append(
+                t("bp.panel.tutorial", value=fmt9(step.tutorial), mark="✓" if ok else "✗"),
+                style=self._style("good" if ok else "bad"),
+            )
             if ok and fmt9(step.tutorial) != fmt9(step.value):  # a different last digit: say why
                 out.append(" " + tutorial_note(step.value, step.tutorial), style=self._style("label"))
         elif step.symbol in TUTORIAL_VALUES:  # the tutorial printed it, for its own network, pass 1
             own = self.lab.net == tutorial_lab().net and self.pass_no > 1
-            out.append("   " + t("bp.panel.no_tutorial_pass" if own else "bp.panel.no_tutorial"),
-                       style=self._style("label"))
+            out.append(
+                "   " + t("bp.panel.no_tutorial_pass" if own else "bp.panel.no_tutorial"), style=self._style("label")
+            )
         out.append("\n")
         if reuse and where == "line":
             out.append(_pad("", label_w, "left") + reuse + "\n", style=self._style("label"))
@@ -198,8 +207,11 @@ class StepPanel(Widget):
         """Every step of the current step's group (a weight's gradient, the forward pass) as it stands."""
         group = self.step.group
         last = self.index - 1 if self.hidden else self.index
-        return [Factor(s.symbol, s.value if k <= last else None, k == self.index)
-                for k, s in enumerate(self.steps) if s.group == group]
+        return [
+            Factor(s.symbol, s.value if k <= last else None, k == self.index)
+            for k, s in enumerate(self.steps)
+            if s.group == group
+        ]
 
     def known_grid(self) -> Text:
         """The forward values so far, in columns: computed ones filled in, the current one lit."""
@@ -218,8 +230,7 @@ class StepPanel(Widget):
     def updates_grid(self) -> Text:
         """At the end of the pass: every parameter's old and new value, as they apply together."""
         values = self.lab.values()
-        cells = [f"{s.group} {num(values[s.group])} → {num(s.value)}"
-                 for s in self.steps if s.id.endswith(".update")]
+        cells = [f"{s.group} {num(values[s.group])} → {num(s.value)}" for s in self.steps if s.id.endswith(".update")]
         width = max(cell_len(c) for c in cells) + 3
         columns = max(1, (self.size.width - 2) // width)
         text = Text(no_wrap=True, overflow="crop")

@@ -76,8 +76,14 @@ class ActivationPlot(PlotextPlot):
         # keeps the activation's own range (a band at a = 6, 13 flattened a sigmoid to one row)
         self.band: tuple[float, float] | None = None
 
-    def show(self, *, names: tuple[str, ...] | None = None, z: float | None = None,
-             derivatives: bool | None = None, band: tuple[float, float] | None = None) -> None:
+    def show(
+        self,
+        *,
+        names: tuple[str, ...] | None = None,
+        z: float | None = None,
+        derivatives: bool | None = None,
+        band: tuple[float, float] | None = None,
+    ) -> None:
         self.band = band
         if names is not None:
             self.names = names
@@ -119,12 +125,18 @@ class ActivationPlot(PlotextPlot):
                 points = [(act.f(z), f_color, "●")]
                 if self.derivatives:
                     points.append((act.df(z), df_color, "◆"))
-                for i, (y, color, marker) in enumerate(points):
+                for _i, (y, color, marker) in enumerate(points):
                     plt.scatter([z], [y], color=color, marker=marker)
                     if single:  # label both points on the side of the line with more room
                         right = z < self.window.center
-                        plt.text(f"({fmt(z, 3)}, {fmt(y, 3)})", z + (2 if right else -2) * cell, y,
-                                 color=color, background="default", alignment="left" if right else "right")
+                        plt.text(
+                            f"({fmt(z, 3)}, {fmt(y, 3)})",
+                            z + (2 if right else -2) * cell,
+                            y,
+                            color=color,
+                            background="default",
+                            alignment="left" if right else "right",
+                        )
         plt.xlim(lo, hi)
         if not single:
             plt.ylim(*COMPARE_YLIM)

@@ -66,7 +66,8 @@ class ComparePanel(Vertical):
     def on_number_field_invalid(self, message: NumberField.Invalid) -> None:
         message.stop()
         self.query_one("#cp-message", Static).update(
-            Text(t("neuron.msg.rejected", field="z", reason=message.reason, kept=fmt(float(message.field.number)))))
+            Text(t("neuron.msg.rejected", field="z", reason=message.reason, kept=fmt(float(message.field.number))))
+        )
 
     def toggle_derivatives(self) -> None:
         self.derivatives = not self.derivatives
@@ -82,8 +83,11 @@ class ComparePanel(Vertical):
         for _ in range(5):
             table.add_column(no_wrap=True)
         table.add_row(
-            Text(t("neuron.cmp.at", z=fmt(z)), style="bold"), Text("f(z)", style="bold"),
-            Text("f'(z)", style="bold"), Text(t("neuron.cmp.range"), style="bold"), "",
+            Text(t("neuron.cmp.at", z=fmt(z)), style="bold"),
+            Text("f(z)", style="bold"),
+            Text("f'(z)", style="bold"),
+            Text(t("neuron.cmp.range"), style="bold"),
+            "",
         )
         for name in activations.TUTORIAL_THREE:
             act = activations.get(name)
@@ -95,7 +99,10 @@ class ComparePanel(Vertical):
                 note = t("neuron.cmp.vanishing")
             table.add_row(
                 Text(t(f"neuron.act.{name}"), style=f"bold {COMPARE_COLORS[name]}"),
-                fmt(act.f(z)), fmt(d), act.output_range, Text(note, style="yellow"),
+                fmt(act.f(z)),
+                fmt(d),
+                act.output_range,
+                Text(note, style="yellow"),
             )
         self.query_one("#cp-table", Static).update(table)
         self.plot.show(z=z, derivatives=self.derivatives)

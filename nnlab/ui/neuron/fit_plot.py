@@ -29,8 +29,13 @@ class FitPlot(PlotextPlot):
             lo, hi = lo - pad, hi + pad
             for x, y in zip(self.xs, self.ys):  # residuals first, so points and line draw over them
                 plt.plot([x, x], [y, self.w * x + self.b], color="gray", marker="braille")
-            plt.plot([lo, hi], [self.w * lo + self.b, self.w * hi + self.b], color="cyan", marker="braille",
-                     label="y = w·x + b")
+            plt.plot(
+                [lo, hi],
+                [self.w * lo + self.b, self.w * hi + self.b],
+                color="cyan",
+                marker="braille",
+                label="y = w·x + b",
+            )
             plt.scatter(self.xs, self.ys, color="orange", marker="●", label="(xᵢ, yᵢ)")
             plt.xlim(lo, hi)
         return super().render()

@@ -29,7 +29,9 @@ DEFAULT_POINTS = ((0.0, 1.2), (1.0, 2.8), (2.0, 5.1), (3.0, 7.2), (4.0, 8.7))
 DEFAULT_W, DEFAULT_B, DEFAULT_LR = 0.5, 0.0, 0.05
 
 
-def _field(number: float, id: str, bounds: Bounds = VALUE_BOUNDS, step: float = 0.1, fmt: str = FIELD_FMT) -> NumberField:
+def _field(
+    number: float, id: str, bounds: Bounds = VALUE_BOUNDS, step: float = 0.1, fmt: str = FIELD_FMT
+) -> NumberField:
     return NumberField(number, bounds, fmt, step=step, revert_on_blur=True, compact=True, id=id)
 
 
@@ -205,8 +207,14 @@ class LossPanel(Horizontal):
 
     def on_number_field_invalid(self, message: NumberField.Invalid) -> None:
         message.stop()
-        self._say(t("neuron.msg.rejected", field=_field_name(message.field.id or ""), reason=message.reason,
-                    kept=fmt(float(message.field.number))))
+        self._say(
+            t(
+                "neuron.msg.rejected",
+                field=_field_name(message.field.id or ""),
+                reason=message.reason,
+                kept=fmt(float(message.field.number)),
+            )
+        )
 
     def _say(self, text: str) -> None:
         self.message = text
@@ -237,8 +245,10 @@ class LossPanel(Horizontal):
         if s is None:
             text.append(t("neuron.loss.no_steps"), style="dim")
         else:
-            text.append(t("neuron.loss.step", n=self.steps, loss=name, first=fmt(self.history[0]),
-                          now=fmt(self.history[-1])) + "\n")
+            text.append(
+                t("neuron.loss.step", n=self.steps, loss=name, first=fmt(self.history[0]), now=fmt(self.history[-1]))
+                + "\n"
+            )
             text.append(f"∂{name}/∂w = {fmt(s.grad_w, 4)}  ∂{name}/∂b = {fmt(s.grad_b, 4)}", style="dim")
             if s.loss_after > s.loss_before:
                 # L1's gradient is Σ sign(rᵢ)·xᵢ: it does not shrink near the minimum, so a fixed

@@ -167,8 +167,14 @@ class NeuronPanel(Horizontal):
     def on_number_field_invalid(self, message: NumberField.Invalid) -> None:
         message.stop()
         field = message.field
-        self._say(t("neuron.msg.rejected", field=self._field_name(field.id or ""), reason=message.reason,
-                    kept=fmt(float(field.number))))
+        self._say(
+            t(
+                "neuron.msg.rejected",
+                field=self._field_name(field.id or ""),
+                reason=message.reason,
+                kept=fmt(float(field.number)),
+            )
+        )
 
     def _field_name(self, id: str) -> str:
         return "b" if id == "b" else f"{id[0]}{SUBSCRIPTS[int(id[1:])]}"
@@ -177,8 +183,10 @@ class NeuronPanel(Horizontal):
         if self.preset is not None:
             p = PRESETS[self.preset]
             self.edited = (
-                self.count != len(p.inputs) or tuple(self.inputs[: self.count]) != p.inputs
-                or tuple(self.weights[: self.count]) != p.weights or self.bias != p.bias
+                self.count != len(p.inputs)
+                or tuple(self.inputs[: self.count]) != p.inputs
+                or tuple(self.weights[: self.count]) != p.weights
+                or self.bias != p.bias
             )
 
     def _say(self, text: str) -> None:
@@ -207,9 +215,17 @@ class NeuronPanel(Horizontal):
         if self.band is not None:
             lo, hi = self.band
             inside = r.in_band(self.band)
-            lines.append("\n" + t("neuron.band", lo=fmt(lo), hi=fmt(hi), z=fmt(r.z),
-                                   verdict=t("neuron.band.inside" if inside else "neuron.band.outside")),
-                         style="bold green" if inside else "bold yellow")
+            lines.append(
+                "\n"
+                + t(
+                    "neuron.band",
+                    lo=fmt(lo),
+                    hi=fmt(hi),
+                    z=fmt(r.z),
+                    verdict=t("neuron.band.inside" if inside else "neuron.band.outside"),
+                ),
+                style="bold green" if inside else "bold yellow",
+            )
         self.query_one("#np-result", Static).update(lines)
         self.query_one("#np-message", Static).update(Text(self.message))
         formula = Text()

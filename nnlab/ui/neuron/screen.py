@@ -6,12 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher, Footer
 
-from nnlab.ui.shared.base import LabScreen
 from nnlab.ui.neuron.compare_panel import ComparePanel
 from nnlab.ui.neuron.loss_panel import LossPanel
 from nnlab.ui.neuron.neuron_panel import NeuronPanel
-from nnlab.ui.shared.panel_bar import PanelBar
 from nnlab.ui.neuron.softmax_panel import SoftmaxPanel
+from nnlab.ui.shared.base import LabScreen
+from nnlab.ui.shared.panel_bar import PanelBar
 
 PANELS = ("neuron", "compare", "loss", "softmax")
 # Which panel each action belongs to (None: every panel); keys of other panels are switched off,

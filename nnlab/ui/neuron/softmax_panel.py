@@ -58,8 +58,9 @@ class SoftmaxPanel(Vertical):
         for i in range(1, MAX_CLASSES + 1):
             with Horizontal(classes="sp-row", id=f"sp-row{i}"):
                 yield Static("", classes="sp-label", id=f"sp-label{i}")
-                yield NumberField(self.logits[i - 1], LOGIT_BOUNDS, "{:.12g}", step=0.1, revert_on_blur=True,
-                                  compact=True, id=f"z{i}")
+                yield NumberField(
+                    self.logits[i - 1], LOGIT_BOUNDS, "{:.12g}", step=0.1, revert_on_blur=True, compact=True, id=f"z{i}"
+                )
                 yield Static("", classes="sp-out", id=f"sp-out{i}")
         yield Static(id="sp-ce")
         yield Static(id="sp-message")
@@ -106,8 +107,14 @@ class SoftmaxPanel(Vertical):
 
     def on_number_field_invalid(self, message: NumberField.Invalid) -> None:
         message.stop()
-        self._say(t("neuron.msg.rejected", field="z" + _sub(int((message.field.id or "z0")[1:])), reason=message.reason,
-                    kept=fmt(float(message.field.number))))
+        self._say(
+            t(
+                "neuron.msg.rejected",
+                field="z" + _sub(int((message.field.id or "z0")[1:])),
+                reason=message.reason,
+                kept=fmt(float(message.field.number)),
+            )
+        )
 
     def _say(self, text: str) -> None:
         self.message = text
@@ -152,7 +159,9 @@ class SoftmaxPanel(Vertical):
         if fmt(p_target) == "0":
             # −log(0) is no number: saying "−log(0) = 1000" would be a false equation.
             text.append(t("neuron.sm.rounds_to_0", k=_sub(k)) + "\n", style="yellow")
-            text.append(f"CE = logsumexp(z) − z{_sub(k)} = {fmt(lse)} − {fmt(z[self.target])} = {fmt(ce)}", style="bold")
+            text.append(
+                f"CE = logsumexp(z) − z{_sub(k)} = {fmt(lse)} − {fmt(z[self.target])} = {fmt(ce)}", style="bold"
+            )
         else:
             text.append(f"CE = −log p{_sub(k)} = −log({fmt(p_target)}) = {fmt(ce)}\n", style="bold")
             text.append(f"   = logsumexp(z) − z{_sub(k)} = {fmt(lse)} − {fmt(z[self.target])}", style="dim")

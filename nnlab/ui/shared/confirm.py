@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from nnlab.ui.shared.modal import OnceModal
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.modal import OnceModal
 
 
 class ConfirmDialog(OnceModal[bool]):

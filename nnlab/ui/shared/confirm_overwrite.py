@@ -21,5 +21,6 @@ class ConfirmOverwrite(ConfirmDialog):
 
     def __init__(self, paths) -> None:
         self.paths = [str(p) for p in paths]
-        super().__init__(t("safe.overwrite.title"),
-                         t("safe.overwrite.body", paths="\n".join(f"  {p}" for p in self.paths)))
+        super().__init__(
+            t("safe.overwrite.title"), t("safe.overwrite.body", paths="\n".join(f"  {p}" for p in self.paths))
+        )

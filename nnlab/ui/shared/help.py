@@ -11,10 +11,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from nnlab.ui.shared.modal import OnceModal
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
-
+from nnlab.ui.shared.modal import OnceModal
 
 FIELD_ACTIONS = ("focus_next", "focus_previous")  # keys that only move between fields
 
@@ -61,7 +60,7 @@ class HelpScreen(OnceModal[None]):
         keys_by_description: dict[str, list[str]] = {}
         table = node._bindings.key_to_bindings
         overruled = {b.action for key in skip_keys for b in table.get(key, ())}  # e.g. copy on ctrl+c and super+c
-        for key, bindings in table.items():
+        for _key, bindings in table.items():
             for binding in bindings:
                 if not binding.description or binding.action in overruled:
                     continue

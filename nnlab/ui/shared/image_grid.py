@@ -98,8 +98,7 @@ class ImageGrid(Widget):
         self.predictions = ()
         tiles = []
         for i, pixels in enumerate(images):
-            tiles.append(Vertical(HalfBlockImage(pixels), Static(self._caption(i), classes="caption"),
-                                  classes="tile"))
+            tiles.append(Vertical(HalfBlockImage(pixels), Static(self._caption(i), classes="caption"), classes="tile"))
         grid.mount_all(tiles)
         self.query_one("#no-images").display = not tiles
         self.call_after_refresh(self._update_captions)  # predictions may arrive before the mount ends

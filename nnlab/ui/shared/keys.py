@@ -12,7 +12,6 @@ from textual.dom import DOMNode
 
 from nnlab.i18n import has, t
 
-
 # Textual's own bindings, in its English, mapped to catalog keys so they are translated too.
 TEXTUAL_BUILTINS = {
     "Focus Next": "key.focus_next",

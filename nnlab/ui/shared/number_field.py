@@ -55,23 +55,23 @@ class NumberField(Input):
     ]
 
     class Committed(Message):
-        def __init__(self, field: "NumberField", number: float | int) -> None:
+        def __init__(self, field: NumberField, number: float | int) -> None:
             super().__init__()
             self.field = field
             self.number = number
 
         @property
-        def control(self) -> "NumberField":
+        def control(self) -> NumberField:
             return self.field
 
     class Invalid(Message):
-        def __init__(self, field: "NumberField", reason: str) -> None:
+        def __init__(self, field: NumberField, reason: str) -> None:
             super().__init__()
             self.field = field
             self.reason = reason
 
         @property
-        def control(self) -> "NumberField":
+        def control(self) -> NumberField:
             return self.field
 
     def __init__(
@@ -92,7 +92,9 @@ class NumberField(Input):
         self._nudged_text: str | None = None  # the text a nudge left selected
         self._minus_nudge: tuple[float | int, str] | None = None  # (number before, text after) a "-" nudge
         super().__init__(
-            value=fmt.format(number), validators=[_BoundsValidator(bounds)], validate_on=["changed", "submitted"],
+            value=fmt.format(number),
+            validators=[_BoundsValidator(bounds)],
+            validate_on=["changed", "submitted"],
             **kwargs,
         )
         from nnlab.ui.shared.keys import translate_bindings  # here: keys imports nothing of ours at module level
@@ -164,7 +166,9 @@ class NumberField(Input):
     def _selection_is_a_nudge(self) -> bool:
         """The whole text is selected because a nudge put it there (not because of focus)."""
         start, end = sorted(self.selection)
-        return self._nudged_text is not None and self.value == self._nudged_text and (start, end) == (0, len(self.value))
+        return (
+            self._nudged_text is not None and self.value == self._nudged_text and (start, end) == (0, len(self.value))
+        )
 
     def _minus_or_plus_is_typed(self, character: str) -> bool:
         """``-`` and ``+`` are text where a sign can stand: at the start of the field (cursor at 0,

@@ -9,7 +9,7 @@ drawn at most every ``min_interval`` seconds, and not at all while it is on a hi
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from textual_plotext import PlotextPlot
 
@@ -21,8 +21,8 @@ class Throttle:
     def __init__(self, node, action: Callable[[], None], interval: Callable[[], float]) -> None:
         self.node = node
         self.action = action
-        self.interval = interval          # read at each call: tests and owners change it live
-        self.last = 0.0                   # time.monotonic() of the last run
+        self.interval = interval  # read at each call: tests and owners change it live
+        self.last = 0.0  # time.monotonic() of the last run
         self._timer = None
 
     def __call__(self, now: bool = False) -> None:

@@ -10,7 +10,7 @@ from nnlab.ui.shared.throttled_plot import downsample
 from nnlab.ui.train.epoch_chart import TUTORIAL_ACCURACY
 from nnlab.ui.train.loss_chart import KeptPlot
 
-Series = tuple[str, str, list, list]     # label, colour, xs, ys
+Series = tuple[str, str, list, list]  # label, colour, xs, ys
 
 
 class SweepLossChart(KeptPlot):
@@ -63,7 +63,7 @@ class SweepAccuracyChart(KeptPlot):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.members: list[Series] = []
-        self.reference = False     # the tutorial's published accuracies, when its setting is in the sweep
+        self.reference = False  # the tutorial's published accuracies, when its setting is in the sweep
 
     def set_members(self, members: list[Series], reference: bool = False) -> None:
         self.members = [(label, color, list(xs), list(ys)) for label, color, xs, ys in members]
@@ -87,4 +87,4 @@ class SweepAccuracyChart(KeptPlot):
         plt.xlim(0.5, last + 0.5)
         if last <= 12:
             plt.xticks(list(range(1, last + 1)))
-        plt.ylim(0, 100)   # percent: the same scale whichever members are drawn
+        plt.ylim(0, 100)  # percent: the same scale whichever members are drawn

@@ -37,13 +37,13 @@ class Member:
     index: int
     label: str
     record: dict
-    loss_x: list = field(default_factory=list)     # fractional epochs
-    loss_y: list = field(default_factory=list)     # running loss
-    epochs: list = field(default_factory=list)     # epoch numbers with a test
-    accuracy: list = field(default_factory=list)   # percent
+    loss_x: list = field(default_factory=list)  # fractional epochs
+    loss_y: list = field(default_factory=list)  # running loss
+    epochs: list = field(default_factory=list)  # epoch numbers with a test
+    accuracy: list = field(default_factory=list)  # percent
     test_loss: list = field(default_factory=list)
     seconds: float | None = None
-    finished: str | None = None                    # the Finished event's reason
+    finished: str | None = None  # the Finished event's reason
     started: bool = False
     diverged: bool = False
 
@@ -55,7 +55,7 @@ class Member:
     def color(self) -> str:
         return color_of(self.index)
 
-    def final_accuracy(self) -> float | None:   # 0..1
+    def final_accuracy(self) -> float | None:  # 0..1
         if self.accuracy:
             return self.accuracy[-1] / 100
         value = self.record.get("test_accuracy")
@@ -131,8 +131,9 @@ class SweepModel:
                 continue
             have = self.members.get(m["member"])
             if have is None:
-                self.members[m["member"]] = Member(m["member"], int(m.get("index", len(self.members))),
-                                                   str(m.get("label", "")), m)
+                self.members[m["member"]] = Member(
+                    m["member"], int(m.get("index", len(self.members))), str(m.get("label", "")), m
+                )
             else:
                 have.record = m
 
@@ -164,8 +165,14 @@ class SweepModel:
         members = []
         for m in self.members.values():
             r = dict(m.record)
-            r.update(test_accuracy=m.final_accuracy(), test_loss=m.final_test_loss(), seconds=m.time(),
-                     epochs=m.epochs_done(), diverged=m.is_diverged(), state=m.state())
+            r.update(
+                test_accuracy=m.final_accuracy(),
+                test_loss=m.final_test_loss(),
+                seconds=m.time(),
+                epochs=m.epochs_done(),
+                diverged=m.is_diverged(),
+                state=m.state(),
+            )
             members.append(r)
         record["members"] = members
         return record
@@ -173,8 +180,8 @@ class SweepModel:
 
 @dataclass
 class SweepPoll:
-    record: dict | None          # sweep.json when it changed (or on the first read), else None
-    events: dict                 # member id -> new decoded events
+    record: dict | None  # sweep.json when it changed (or on the first read), else None
+    events: dict  # member id -> new decoded events
     problems: list
     gone: bool = False
 

@@ -34,7 +34,7 @@ from nnlab.ui.sweep.charts import SweepAccuracyChart, SweepLossChart
 from nnlab.ui.sweep.model import SORTS, SweepModel, SweepPoll, SweepReader
 
 POLL_S = 0.5
-MAX_WIDTH = 40         # a setting longer than this is cut (the whole label is in the exports)
+MAX_WIDTH = 40  # a setting longer than this is cut (the whole label is in the exports)
 COLUMNS = ("mark", "member", "setting", "accuracy", "test_loss", "seconds", "epochs", "state")
 
 
@@ -54,7 +54,7 @@ class SweepSteered(Posted):
 def _fmt(value, spec: str, unit: str = "") -> str:
     if value is None:
         return "—" + (" " if unit.endswith(" ") else "")
-    return f"{value:.3g}{unit}" if abs(value) >= 1000 else f"{value:{spec}}{unit}"   # a diverged loss stays short
+    return f"{value:.3g}{unit}" if abs(value) >= 1000 else f"{value:{spec}}{unit}"  # a diverged loss stays short
 
 
 class SweepScreen(LabScreen):
@@ -86,7 +86,7 @@ class SweepScreen(LabScreen):
         self.sort_index = 0
         self.reverse = False
         self.marked: set[str] = set()
-        self.loaded = False              # the whole history has been shown
+        self.loaded = False  # the whole history has been shown
         self.polls = 0
         self._stop_reading = threading.Event()
         self._paused = False
@@ -114,7 +114,7 @@ class SweepScreen(LabScreen):
         self.table.clear(columns=True)
         for key in COLUMNS:
             label = t(f"sweepui.col.{key}")
-            label = " " + label if key == "state" else label   # after a right-aligned column
+            label = " " + label if key == "state" else label  # after a right-aligned column
             self.table.add_column(label, key=key, width=max(widths.get(key, 0), cell_len(label), 1) + 1)
 
     def on_unmount(self) -> None:
@@ -147,7 +147,7 @@ class SweepScreen(LabScreen):
             if poll.gone:
                 return
             if reader.record.get("state") not in ("running", None) and poll.record is None and not poll.events:
-                return   # the sweep ended and its last read found nothing new
+                return  # the sweep ended and its last read found nothing new
             stop.wait(POLL_S)
 
     def on_sweep_read(self, msg: SweepRead) -> None:
@@ -175,16 +175,23 @@ class SweepScreen(LabScreen):
     def refresh_view(self) -> None:
         shown = self.shown()
         self.loss_chart.set_members([(m.member, m.color, m.loss_x, m.loss_y) for m in shown])
-        self.acc_chart.set_members([(m.member, m.color, m.epochs, m.accuracy) for m in shown],
-                                   reference=any(m.record.get("tutorial") for m in shown))
+        self.acc_chart.set_members(
+            [(m.member, m.color, m.epochs, m.accuracy) for m in shown],
+            reference=any(m.record.get("tutorial") for m in shown),
+        )
         self._fill_table()
         self._say_summary()
 
     def _say_summary(self) -> None:
         order = " ↑" if self.reverse else ""
-        text = t("sweepui.summary", id=self.model.id or (self.path.name if self.path else "?"),
-                 state=self.model.state or "…", members=len(self.model.members),
-                 sort=t(f"sweepui.sort.{self.sort}"), order=order)
+        text = t(
+            "sweepui.summary",
+            id=self.model.id or (self.path.name if self.path else "?"),
+            state=self.model.state or "…",
+            members=len(self.model.members),
+            sort=t(f"sweepui.sort.{self.sort}"),
+            order=order,
+        )
         if self.marked:
             text += t("sweepui.summary.marked", count=len(self.marked))
         self.summary.update(Text(f"{text}   {t('sweepui.legend')}", no_wrap=True, overflow="ellipsis"))
@@ -205,15 +212,21 @@ class SweepScreen(LabScreen):
             mark = ("*" if best else " ") + ("T" if tutorial else " ") + ("●" if m.member in self.marked else " ")
             state = t("sweepui.diverged") if m.is_diverged() else m.state()
             acc = m.final_accuracy()
-            cells = [Text(mark, style=style), Text(m.member, style=f"bold {m.color}"), Text(m.label, style=style),
-                     Text(_fmt(None if acc is None else 100 * acc, ".1f", "% "), style=style, justify="right"),
-                     Text(_fmt(m.final_test_loss(), ".4f", " "), style=style, justify="right"),
-                     Text(_fmt(m.time(), ".1f", "s "), justify="right"),
-                     Text(f"{m.epochs_done()} ", justify="right"),
-                     Text(" " + state, style="red" if m.is_diverged() else "")]
+            cells = [
+                Text(mark, style=style),
+                Text(m.member, style=f"bold {m.color}"),
+                Text(m.label, style=style),
+                Text(_fmt(None if acc is None else 100 * acc, ".1f", "% "), style=style, justify="right"),
+                Text(_fmt(m.final_test_loss(), ".4f", " "), style=style, justify="right"),
+                Text(_fmt(m.time(), ".1f", "s "), justify="right"),
+                Text(f"{m.epochs_done()} ", justify="right"),
+                Text(" " + state, style="red" if m.is_diverged() else ""),
+            ]
             rows.append((m.member, cells))
-        widths = {key: min(MAX_WIDTH, max([0, *(c.cell_len for _, cs in rows for c in cs[i:i + 1])]))
-                  for i, key in enumerate(COLUMNS)}
+        widths = {
+            key: min(MAX_WIDTH, max([0, *(c.cell_len for _, cs in rows for c in cs[i : i + 1])]))
+            for i, key in enumerate(COLUMNS)
+        }
         if widths != self._widths:
             self._set_columns(widths)
         else:
@@ -269,11 +282,13 @@ class SweepScreen(LabScreen):
         if self.model.state != "running":
             state = self.model.state or "…"
             key = f"watch.state.{state}"
-            self.notify(t("sweepui.not_running", id=sweep_id, state=t(key) if has(key) else state),
-                        severity="warning")
+            self.notify(t("sweepui.not_running", id=sweep_id, state=t(key) if has(key) else state), severity="warning")
             return
-        targets = [m for m in self.model.members.values() if m.member in self.marked] if self.marked else \
-            [m for m in self.model.members.values() if m.state() == "running"]
+        targets = (
+            [m for m in self.model.members.values() if m.member in self.marked]
+            if self.marked
+            else [m for m in self.model.members.values() if m.state() == "running"]
+        )
         runs = [str(m.run) for m in targets if m.run]
         self.steer(op, runs)
 

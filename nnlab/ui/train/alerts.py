@@ -19,5 +19,4 @@ def _clean(text: str, limit: int = 200) -> str:
 def alert_sequence(title: str, body: str) -> str:
     """The bell, then OSC 9 (title: body) and OSC 777 (notify; title; body)."""
     title, body = _clean(title, 80), _clean(body)
-    return (BEL + f"\x1b]9;{title}: {body}{BEL}"
-            + f"\x1b]777;notify;{title.replace(';', ',')};{body}{BEL}")
+    return BEL + f"\x1b]9;{title}: {body}{BEL}" + f"\x1b]777;notify;{title.replace(';', ',')};{body}{BEL}"

@@ -37,8 +37,10 @@ class ConfusionMatrix(Widget, can_focus=True):
     DEFAULT_CSS = "ConfusionMatrix { height: 14; width: auto; min-width: 40; }"
 
     BINDINGS = [
-        Binding("up", "move(-1, 0)", show=False), Binding("down", "move(1, 0)", show=False),
-        Binding("left", "move(0, -1)", show=False), Binding("right", "move(0, 1)", show=False),
+        Binding("up", "move(-1, 0)", show=False),
+        Binding("down", "move(1, 0)", show=False),
+        Binding("left", "move(0, -1)", show=False),
+        Binding("right", "move(0, 1)", show=False),
         Binding("enter", "pick", "dash.key.pick"),
     ]
 
@@ -55,7 +57,7 @@ class ConfusionMatrix(Widget, can_focus=True):
         self.class_names = class_names
         self.matrix: tuple[tuple[int, ...], ...] = ()
         self.epoch = 0
-        self.cursor = (6, 4)   # Shirt predicted as Coat: the tutorial's classic confusion
+        self.cursor = (6, 4)  # Shirt predicted as Coat: the tutorial's classic confusion
 
     def action_move(self, rows: int, cols: int) -> None:
         n = len(self.class_names)

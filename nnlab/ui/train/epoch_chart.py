@@ -17,7 +17,7 @@ class EpochChart(KeptPlot):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.epochs: list[int] = []
-        self.accuracy: list[float] = []   # percent
+        self.accuracy: list[float] = []  # percent
         self.loss: list[float] = []
         self.label = ""
         self.reference = False
@@ -29,9 +29,15 @@ class EpochChart(KeptPlot):
         self.loss.append(loss)
         self.changed(now=True)
 
-    def set_series(self, label: str, epochs: list[int], accuracy: list[float], loss: list[float],
-                   overlays: list[tuple[str, list[int], list[float]]] | None = None,
-                   reference: bool | None = None) -> None:
+    def set_series(
+        self,
+        label: str,
+        epochs: list[int],
+        accuracy: list[float],
+        loss: list[float],
+        overlays: list[tuple[str, list[int], list[float]]] | None = None,
+        reference: bool | None = None,
+    ) -> None:
         self.label, self.epochs, self.accuracy, self.loss = label, list(epochs), list(accuracy), list(loss)
         self.overlays = list(overlays or [])
         if reference is not None:
@@ -55,8 +61,13 @@ class EpochChart(KeptPlot):
             n = min(len(TUTORIAL_ACCURACY), max(last, len(TUTORIAL_ACCURACY)))
             plt.plot(list(range(1, n + 1)), list(TUTORIAL_ACCURACY[:n]), marker="•", color="gray")
         if self.epochs:
-            plt.plot(self.epochs, self.accuracy, marker="hd", color=SERIES_COLORS[0],
-                     label=self.label if self.overlays else None)
+            plt.plot(
+                self.epochs,
+                self.accuracy,
+                marker="hd",
+                color=SERIES_COLORS[0],
+                label=self.label if self.overlays else None,
+            )
             if not self.overlays:
                 plt.plot(self.epochs, self.loss, marker="hd", color="red", yside="right")
         for i, (label, epochs, acc) in enumerate(self.overlays, start=1):

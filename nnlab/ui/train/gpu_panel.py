@@ -39,8 +39,15 @@ def gpu_lines(figures: dict, util_history=(), speed_history=()) -> list[str]:
         head += " " + spark(util_history, top=100.0)
     own = f.get("process_gb")
     own = own if own is not None else f.get("reserved_gb")
-    lines = [head, t("dash.gpu.memory_line", used=_num(f.get("used_gb"), "{:.1f}"),
-                     total=_num(f.get("total_gb"), "{:.1f}"), own=_num(own, "{:.2f}"))]
+    lines = [
+        head,
+        t(
+            "dash.gpu.memory_line",
+            used=_num(f.get("used_gb"), "{:.1f}"),
+            total=_num(f.get("total_gb"), "{:.1f}"),
+            own=_num(own, "{:.2f}"),
+        ),
+    ]
     if f.get("hint"):
         lines.append(str(f["hint"]))
     else:
@@ -48,8 +55,9 @@ def gpu_lines(figures: dict, util_history=(), speed_history=()) -> list[str]:
         if f.get("power_limit_w") is not None:
             power += "/" + _num(f["power_limit_w"])
         temp = "? °C" if f.get("temp_c") is None else f"{f['temp_c']} °C"
-        lines.append(t("dash.gpu.power_line", power=power, temp=temp, sm=_num(f.get("sm_mhz")),
-                       mem=_num(f.get("mem_mhz"))))
+        lines.append(
+            t("dash.gpu.power_line", power=power, temp=temp, sm=_num(f.get("sm_mhz")), mem=_num(f.get("mem_mhz")))
+        )
     return lines
 
 

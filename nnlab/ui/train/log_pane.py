@@ -41,8 +41,9 @@ class LogPane(Log):
         self._write([loss_line(loss, current, total)], stream=True)
 
     def test_line(self, accuracy: float, loss: float) -> None:
-        self._write([t("dash.log.test_error"),
-                     t("dash.log.test_line", acc=f"{accuracy * 100:>0.1f}", loss=f"{loss:>8f}"), ""])
+        self._write(
+            [t("dash.log.test_error"), t("dash.log.test_line", acc=f"{accuracy * 100:>0.1f}", loss=f"{loss:>8f}"), ""]
+        )
 
     def flush(self) -> None:
         """Write the waiting loss lines now."""

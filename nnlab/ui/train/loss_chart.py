@@ -67,7 +67,7 @@ class LossChart(KeptPlot):
         self.overlays: list[tuple[str, list[float], list[float]]] = []
         self.smooth = False
         self.log_scale = False
-        self.every = 0                    # batches per point (0: unknown, e.g. an overlay of past runs)
+        self.every = 0  # batches per point (0: unknown, e.g. an overlay of past runs)
 
     def add_points(self, xs: list[float], ys: list[float], every: int = 0) -> None:
         if every and every != self.every:
@@ -76,8 +76,13 @@ class LossChart(KeptPlot):
         self.ys.extend(ys)
         self.changed()
 
-    def set_series(self, label: str, xs: list[float], ys: list[float],
-                   overlays: list[tuple[str, list[float], list[float]]] | None = None) -> None:
+    def set_series(
+        self,
+        label: str,
+        xs: list[float],
+        ys: list[float],
+        overlays: list[tuple[str, list[float], list[float]]] | None = None,
+    ) -> None:
         self.label, self.xs, self.ys = label, list(xs), list(ys)
         self.overlays = list(overlays or [])
         self.changed(now=True)
@@ -124,8 +129,13 @@ class LossChart(KeptPlot):
     def draw(self, plt) -> None:
         drawn = self.series()
         for i, (label, xs, ys) in enumerate(drawn):
-            plt.plot(xs, ys, marker="braille", color=SERIES_COLORS[i % len(SERIES_COLORS)],
-                     label=label if len(drawn) > 1 else None)
+            plt.plot(
+                xs,
+                ys,
+                marker="braille",
+                color=SERIES_COLORS[i % len(SERIES_COLORS)],
+                label=label if len(drawn) > 1 else None,
+            )
         if self.log_scale:
             plt.yscale("log")
         if not drawn:

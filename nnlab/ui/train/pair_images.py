@@ -8,10 +8,10 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from nnlab.ui.shared.modal import OnceModal
 from nnlab.i18n import t
 from nnlab.ui.shared.image_grid import ImageGrid
 from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.modal import OnceModal
 
 MAX_SHOWN = 24  # a diagonal cell holds ~900 images: the first ones say enough, and each costs a widget
 
@@ -26,8 +26,9 @@ class PairImages(OnceModal[None]):
     PairImages #pair-note { height: auto; color: $text-muted; padding: 0 1; }
     """
 
-    def __init__(self, class_names, true: int, predicted: int, epoch: int, indices, images, labels,
-                 predictions) -> None:
+    def __init__(
+        self, class_names, true: int, predicted: int, epoch: int, indices, images, labels, predictions
+    ) -> None:
         super().__init__()
         translate_bindings(self)
         self.class_names = class_names
@@ -40,8 +41,13 @@ class PairImages(OnceModal[None]):
 
     def compose(self) -> ComposeResult:
         names = self.class_names
-        title = t("dash.pair.title", true=names[self.true], pred=names[self.predicted], count=len(self.indices),
-                  epoch=self.epoch)
+        title = t(
+            "dash.pair.title",
+            true=names[self.true],
+            pred=names[self.predicted],
+            count=len(self.indices),
+            epoch=self.epoch,
+        )
         if len(self.indices) > len(self.shown):
             title += " · " + t("dash.pair.shown", shown=len(self.shown))
         with Vertical():

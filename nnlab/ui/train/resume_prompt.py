@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from nnlab.ui.shared.modal import OnceModal
 from nnlab.i18n import t
 from nnlab.run.gc_pause import collections_paused
 from nnlab.ui.messages import ResumeChecked
 from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.modal import OnceModal
 
 
 def newest_checkpoint(directory: str) -> str:
@@ -84,8 +84,12 @@ class ResumePrompt(OnceModal[dict | None]):
                 self.post_message(ResumeChecked(path, None, str(problem)))
                 return
             extra = payload.get("extra") or {}
-            answer = {"path": path, "config": payload["config_obj"], "epoch": int(payload["epoch"]),
-                      "batch": int(extra.get("batch", 0) or 0)}
+            answer = {
+                "path": path,
+                "config": payload["config_obj"],
+                "epoch": int(payload["epoch"]),
+                "batch": int(extra.get("batch", 0) or 0),
+            }
             self.post_message(ResumeChecked(path, answer, None))
         except Exception as problem:  # noqa: BLE001 - shown in the prompt, never a crash
             self.post_message(ResumeChecked(path, None, t("resume.unreadable", path=path, why=problem)))

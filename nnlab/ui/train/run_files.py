@@ -27,7 +27,7 @@ class RunFiles:
     def __init__(self, options: dict, view) -> None:
         self.options = options
         self.view = view
-        self.written: set[str] = set()            # files this session wrote: replaced without asking
+        self.written: set[str] = set()  # files this session wrote: replaced without asking
 
     @property
     def force(self) -> bool:
@@ -105,8 +105,9 @@ class RunFiles:
         base = self.runs_dir() / f"run-{record.run_dir or record.run_id}-metrics"
         jsonl = Path(self.options.get("metrics_path") or base.with_suffix(".jsonl"))  # --metrics / --csv
         csv = Path(self.options.get("csv_path") or base.with_suffix(".csv"))
-        if not confirmed and not self.view.may_write((jsonl, csv), self.written,
-                                                     lambda: self.export(record, confirmed=True), self.force):
+        if not confirmed and not self.view.may_write(
+            (jsonl, csv), self.written, lambda: self.export(record, confirmed=True), self.force
+        ):
             return
         try:
             jsonl.parent.mkdir(parents=True, exist_ok=True)

@@ -37,8 +37,14 @@ def bar(fraction: float, width: int) -> str:
 
 
 STATUS_STYLE = {
-    "running": "bold green", "paused": "bold yellow", "stopping": "bold yellow", "loading": "bold cyan",
-    "finished": "bold cyan", "stopped": "bold yellow", "failed": "bold red", "idle": "dim",
+    "running": "bold green",
+    "paused": "bold yellow",
+    "stopping": "bold yellow",
+    "loading": "bold cyan",
+    "finished": "bold cyan",
+    "stopped": "bold yellow",
+    "failed": "bold red",
+    "idle": "dim",
 }
 
 
@@ -65,7 +71,7 @@ class RunProgressView(Widget):
         s = self.state
         width = max(20, self.size.width)
         epoch_label, run_label, eta = t("dash.progress.epoch"), t("dash.progress.run"), t("dash.progress.eta")
-        label_w = max(cell_len(epoch_label), cell_len(run_label)) + 1   # cells: CJK labels are 2 wide
+        label_w = max(cell_len(epoch_label), cell_len(run_label)) + 1  # cells: CJK labels are 2 wide
         epoch_tail = f" {s.batch:>5,}/{s.batches:<5,} {eta} {clock(s.eta_epoch_s(self.batch_size)):>7}"
         run_tail = f" {s.run_fraction * 100:5.1f}%      {eta} {clock(s.eta_run_s()):>7}"
         tail_w = max(cell_len(epoch_tail), cell_len(run_tail))

@@ -37,8 +37,13 @@ class OverlayLossChart(LossChart):
     def draw(self, plt) -> None:
         drawn = self.series()
         for i, (label, xs, ys) in enumerate(drawn):
-            plt.plot(xs, ys, marker="braille", color=self.colour_by_label.get(label, OVERLAY_COLORS[i % 6]),
-                     label=label if len(drawn) > 1 else None)
+            plt.plot(
+                xs,
+                ys,
+                marker="braille",
+                color=self.colour_by_label.get(label, OVERLAY_COLORS[i % 6]),
+                label=label if len(drawn) > 1 else None,
+            )
         if self.log_scale:
             plt.yscale("log")
         if not drawn:
@@ -58,8 +63,9 @@ class OverlayEpochChart(EpochChart):
         series += [s for s in self.overlays if s[1]]
         last = max([*(e for _, es, _ in series for e in es), 1])
         for i, (label, epochs, acc) in enumerate(series):
-            plt.plot(epochs, acc, marker="hd", color=self.colour_by_label.get(label, OVERLAY_COLORS[i % 6]),
-                     label=label)
+            plt.plot(
+                epochs, acc, marker="hd", color=self.colour_by_label.get(label, OVERLAY_COLORS[i % 6]), label=label
+            )
         plt.xlim(0.5, last + 0.5)
         if last <= 12:
             plt.xticks(list(range(1, last + 1)))
@@ -112,10 +118,10 @@ class RunsPage(TabPane):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.root: Path | None = None            # None: the app's runs root (--runs-dir, $NNLAB_RUNS_DIR, ./runs)
-        self.loaded: dict[str, RunRecord] = {}   # other sessions' runs read from their logs
+        self.root: Path | None = None  # None: the app's runs root (--runs-dir, $NNLAB_RUNS_DIR, ./runs)
+        self.loaded: dict[str, RunRecord] = {}  # other sessions' runs read from their logs
         self._loading: set[str] = set()
-        self.reads = 0                           # history reads done (tests wait on it)
+        self.reads = 0  # history reads done (tests wait on it)
 
     def compose(self) -> ComposeResult:
         self.table = RunsTable(id="runs-table")
@@ -132,7 +138,7 @@ class RunsPage(TabPane):
 
     def on_show(self) -> None:
         if not self.table.has_focus:
-            self.table.focus()   # space marks at once: no Tab to reach the table
+            self.table.focus()  # space marks at once: no Tab to reach the table
 
     def runs_root(self) -> Path:
         from nnlab.run.rundir import runs_root
@@ -158,7 +164,7 @@ class RunsPage(TabPane):
     def on_history_read(self, message: HistoryRead) -> None:
         self.reads += 1
         self.table.set_history(message.runs)
-        for key in list(self.loaded):   # a run still being written is read again when drawn
+        for key in list(self.loaded):  # a run still being written is read again when drawn
             row = self.table.entries.get(key)
             if row is None or row.state == "running":
                 self.loaded.pop(key, None)
@@ -175,13 +181,13 @@ class RunsPage(TabPane):
 
     # the overlay ---------------------------------------------------------------------------
     def on_runs_table_marked(self, message: RunsTable.Marked) -> None:
-        message.stop()     # the page draws the overlay itself (history runs are read here)
+        message.stop()  # the page draws the overlay itself (history runs are read here)
         self.overlay(message.run_ids)
 
     def record_of(self, key: str) -> RunRecord | None:
         row = self.table.entries.get(key)
         if row is not None and row.record is not None:
-            return row.record            # this session's run: from memory
+            return row.record  # this session's run: from memory
         return self.loaded.get(key)
 
     def overlay(self, keys: tuple[str, ...]) -> None:
@@ -224,8 +230,9 @@ class RunsPage(TabPane):
         self.loss_chart.colour_by_label = self.epoch_chart.colour_by_label = colours
         a, *rest = records
         self.loss_chart.set_series(a.label, a.loss_x, a.loss_y, [(r.label, r.loss_x, r.loss_y) for r in rest])
-        self.epoch_chart.set_series(a.label, a.epochs, a.accuracy, a.test_loss,
-                                    [(r.label, r.epochs, r.accuracy) for r in rest], reference=False)
+        self.epoch_chart.set_series(
+            a.label, a.epochs, a.accuracy, a.test_loss, [(r.label, r.epochs, r.accuracy) for r in rest], reference=False
+        )
 
     # actions on the row under the cursor -----------------------------------------------------
     def on_runs_table_asked(self, message: RunsTable.Asked) -> None:
@@ -252,9 +259,14 @@ class RunsPage(TabPane):
     def anatomy(self, row: Row) -> None:
         session = getattr(self.screen, "runs", None)
         record = getattr(session, "record", None)
-        if session is not None and session.active and record is not None and record.key == row.key \
-                and getattr(session.run, "snapshot_info", lambda: None)() is not None:
-            self._push_anatomy(session.anatomy_source)   # the run training here: its live weights
+        if (
+            session is not None
+            and session.active
+            and record is not None
+            and record.key == row.key
+            and getattr(session.run, "snapshot_info", lambda: None)() is not None
+        ):
+            self._push_anatomy(session.anatomy_source)  # the run training here: its live weights
             return
         rd = self._run_dir(row)
         if rd is None:
@@ -268,8 +280,13 @@ class RunsPage(TabPane):
                 from nnlab.train.checkpoint import load  # torch: on this worker only
 
                 payload = load(path)
-                source = {"config": payload["config_obj"], "state_dict": payload["model"],
-                          "initial_state_dict": None, "data": None, "epoch": int(payload.get("epoch") or 0)}
+                source = {
+                    "config": payload["config_obj"],
+                    "state_dict": payload["model"],
+                    "initial_state_dict": None,
+                    "data": None,
+                    "epoch": int(payload.get("epoch") or 0),
+                }
                 self.post_message(AnatomyRead(row.key, source, None))
             except Exception as error:  # noqa: BLE001 - CheckpointError, OSError...: said
                 self.post_message(AnatomyRead(row.key, None, str(error) or type(error).__name__))
@@ -278,8 +295,7 @@ class RunsPage(TabPane):
 
     def on_anatomy_read(self, message: AnatomyRead) -> None:
         if message.source is None:
-            self.notify(t("dash.runs.no_checkpoint", run=message.key, why=message.error), severity="error",
-                        timeout=10)
+            self.notify(t("dash.runs.no_checkpoint", run=message.key, why=message.error), severity="error", timeout=10)
             return
         source = message.source
         self._push_anatomy(lambda: source)

@@ -26,18 +26,23 @@ from nnlab.ui.train.state import RunRecord
 __all__ = ["MAX_MARKED", "OVERLAY_COLORS", "Row", "RunRecord", "RunsTable"]
 
 MAX_MARKED = 6
-OVERLAY_COLORS = ("cyan", "orange", "magenta", "green", "yellow", "blue")   # the first four: SERIES_COLORS
+OVERLAY_COLORS = ("cyan", "orange", "magenta", "green", "yellow", "blue")  # the first four: SERIES_COLORS
 SORTS = ("started", "accuracy", "state")
 STATE_ORDER = ("running", "created", "completed", "stopped", "diverged", "failed", "lost", "detached")
-RECORD_STATE = {"finished": "completed", "stopped": "stopped", "failed": "failed", "detached": "running",
-                "running": "running"}
+RECORD_STATE = {
+    "finished": "completed",
+    "stopped": "stopped",
+    "failed": "failed",
+    "detached": "running",
+    "running": "running",
+}
 
 
 @dataclass
 class Row:
     key: str
-    summary: object | None = None      # RunSummary
-    record: RunRecord | None = None    # this session's run
+    summary: object | None = None  # RunSummary
+    record: RunRecord | None = None  # this session's run
 
     @property
     def state(self) -> str:
@@ -93,7 +98,7 @@ class RunsTable(DataTable):
     class Marked(Message):
         def __init__(self, run_ids: tuple[str, ...]) -> None:
             super().__init__()
-            self.run_ids = run_ids     # row keys, in marking order
+            self.run_ids = run_ids  # row keys, in marking order
 
     class Asked(Message):
         """The page is asked to act on a row: "anatomy", "delete", "archive" or "reload"."""
@@ -106,10 +111,10 @@ class RunsTable(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         translate_bindings(self)
-        self.records: dict[int, RunRecord] = {}   # this session's ended runs, by their number
+        self.records: dict[int, RunRecord] = {}  # this session's ended runs, by their number
         self.entries: dict[str, Row] = {}
         self.marked: list[str] = []
-        self.colours: dict[str, int] = {}          # row key -> slot in OVERLAY_COLORS, while marked
+        self.colours: dict[str, int] = {}  # row key -> slot in OVERLAY_COLORS, while marked
         self.sort_by = "started"
 
     def on_mount(self) -> None:
@@ -133,7 +138,7 @@ class RunsTable(DataTable):
             row.summary = summary
         for key, row in list(self.entries.items()):
             if key not in seen and row.summary is not None:
-                if row.record is None:     # gone from the disk (deleted or archived elsewhere)
+                if row.record is None:  # gone from the disk (deleted or archived elsewhere)
                     self.forget(key, redraw=False)
                 else:
                     row.summary = None
@@ -154,8 +159,14 @@ class RunsTable(DataTable):
         from nnlab.run.rundir import parse_iso
 
         rows = list(self.entries.values())
-        by_start = sorted(rows, key=lambda r: (parse_iso(r.started) or float("inf"),   # oldest first, as a log
-                                               r.record.run_id if r.record is not None else 0, r.key))
+        by_start = sorted(
+            rows,
+            key=lambda r: (
+                parse_iso(r.started) or float("inf"),  # oldest first, as a log
+                r.record.run_id if r.record is not None else 0,
+                r.key,
+            ),
+        )
         if self.sort_by == "accuracy":
             return sorted(by_start, key=lambda r: -(r.accuracy if r.accuracy is not None else -1.0))
         if self.sort_by == "state":
@@ -178,8 +189,16 @@ class RunsTable(DataTable):
             from nnlab.run.reader import config_summary
 
             config = config_summary(c)
-        return (mark, label, t(f"dash.runs.state.{row.state}"), acc, epochs, _started(row.started),
-                _duration(seconds), config)
+        return (
+            mark,
+            label,
+            t(f"dash.runs.state.{row.state}"),
+            acc,
+            epochs,
+            _started(row.started),
+            _duration(seconds),
+            config,
+        )
 
     def redraw(self) -> None:
         current = self.cursor_key()
@@ -221,8 +240,9 @@ class RunsTable(DataTable):
             self.marked.append(key)
         for k in self.entries:
             slot = self.colours.get(k)
-            self.update_cell(k, "mark", Text("●", style=f"bold {OVERLAY_COLORS[slot]}") if slot is not None
-                             else Text(""))
+            self.update_cell(
+                k, "mark", Text("●", style=f"bold {OVERLAY_COLORS[slot]}") if slot is not None else Text("")
+            )
         self.post_message(self.Marked(tuple(self.marked)))
 
     def colour_of(self, key: str) -> str:

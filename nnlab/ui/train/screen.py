@@ -88,8 +88,7 @@ class TrainScreen(LabScreen):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.runs = TrainSession(self, self.app.options,
-                                 partial(TrainRun, target=self, detach_argv=self.detach_argv))
+        self.runs = TrainSession(self, self.app.options, partial(TrainRun, target=self, detach_argv=self.detach_argv))
 
     # layout ------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -215,8 +214,12 @@ class TrainScreen(LabScreen):
 
                 payload = load(Path(path).expanduser())
                 extra = payload.get("extra") or {}
-                info = {"path": str(Path(path).expanduser()), "config": payload["config_obj"],
-                        "epoch": int(payload["epoch"]), "batch": int(extra.get("batch", 0) or 0)}
+                info = {
+                    "path": str(Path(path).expanduser()),
+                    "config": payload["config_obj"],
+                    "epoch": int(payload["epoch"]),
+                    "batch": int(extra.get("batch", 0) or 0),
+                }
                 self.post_message(CheckpointRead(path, info, None, done))
             except Exception as error:  # noqa: BLE001 - CheckpointError, OSError...: said, never raised
                 self.post_message(CheckpointRead(path, None, str(error) or type(error).__name__, done))
@@ -256,8 +259,7 @@ class TrainScreen(LabScreen):
         from nnlab.ui.train.pair_images import PairImages
 
         names = self.insight_page.confusion.class_names
-        self.app.push_screen(PairImages(names, true, predicted, epoch, indices, data.test_x, data.test_y,
-                                        predictions))
+        self.app.push_screen(PairImages(names, true, predicted, epoch, indices, data.test_x, data.test_y, predictions))
 
     def start_run(self, run: TrainRun) -> None:
         run.start(self)
@@ -268,8 +270,17 @@ class TrainScreen(LabScreen):
         import os
         import sys
 
-        argv = [sys.executable, "-m", "nnlab", "train", "--headless", "--resume", os.path.abspath(str(run.save_path)),
-                "--run-dir", str(run.run_dir.path.absolute())]
+        argv = [
+            sys.executable,
+            "-m",
+            "nnlab",
+            "train",
+            "--headless",
+            "--resume",
+            os.path.abspath(str(run.save_path)),
+            "--run-dir",
+            str(run.run_dir.path.absolute()),
+        ]
         if run.progress_every:
             argv += ["--progress-every", str(run.progress_every)]
         if self.app.options.get("data_dir"):

@@ -40,22 +40,23 @@ GPU_HISTORY = 60  # GPU utilisation samples kept for the Live page's history (on
 class TrainView(Protocol):
     """What the session needs from the screen (the screen implements it; tests fake it)."""
 
-    def show(self, update: up.Update) -> None: ...            # to every page
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
-               timeout: float | None = None) -> None: ...
+    def show(self, update: up.Update) -> None: ...  # to every page
+    def notify(
+        self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None
+    ) -> None: ...
     def show_page(self, page: str) -> None: ...
     def form_config(self, show: bool = True) -> TrainConfig | None: ...
     def set_form_config(self, config: TrainConfig) -> None: ...
     def may_write(self, paths, written: set[str], proceed: Callable[[], None], force: bool) -> bool: ...
-    def in_background(self, job: Callable[[], tuple[str, str]]) -> None: ...   # job's (text, severity) is notified
+    def in_background(self, job: Callable[[], tuple[str, str]]) -> None: ...  # job's (text, severity) is notified
     def ask_resume(self, directory: str, suggestion: str | None, answer: Callable[[dict | None], None]) -> None: ...
     def start_run(self, run) -> None: ...
-    def watch_run(self, run_dir: str) -> None: ...            # become a viewer of a run directory
-    def set_active_run(self, run) -> None: ...                # what quit/SIGHUP see (app.active_run)
-    def release_run(self, run) -> None: ...                   # clears it if it is still ``run``
+    def watch_run(self, run_dir: str) -> None: ...  # become a viewer of a run directory
+    def set_active_run(self, run) -> None: ...  # what quit/SIGHUP see (app.active_run)
+    def release_run(self, run) -> None: ...  # clears it if it is still ``run``
     def read_checkpoint(self, path: str, done: Callable[[dict | None, str | None], None]) -> None: ...
-    def alert(self, title: str, body: str) -> None: ...       # bell + desktop notification if looked away
-    def predict(self, key, job: Callable[[], list[int]]) -> None: ...   # job on a worker; on_predicted(key, ...)
+    def alert(self, title: str, body: str) -> None: ...  # bell + desktop notification if looked away
+    def predict(self, key, job: Callable[[], list[int]]) -> None: ...  # job on a worker; on_predicted(key, ...)
     def show_pair(self, true: int, predicted: int, epoch: int, indices: list[int], data, predictions) -> None: ...
 
 
@@ -78,26 +79,26 @@ class TrainSession:
     def __init__(self, view: TrainView, options: dict, make_run: Callable[..., Any]) -> None:
         self.view = view
         self.options = options
-        self.make_run = make_run                  # (run_id, config, data_factory, save_path=, resume_path=)
+        self.make_run = make_run  # (run_id, config, data_factory, save_path=, resume_path=)
         self.files = RunFiles(options, view)
-        self.run = None                           # the current or last run
+        self.run = None  # the current or last run
         self.record: RunRecord | None = None
         self.records: dict[int, RunRecord] = {}
         self.next_id = 1
         self.state = ProgressState()
-        self.data = None                          # the data set of the last run (reused by the next)
+        self.data = None  # the data set of the last run (reused by the next)
         self.train_size = 0
         self._logged_epoch = 0
         self._images_for = None
         self.pending_resume: str | None = options.get("resume_path")  # `--resume F`: what `s` does first
-        self._resume_at: tuple[int, int] | None = None     # (epochs done, batch) of the next resume
-        self.paused_s = 0.0                                # the current run's paused time
-        self.gpu: dict | None = None                       # the last GPU figures (CUDA runs)
-        self.gpu_util: list[float] = []                    # their utilisation history (percent)
-        self.gpu_speed: list[float] = []                   # samples/s when each came
-        self.predictions: tuple | None = None              # (key, predictions of the whole test set)
-        self._wanted_pair: tuple | None = None              # the cell asked for while predicting
-        self._copy_on_save = False                         # `w` asked for a save: copy it when Saved comes
+        self._resume_at: tuple[int, int] | None = None  # (epochs done, batch) of the next resume
+        self.paused_s = 0.0  # the current run's paused time
+        self.gpu: dict | None = None  # the last GPU figures (CUDA runs)
+        self.gpu_util: list[float] = []  # their utilisation history (percent)
+        self.gpu_speed: list[float] = []  # samples/s when each came
+        self.predictions: tuple | None = None  # (key, predictions of the whole test set)
+        self._wanted_pair: tuple | None = None  # the cell asked for while predicting
+        self._copy_on_save = False  # `w` asked for a save: copy it when Saved comes
 
     @property
     def active(self) -> bool:
@@ -146,14 +147,13 @@ class TrainSession:
         return t(key, path=where.path, train=f"{where.train_size:,}", test=f"{where.test_size:,}"), True
 
     # commands (keys) -------------------------------------------------------------------------
-    def start(self, config: TrainConfig | None = None, resume_path: str | None = None,
-              confirmed: bool = False) -> None:
+    def start(self, config: TrainConfig | None = None, resume_path: str | None = None, confirmed: bool = False) -> None:
         view = self.view
         if self.active:
             view.notify(t("dash.already_running"), severity="warning")
             return
         if config is None and resume_path is None and self.pending_resume:
-            path, self.pending_resume = self.pending_resume, None   # `nnlab train --resume F`, then `s`
+            path, self.pending_resume = self.pending_resume, None  # `nnlab train --resume F`, then `s`
             self.log(t("dash.log.reading", path=path))
             view.read_checkpoint(path, self._checkpoint_read)
             return
@@ -169,7 +169,8 @@ class TrainSession:
             view.notify(str(error), severity="error")
             return
         if not confirmed and not self.files.may_write_save_file(
-                resume_path, lambda: self.start(config, resume_path, confirmed=True)):
+            resume_path, lambda: self.start(config, resume_path, confirmed=True)
+        ):
             return
         run_id, self.next_id = self.next_id, self.next_id + 1
         run_dir = self.files.create_run_dir(config)
@@ -179,9 +180,14 @@ class TrainSession:
             self._resume_at = None
         self.reset_live(keep_log=True)
         view.show(up.NewSeries(f"#{run_id}", reference=is_tutorial(config)))
-        self.run = self.make_run(run_id, config, self.data_factory(),
-                                 save_path=self.files.autosave_path(run_id, run_dir), resume_path=resume_path,
-                                 run_dir=run_dir)
+        self.run = self.make_run(
+            run_id,
+            config,
+            self.data_factory(),
+            save_path=self.files.autosave_path(run_id, run_dir),
+            resume_path=resume_path,
+            run_dir=run_dir,
+        )
         view.set_active_run(self.run)
         self.show(status="loading", epochs=config.epochs)
         self.log(t("dash.log.starting", run=run_id, preset=config.preset, device=config.device))
@@ -309,10 +315,13 @@ class TrainSession:
         run = self.run
         config = run.config if run else (self.view.form_config(show=False) or PRESETS["tutorial"])
         info = run.snapshot_info() if run else None
-        return {"config": config, "state_dict": info.state_dict if info else None,
-                "initial_state_dict": self.initial_weights(run),
-                "data": self.data if self.data is not None else (run.data if run else None),
-                "epoch": info.epoch if info else 0}
+        return {
+            "config": config,
+            "state_dict": info.state_dict if info else None,
+            "initial_state_dict": self.initial_weights(run),
+            "data": self.data if self.data is not None else (run.data if run else None),
+            "epoch": info.epoch if info else 0,
+        }
 
     def initial_weights(self, run) -> dict | None:
         """The run's weights before its first step: rebuilt exactly as the engine builds them
@@ -380,8 +389,9 @@ class TrainSession:
             n = self.run.preview_count
             self.view.show(up.Images(data.test_x[:n], data.test_y[:n]))
 
-    def on_progress(self, run_id: int, batches: tuple[BatchProgress, ...], gpu: dict | None,
-                    paused_s: float = 0.0) -> None:
+    def on_progress(
+        self, run_id: int, batches: tuple[BatchProgress, ...], gpu: dict | None, paused_s: float = 0.0
+    ) -> None:
         if not self._mine(run_id) or not batches:
             return
         self.paused_s = paused_s
@@ -401,14 +411,21 @@ class TrainSession:
                 self.view.show(up.LogLoss(loss, b.samples_seen, self.train_size))
         last = batches[-1]
         status = "stopping" if self.run.stopping else ("paused" if self.state.status == "paused" else "running")
-        self.show(status=status, epoch=last.epoch, batch=last.batch, batches=last.batches,
-                  elapsed_s=max(0.0, last.elapsed_s - paused_s), samples_per_s=last.samples_per_s,
-                  running_loss=last.running_loss, gpu=gpu_text(gpu))
+        self.show(
+            status=status,
+            epoch=last.epoch,
+            batch=last.batch,
+            batches=last.batches,
+            elapsed_s=max(0.0, last.elapsed_s - paused_s),
+            samples_per_s=last.samples_per_s,
+            running_loss=last.running_loss,
+            gpu=gpu_text(gpu),
+        )
         if gpu is not None and gpu is not self.gpu:  # new figures (the worker reads them once a second)
             self.gpu = gpu
             if gpu.get("util") is not None:
-                self.gpu_util = [*self.gpu_util[-(GPU_HISTORY - 1):], float(gpu["util"])]
-            self.gpu_speed = [*self.gpu_speed[-(GPU_HISTORY - 1):], float(last.samples_per_s)]
+                self.gpu_util = [*self.gpu_util[-(GPU_HISTORY - 1) :], float(gpu["util"])]
+            self.gpu_speed = [*self.gpu_speed[-(GPU_HISTORY - 1) :], float(last.samples_per_s)]
             self.view.show(up.Gpu(gpu, tuple(self.gpu_util), tuple(self.gpu_speed)))
 
     def on_event(self, run_id: int, event: Event, paused_s: float = 0.0) -> None:
@@ -442,12 +459,25 @@ class TrainSession:
         self.train_size = ev.train_size
         at = self._resume_at if self.run.resume_path else None
         start_batch = at[1] if at and at[0] == ev.start_epoch else 0
-        self.show(status="running", device=ev.device, start_epoch=ev.start_epoch, start_batch=start_batch,
-                  epoch=ev.start_epoch + (1 if start_batch else 0), batch=start_batch,
-                  epochs=int(ev.config.get("epochs", self.state.epochs)))
+        self.show(
+            status="running",
+            device=ev.device,
+            start_epoch=ev.start_epoch,
+            start_batch=start_batch,
+            epoch=ev.start_epoch + (1 if start_batch else 0),
+            batch=start_batch,
+            epochs=int(ev.config.get("epochs", self.state.epochs)),
+        )
         self.log(t("dash.log.device", device=ev.device))
-        self.log(t("dash.log.started", params=f"{ev.parameters:,}", train=f"{ev.train_size:,}",
-                   test=f"{ev.test_size:,}", source=ev.data_source))
+        self.log(
+            t(
+                "dash.log.started",
+                params=f"{ev.parameters:,}",
+                train=f"{ev.train_size:,}",
+                test=f"{ev.test_size:,}",
+                source=ev.data_source,
+            )
+        )
         self.log(settings_line(ev.config))  # what the engine really trains with (issue 13 item 12)
         if start_batch:
             self.log(t("dash.log.resumed_mid", epoch=ev.start_epoch + 1, batch=start_batch))
@@ -500,8 +530,9 @@ class TrainSession:
         """What diverged and what is on disk: the engine's own text claims a kept checkpoint even
         when none was written (it saves at epoch ends and stops only)."""
         lr = float(self.run.config.lr)
-        text = t("dash.diverged.what", loss=ev.loss, epoch=ev.epoch, batch=ev.batch, lr=f"{lr:g}",
-                 smaller=f"{lr / 10:g}")
+        text = t(
+            "dash.diverged.what", loss=ev.loss, epoch=ev.epoch, batch=ev.batch, lr=f"{lr:g}", smaller=f"{lr / 10:g}"
+        )
         wrote = bool(self.run.save_path) and any(isinstance(e, EpochEnd) for e in self.record.events)
         if wrote:
             return text + " " + t("dash.diverged.kept", path=self.run.save_path)
@@ -525,8 +556,9 @@ class TrainSession:
         self.log(t("dash.log.done") if rec.status == "finished" else t("dash.log.stopped", epochs=ev.epochs))
         if rec.status == "finished":
             acc = "–" if ev.test_accuracy is None else f"{ev.test_accuracy * 100:.1f}%"
-            self.view.alert(t("dash.alert.finished.title"),
-                            t("dash.alert.finished", run=rec.run_id, accuracy=acc, epochs=ev.epochs))
+            self.view.alert(
+                t("dash.alert.finished.title"), t("dash.alert.finished", run=rec.run_id, accuracy=acc, epochs=ev.epochs)
+            )
 
     def on_ended(self, run_id: int, error: str | None) -> None:
         if self.run is None or run_id != self.run.run_id:
@@ -557,6 +589,13 @@ def settings_line(config: dict) -> str:
     """The effective settings of a run as the engine received them (its Started event), so a
     value typed but lost (a key burst, a field left invalid) cannot pass unnoticed."""
     hidden = "-".join(str(h) for h in config.get("hidden", ()))
-    return t("dash.log.settings", epochs=config.get("epochs"), batch=config.get("batch_size"),
-             lr=f"{config.get('lr', 0):g}", optimizer=config.get("optimizer"), hidden=hidden,
-             activation=config.get("activation"), seed=config.get("seed"))
+    return t(
+        "dash.log.settings",
+        epochs=config.get("epochs"),
+        batch=config.get("batch_size"),
+        lr=f"{config.get('lr', 0):g}",
+        optimizer=config.get("optimizer"),
+        hidden=hidden,
+        activation=config.get("activation"),
+        seed=config.get("seed"),
+    )

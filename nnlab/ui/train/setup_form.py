@@ -53,19 +53,45 @@ class SetupForm(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         c = self._initial
-        yield self._row("preset", Select([(n, n) for n in PRESETS], value=c.preset if c.preset in PRESETS else "tutorial",
-                                         allow_blank=False, compact=True, id="preset"))
+        yield self._row(
+            "preset",
+            Select(
+                [(n, n) for n in PRESETS],
+                value=c.preset if c.preset in PRESETS else "tutorial",
+                allow_blank=False,
+                compact=True,
+                id="preset",
+            ),
+        )
         yield self._row("epochs", NumberField(c.epochs, BOUNDS["epochs"], compact=True, id="epochs"))
         yield self._row("batch_size", NumberField(c.batch_size, BOUNDS["batch_size"], compact=True, id="batch_size"))
         yield self._row("lr", NumberField(c.lr, BOUNDS["lr"], compact=True, id="lr"))
-        yield self._row("optimizer", Select([(t(f"dash.opt.{o}"), o) for o in OPTIMIZERS], value=c.optimizer,
-                                            allow_blank=False, compact=True, id="optimizer"))
+        yield self._row(
+            "optimizer",
+            Select(
+                [(t(f"dash.opt.{o}"), o) for o in OPTIMIZERS],
+                value=c.optimizer,
+                allow_blank=False,
+                compact=True,
+                id="optimizer",
+            ),
+        )
         yield self._row("hidden", Input(",".join(map(str, c.hidden)), compact=True, id="hidden"))
-        yield self._row("activation", Select([(a, a) for a in ACTIVATIONS], value=c.activation,
-                                             allow_blank=False, compact=True, id="activation"))
+        yield self._row(
+            "activation",
+            Select([(a, a) for a in ACTIVATIONS], value=c.activation, allow_blank=False, compact=True, id="activation"),
+        )
         yield self._row("seed", NumberField(c.seed, BOUNDS["seed"], compact=True, id="seed"))
-        yield self._row("device", Select([(t("dash.device.auto"), "auto"), ("CPU", "cpu")], value="auto",
-                                         allow_blank=False, compact=True, id="device"))
+        yield self._row(
+            "device",
+            Select(
+                [(t("dash.device.auto"), "auto"), ("CPU", "cpu")],
+                value="auto",
+                allow_blank=False,
+                compact=True,
+                id="device",
+            ),
+        )
         yield Static("", id="errors")
         yield Static(t("dash.setup.data_looking"), id="data-source")
 

@@ -16,15 +16,15 @@ class RunRecord:
     run_id: int
     config: dict
     device: str = ""
-    status: str = "running"                                   # finished | stopped | failed | detached
-    loss_x: list[float] = field(default_factory=list)         # fractional epochs
-    loss_y: list[float] = field(default_factory=list)         # running loss
+    status: str = "running"  # finished | stopped | failed | detached
+    loss_x: list[float] = field(default_factory=list)  # fractional epochs
+    loss_y: list[float] = field(default_factory=list)  # running loss
     epochs: list[int] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)       # percent, per epoch
+    accuracy: list[float] = field(default_factory=list)  # percent, per epoch
     test_loss: list[float] = field(default_factory=list)
     seconds: float = 0.0
-    events: list[dict] = field(default_factory=list)          # every event, for export
-    run_dir: str = ""                                         # the run directory's id (unique across sessions)
+    events: list[dict] = field(default_factory=list)  # every event, for export
+    run_dir: str = ""  # the run directory's id (unique across sessions)
 
     @property
     def label(self) -> str:
@@ -44,18 +44,18 @@ class RunRecord:
 class ProgressState:
     """Everything the view shows; the screen builds a new one from the engine's events."""
 
-    status: str = "idle"            # idle | loading | running | paused | stopping | finished | stopped | failed
-    epoch: int = 0                  # 1-based current epoch (0 before the first batch)
+    status: str = "idle"  # idle | loading | running | paused | stopping | finished | stopped | failed
+    epoch: int = 0  # 1-based current epoch (0 before the first batch)
     epochs: int = 0
-    batch: int = 0                  # batches done in the current epoch
-    batches: int = 0                # batches per epoch
-    start_epoch: int = 0            # epochs already done when resumed
-    start_batch: int = 0            # batches of the next epoch already done (a mid-epoch checkpoint)
-    elapsed_s: float = 0.0          # this run's compute time: pauses left out
+    batch: int = 0  # batches done in the current epoch
+    batches: int = 0  # batches per epoch
+    start_epoch: int = 0  # epochs already done when resumed
+    start_batch: int = 0  # batches of the next epoch already done (a mid-epoch checkpoint)
+    elapsed_s: float = 0.0  # this run's compute time: pauses left out
     samples_per_s: float = 0.0
     running_loss: float | None = None
     device: str = ""
-    gpu: str = ""                   # "GPU 1.2/80.0 GB · 37 %" or ""
+    gpu: str = ""  # "GPU 1.2/80.0 GB · 37 %" or ""
 
     @property
     def run_fraction(self) -> float:
@@ -63,7 +63,7 @@ class ProgressState:
         if todo <= 0:
             return 0.0
         done = (max(self.epoch, self.start_epoch + 1) - 1 - self.start_epoch) * self.batches + self.batch
-        done -= self.start_batch    # this run's own batches: its elapsed time is theirs
+        done -= self.start_batch  # this run's own batches: its elapsed time is theirs
         return min(1.0, max(0.0, done / todo))
 
     @property
@@ -92,7 +92,7 @@ def record_from_events(run_dir: str, config: dict, events, status: str = "") -> 
             rec.loss_x.append(ev.epoch - 1 + ev.batch / ev.batches if ev.batches else float(ev.epoch))
             rec.loss_y.append(ev.running_loss)
         elif isinstance(ev, EpochEnd):
-            if ev.epoch in rec.epochs:      # a resumed run repeats nothing, but a restarted epoch replaces
+            if ev.epoch in rec.epochs:  # a resumed run repeats nothing, but a restarted epoch replaces
                 i = rec.epochs.index(ev.epoch)
                 del rec.epochs[i:], rec.accuracy[i:], rec.test_loss[i:]
             rec.epochs.append(ev.epoch)

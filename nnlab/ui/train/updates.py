@@ -18,7 +18,7 @@ class Progress:
     """The progress bars and figures (Live)."""
 
     state: ProgressState
-    batch_size: int | None = None        # None: keep the one shown
+    batch_size: int | None = None  # None: keep the one shown
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class LossPoints:
 
     xs: list[float]
     ys: list[float]
-    every: int = 0                       # batches each point is the mean of (0: unknown)
+    every: int = 0  # batches each point is the mean of (0: unknown)
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ class Gpu:
     """The GPU's figures (``nnlab.train.device.gpu_figures``) and its utilisation history (Live, CUDA runs)."""
 
     figures: dict
-    util_history: tuple[float, ...] = ()     # percent, one a second
-    speed_history: tuple[float, ...] = ()    # samples/s at the same moments
+    util_history: tuple[float, ...] = ()  # percent, one a second
+    speed_history: tuple[float, ...] = ()  # samples/s at the same moments
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class LogLoss:
 class Images:
     """The fixed preview test images and their true labels (Insight)."""
 
-    images: Any                          # N x 28 x 28, 0..255 (a tensor or arrays)
+    images: Any  # N x 28 x 28, 0..255 (a tensor or arrays)
     labels: Any
 
 
@@ -104,4 +104,17 @@ class Compare:
     records: tuple[RunRecord, ...]
 
 
-Update = Progress | ResetLive | NewSeries | LossPoints | Gpu | EpochResult | LogLine | LogEpoch | LogLoss | Images | RunDone | Compare
+Update = (
+    Progress
+    | ResetLive
+    | NewSeries
+    | LossPoints
+    | Gpu
+    | EpochResult
+    | LogLine
+    | LogEpoch
+    | LogLoss
+    | Images
+    | RunDone
+    | Compare
+)

@@ -41,25 +41,36 @@ __all__ = ["RunData", "RunEnded", "RunEvent", "RunProgress", "TrainRun", "descri
 class TrainRun:
     """One run. ``start(node)`` launches the worker; keys call pause/resume/step/stop."""
 
-    def __init__(self, run_id: int, config, data_factory: Callable[[], Any], target, *,
-                 save_path: str | None = None, resume_path: str | None = None,
-                 preview_count: int = PREVIEW_COUNT, progress_every: int | None = None, interval: float = 0.2,
-                 clock: Callable[[], float] = time.monotonic, run_dir=None,
-                 detach_argv: Callable[["TrainRun"], list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        run_id: int,
+        config,
+        data_factory: Callable[[], Any],
+        target,
+        *,
+        save_path: str | None = None,
+        resume_path: str | None = None,
+        preview_count: int = PREVIEW_COUNT,
+        progress_every: int | None = None,
+        interval: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
+        run_dir=None,
+        detach_argv: Callable[[TrainRun], list[str]] | None = None,
+    ) -> None:
         self.run_id = run_id
         self.config = config
         self.data_factory = data_factory
-        self.target = target                  # the screen: post_message is thread-safe
+        self.target = target  # the screen: post_message is thread-safe
         self.save_path = save_path
         self.resume_path = resume_path
         self.preview_count = preview_count
         self.progress_every = progress_every
         self.interval = interval
-        self.clock = clock                    # time.monotonic; tests pass a fake one
+        self.clock = clock  # time.monotonic; tests pass a fake one
         self.active = True
         self.data = None
         self.device = ""
-        self.control = None                   # the engine's Control, made on the worker
+        self.control = None  # the engine's Control, made on the worker
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._want_pause = False
@@ -70,19 +81,25 @@ class TrainRun:
         self.worker = None
         self.on_gpu = False
         self.epoch = 0
-        self.paused_s = 0.0                   # time spent paused (the engine's elapsed_s counts it)
+        self.paused_s = 0.0  # time spent paused (the engine's elapsed_s counts it)
         self._paused_at: float | None = None  # clock() at the last Paused, until the next event
-        self.run_dir = run_dir                # the RunDir its events and checkpoint go to (None: none)
-        self.writer = None                    # its RunWriter, on the worker
-        self.server = None                    # its ControlServer, on the worker
-        self.detach_argv = detach_argv        # builds the background child's command (the screen's)
-        self._detach: list[str] | None = None # set by detach(): the child's argv
+        self.run_dir = run_dir  # the RunDir its events and checkpoint go to (None: none)
+        self.writer = None  # its RunWriter, on the worker
+        self.server = None  # its ControlServer, on the worker
+        self.detach_argv = detach_argv  # builds the background child's command (the screen's)
+        self._detach: list[str] | None = None  # set by detach(): the child's argv
         self.detached_pid: int | None = None
 
     # commands (UI thread) ------------------------------------------------------------------
     def start(self, node):
-        self.worker = node.run_worker(self._work, thread=True, exit_on_error=False,
-                                      name=f"train-run-{self.run_id}", group="train", exclusive=False)
+        self.worker = node.run_worker(
+            self._work,
+            thread=True,
+            exit_on_error=False,
+            name=f"train-run-{self.run_id}",
+            group="train",
+            exclusive=False,
+        )
         return self.worker
 
     def stop(self) -> None:
@@ -180,10 +197,18 @@ class TrainRun:
                 self.target.post_message(RunData(self.run_id, self.data))
                 if self.progress_every is None:
                     self.progress_every = progress_every_for(int(self.data.train_y.shape[0]), self.config.batch_size)
-                engine.run(self.config, self.data, self._emit, control, ui_threads=True,
-                           save_path=self.save_path, resume_path=self.resume_path,
-                           preview_count=self.preview_count, progress_every=self.progress_every,
-                           save_errors="pause")  # a failed save pauses: p continues, x stops
+                engine.run(
+                    self.config,
+                    self.data,
+                    self._emit,
+                    control,
+                    ui_threads=True,
+                    save_path=self.save_path,
+                    resume_path=self.resume_path,
+                    preview_count=self.preview_count,
+                    progress_every=self.progress_every,
+                    save_errors="pause",
+                )  # a failed save pauses: p continues, x stops
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - every failure becomes a notification, never a crash
             error = describe_error(exc)
             self._flush()
@@ -208,8 +233,11 @@ class TrainRun:
         from nnlab.run.rundir import RunDirError
 
         def log_failed(error: OSError) -> None:  # the event log could not be appended (disk full)
-            self.target.post_message(Notice(t("runs.append_failed", path=error.filename or rd.events_path,
-                                              why=error.strerror or error), "error"))
+            self.target.post_message(
+                Notice(
+                    t("runs.append_failed", path=error.filename or rd.events_path, why=error.strerror or error), "error"
+                )
+            )
 
         try:
             self.writer = rd.writer(on_error=log_failed)
@@ -220,14 +248,18 @@ class TrainRun:
         from nnlab.run.control_server import ControlServer
 
         def status() -> dict:
-            return {"state": "paused" if control.paused else self.writer.state, "epoch": self.epoch,
-                    "epochs": self.config.epochs}
+            return {
+                "state": "paused" if control.paused else self.writer.state,
+                "epoch": self.epoch,
+                "epochs": self.config.epochs,
+            }
 
         try:
             self.server = ControlServer(rd, control, on_save=control.request_save, on_status=status).start()
         except (RunDirError, OSError) as why:
-            self.target.post_message(Notice(t("runs.cli.no_steering", run=rd.id,
-                                              why=getattr(why, "strerror", None) or why), "warning"))
+            self.target.post_message(
+                Notice(t("runs.cli.no_steering", run=rd.id, why=getattr(why, "strerror", None) or why), "warning")
+            )
 
     def _close_run_dir(self, error: str | None) -> int | None:
         """Close the socket and the log; with a detach asked for (and the engine's stop-save on
@@ -254,9 +286,15 @@ class TrainRun:
         try:
             log = os.open(rd.output_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
             try:
-                proc = subprocess.Popen([*argv, "--lock-fd", str(writer.lock_fd)], stdin=subprocess.DEVNULL,
-                                        stdout=log, stderr=log, start_new_session=True,
-                                        pass_fds=(writer.lock_fd,), close_fds=True)
+                proc = subprocess.Popen(
+                    [*argv, "--lock-fd", str(writer.lock_fd)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,
+                    pass_fds=(writer.lock_fd,),
+                    close_fds=True,
+                )
             finally:
                 os.close(log)
         except OSError as why:

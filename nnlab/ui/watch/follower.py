@@ -52,7 +52,7 @@ class Follower:
         out.events = self.log.read_new()
         if self.log.restarted:
             self.log.restarted = False
-        new = self.log.problems[self._problems_said:]
+        new = self.log.problems[self._problems_said :]
         self._problems_said = len(self.log.problems)
         out.problems = list(new)
         now = self.clock()

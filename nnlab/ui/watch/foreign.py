@@ -36,7 +36,7 @@ from nnlab.ui.watch.foreign_source import Batch, ForeignReader, MetricStore
 
 POLL_S = 0.2
 PAGES = ("scalars", "epochs", "confusion", "images")
-MAX_NAME_CELLS = 24          # a metric name in the group list: cut for display only
+MAX_NAME_CELLS = 24  # a metric name in the group list: cut for display only
 MAX_EPOCH_COLUMNS = 12
 
 
@@ -89,8 +89,10 @@ class GroupList(Static):
 class ImagesView(VerticalScroll):
     """The newest images of each key, drawn with half blocks (grey; at most 32x32 pixels each)."""
 
-    DEFAULT_CSS = "ImagesView { height: 1fr; } ImagesView Horizontal { height: auto; } " \
-                  "ImagesView .tile { width: auto; height: auto; margin-right: 1; }"
+    DEFAULT_CSS = (
+        "ImagesView { height: 1fr; } ImagesView Horizontal { height: auto; } "
+        "ImagesView .tile { width: auto; height: auto; margin-right: 1; }"
+    )
 
     def show(self, images: dict) -> None:
         import numpy as np
@@ -156,10 +158,10 @@ class ForeignScreen(LabScreen):
         self.gone = False
         self.problems: list[str] = []
         self.mounted_at: float | None = None
-        self.open_s: float | None = None               # mount → first frame with the history drawn
+        self.open_s: float | None = None  # mount → first frame with the history drawn
         self.first_full_frame_at: float | None = None  # time.time() of that frame
         self.polls = 0
-        self.latency: list[float] = []                # now - newest record's t, per live poll (bench)
+        self.latency: list[float] = []  # now - newest record's t, per live poll (bench)
         self._stop_reading = threading.Event()
         self._client = None
         self._epoch_columns: list[str] = []
@@ -291,8 +293,9 @@ class ForeignScreen(LabScreen):
         if marker:  # `nnlab bench foreign`: process start → first full frame, in a pty
             from pathlib import Path
 
-            Path(marker).write_text(f"{self.first_full_frame_at!r} {self.open_s!r} {self.store.points}\n",
-                                    encoding="utf-8")
+            Path(marker).write_text(
+                f"{self.first_full_frame_at!r} {self.open_s!r} {self.store.points}\n", encoding="utf-8"
+            )
             self.app.exit(0)
 
     def _status(self, line: str | None = None) -> None:
@@ -382,8 +385,11 @@ class ForeignScreen(LabScreen):
             self.notify(t("watch.no_run"), severity="warning")
             return False
         if self.state not in (None, "running"):
-            self.notify(t("watch.not_steerable", run=self.reader.rd.id, state=t(f"watch.state.{self.state}")),
-                        severity="warning", timeout=6)
+            self.notify(
+                t("watch.not_steerable", run=self.reader.rd.id, state=t(f"watch.state.{self.state}")),
+                severity="warning",
+                timeout=6,
+            )
             return False
         return True
 

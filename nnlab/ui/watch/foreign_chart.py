@@ -19,8 +19,8 @@ from nnlab.i18n import t
 from nnlab.ui.train.loss_chart import KeptPlot
 
 COLORS = ("cyan", "orange", "magenta", "green", "red", "blue", "yellow", "white")
-MAX_LINES = len(COLORS)      # metrics drawn per group; more are named in the title
-MAX_LABEL = 28               # characters of a metric name inside the plot (the legend): cut for display only
+MAX_LINES = len(COLORS)  # metrics drawn per group; more are named in the title
+MAX_LABEL = 28  # characters of a metric name inside the plot (the legend): cut for display only
 
 
 def cut(text: str, limit: int) -> str:
@@ -28,7 +28,7 @@ def cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     head = (limit - 1) * 2 // 3
-    return text[:head] + "…" + text[-(limit - 1 - head):]
+    return text[:head] + "…" + text[-(limit - 1 - head) :]
 
 
 def ascii_label(text: str, limit: int = MAX_LABEL) -> str:
@@ -106,7 +106,7 @@ def minmax_buckets(x: np.ndarray, y: np.ndarray, buckets: int, lo: float, hi: fl
 class GroupChart(KeptPlot):
     """The metrics of ``group`` (``Series`` objects); ``x_axis`` "step" or "time"."""
 
-    min_interval = 0.2   # live: up to 5 redraws a second while points stream in
+    min_interval = 0.2  # live: up to 5 redraws a second while points stream in
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -117,7 +117,7 @@ class GroupChart(KeptPlot):
         self.log_scale = False
         self.x_axis = "step"
         self._arrays: dict[str, tuple] = {}
-        self.drawn_points = 0      # points handed to plotext at the last draw (tests, bench)
+        self.drawn_points = 0  # points handed to plotext at the last draw (tests, bench)
         self.last_draw_s = 0.0
 
     def show_group(self, group: str, members: list, t0: float | None) -> None:
@@ -161,7 +161,7 @@ class GroupChart(KeptPlot):
         xs = [x[np.isfinite(x)] for x, _ in pairs]
         lo = min((float(x.min()) for x in xs if len(x)), default=0.0)
         hi = max((float(x.max()) for x in xs if len(x)), default=1.0)
-        buckets = max(10, self.size.width - 12) * 2   # two braille columns a cell
+        buckets = max(10, self.size.width - 12) * 2  # two braille columns a cell
         out = []
         for s, (x, y) in zip(members, pairs):
             segs = minmax_buckets(x, y, buckets, lo, hi)

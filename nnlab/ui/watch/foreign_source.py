@@ -22,7 +22,7 @@ from pathlib import Path
 
 STATE_EVERY_S = 1.0
 ENGINE_KINDS = ("paused", "resumed", "saved", "finished", "failed")
-MAX_IMAGE_SETS = 8           # the newest images records kept per key
+MAX_IMAGE_SETS = 8  # the newest images records kept per key
 
 
 def is_tensorboard_logdir(path: str | Path, limit: int = 20000) -> bool:
@@ -45,10 +45,10 @@ class Batch:
     """What one poll found. ``series``: name → (steps, times, values) of the new points."""
 
     series: dict = field(default_factory=dict)
-    epochs: list = field(default_factory=list)         # (epoch, {name: value})
-    confusion: dict | None = None                      # the newest confusion record
-    images: list = field(default_factory=list)         # (key, step, [N,H,W,C] uint8 array, captions)
-    engine: list = field(default_factory=list)         # paused/resumed/... records
+    epochs: list = field(default_factory=list)  # (epoch, {name: value})
+    confusion: dict | None = None  # the newest confusion record
+    images: list = field(default_factory=list)  # (key, step, [N,H,W,C] uint8 array, captions)
+    engine: list = field(default_factory=list)  # paused/resumed/... records
     problems: list = field(default_factory=list)
     state: str | None = None
     waiting: str | None = None
@@ -87,8 +87,7 @@ def batch_of(records: list, run_path=None, problems: list | None = None) -> Batc
                     cols = series[name] = ([], [], [])
                 cols[0].append(step)
                 cols[1].append(when)
-                cols[2].append(value if value is None or type(value) is float or type(value) is int
-                               else _finite(value))
+                cols[2].append(value if value is None or type(value) is float or type(value) is int else _finite(value))
         elif kind == "epoch_metrics":
             values = record.get("values")
             if type(values) is dict:
@@ -125,8 +124,11 @@ def _fast_log(path):
                     records = json.loads("[" + ",".join(lines) + "]")
                 except ValueError:
                     records = None
-                if records is not None and len(records) == len(lines) and all(
-                        type(r) is dict and type(r.get("event")) is str and r["event"] != "gap" for r in records):
+                if (
+                    records is not None
+                    and len(records) == len(lines)
+                    and all(type(r) is dict and type(r.get("event")) is str and r["event"] != "gap" for r in records)
+                ):
                     return records
             return super()._parse(lines, first_line)
 
@@ -148,13 +150,13 @@ class ForeignReader:
         if source == "tensorboard":
             from nnlab.integrations.tensorboard import TensorBoardSource
 
-            self.tb = TensorBoardSource(self.path)    # ExtraMissing without the package
+            self.tb = TensorBoardSource(self.path)  # ExtraMissing without the package
             self.log = None
         else:
             from nnlab.run.rundir import RunDir
 
             self.tb = None
-            self.rd = RunDir.open(self.path)          # RunDirError: one line
+            self.rd = RunDir.open(self.path)  # RunDirError: one line
             self.log = _fast_log(self.rd.events_path)
 
     @property
@@ -178,7 +180,7 @@ class ForeignReader:
             records = self.log.read_new()
             source_problems = self.log.problems
             waiting = None
-        problems.extend(source_problems[self._said:])
+        problems.extend(source_problems[self._said :])
         self._said = len(source_problems)
         out = batch_of(records, self.path, problems)
         out.problems = problems

@@ -26,8 +26,8 @@ class RemoteRun:
         self.preview_count = PREVIEW_COUNT
         self.progress_every: int | None = None
         self.data = None
-        self.state = "running"           # run_state() of the directory, as last read
-        self.ended = False               # a final event was read
+        self.state = "running"  # run_state() of the directory, as last read
+        self.ended = False  # a final event was read
         self._paused = False
         self._stopping = False
         self._last_batch: tuple[int, int] | None = None

@@ -37,8 +37,8 @@ from nnlab.ui.watch.follower import Follower
 from nnlab.ui.watch.remote_run import RemoteRun
 
 PAGES = ("live", "insight", "runs")
-BENCH_OUT = "NNLAB_BENCH_WATCH_OUT"   # a file the first full frame's times are appended to (the bench)
-POLL_S = 0.25          # 4 reads a second: a line's delay stays under a frame or two
+BENCH_OUT = "NNLAB_BENCH_WATCH_OUT"  # a file the first full frame's times are appended to (the bench)
+POLL_S = 0.25  # 4 reads a second: a line's delay stays under a frame or two
 
 
 class WatchScreen(LabScreen):
@@ -81,8 +81,8 @@ class WatchScreen(LabScreen):
         self.follower: Follower | None = None
         self.remote: RemoteRun | None = None
         self.replaying = False
-        self.first_full_frame_at: float | None = None   # time.time() of the first frame with the history
-        self.mounted_at: float | None = None            # time.time() when the screen mounted
+        self.first_full_frame_at: float | None = None  # time.time() of the first frame with the history
+        self.mounted_at: float | None = None  # time.time() when the screen mounted
         self._stop_reading = threading.Event()
         self._client = None
         self._said_state: str | None = None
@@ -205,8 +205,16 @@ class WatchScreen(LabScreen):
         if out:  # `nnlab bench watch`: when the first full frame was drawn, seen from inside
             try:
                 with open(out, "a", encoding="utf-8") as handle:
-                    handle.write(json.dumps({"run": self.path, "mounted_at": self.mounted_at,
-                                             "first_full_frame_at": self.first_full_frame_at}) + "\n")
+                    handle.write(
+                        json.dumps(
+                            {
+                                "run": self.path,
+                                "mounted_at": self.mounted_at,
+                                "first_full_frame_at": self.first_full_frame_at,
+                            }
+                        )
+                        + "\n"
+                    )
             except OSError:
                 pass
 
@@ -280,8 +288,11 @@ class WatchScreen(LabScreen):
             return False
         if not run.active:
             state = run.state if run.state != "running" else "completed"
-            self.notify(t("watch.not_steerable", run=run.run_dir.id, state=t(f"watch.state.{state}")),
-                        severity="warning", timeout=6)
+            self.notify(
+                t("watch.not_steerable", run=run.run_dir.id, state=t(f"watch.state.{state}")),
+                severity="warning",
+                timeout=6,
+            )
             return False
         return True
 
