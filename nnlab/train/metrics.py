@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from nnlab.run.dataset import PREVIEW_COUNT
+from nnlab.run.events import EpochEnd
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,31 @@ def evaluate(
         per_class_accuracy=per_class_accuracy(conf),
         predictions=tuple(pred_all[:preview_count].cpu().tolist()),
     )
+
+
+def epoch_result(
+    epoch: int, train_loss: float, ev: Evaluation, seconds: float, train_s: float, trained: int
+) -> tuple[EpochEnd, dict]:
+    """The EpochEnd event of a tested epoch and the row a checkpoint's history keeps of it (one
+    run or one sweep member: both record an epoch the same way)."""
+    event = EpochEnd(
+        epoch=epoch,
+        train_loss=train_loss,
+        test_loss=ev.loss,
+        test_accuracy=ev.accuracy,
+        per_class_accuracy=ev.per_class_accuracy,
+        confusion=ev.confusion,
+        seconds=seconds,
+        samples_per_s=trained / max(train_s, 1e-9),
+        sample_predictions=ev.predictions,
+        eval_seconds=seconds - train_s,
+    )
+    row = {
+        "epoch": epoch,
+        "train_loss": train_loss,
+        "test_loss": ev.loss,
+        "test_accuracy": ev.accuracy,
+        "seconds": seconds,
+        "samples_per_s": event.samples_per_s,
+    }
+    return event, row

@@ -42,7 +42,6 @@ from nnlab.run.errors import ConfigError
 from nnlab.run.events import (
     BatchProgress,
     Diverged,
-    EpochEnd,
     Event,
     Failed,
     Finished,
@@ -56,7 +55,7 @@ from nnlab.run.sweep import GROUP_FIELDS, group_key
 from nnlab.train import checkpoint as ckpt
 from nnlab.train.device import choose_threads, device_label, resolve_device
 from nnlab.train.memory import available_bytes
-from nnlab.train.metrics import evaluate
+from nnlab.train.metrics import epoch_result, evaluate
 from nnlab.train.model import INPUTS, OUTPUTS, estimate_bytes, parameters_for
 from nnlab.train.sweep_graph import GroupStepper
 from nnlab.train.sweep_save import member_checkpoint
@@ -452,28 +451,8 @@ class GroupTrainer:
         patience_gone = []
         for pos, (member, ev) in enumerate(zip(self.members, evaluations)):
             member.last_accuracy = ev.accuracy
-            event = EpochEnd(
-                epoch=epoch,
-                train_loss=member.loss_sum / batches,
-                test_loss=ev.loss,
-                test_accuracy=ev.accuracy,
-                per_class_accuracy=ev.per_class_accuracy,
-                confusion=ev.confusion,
-                seconds=seconds,
-                samples_per_s=n / max(train_s, 1e-9),
-                sample_predictions=ev.predictions,
-                eval_seconds=seconds - train_s,
-            )
-            member.history.append(
-                {
-                    "epoch": epoch,
-                    "train_loss": event.train_loss,
-                    "test_loss": ev.loss,
-                    "test_accuracy": ev.accuracy,
-                    "seconds": seconds,
-                    "samples_per_s": event.samples_per_s,
-                }
-            )
+            event, row = epoch_result(epoch, member.loss_sum / batches, ev, seconds, train_s, n)
+            member.history.append(row)
             member.loss_sum = 0.0
             self._save(pos, epoch, 0, self.generator.get_state())
             self.emit(member.index, event)

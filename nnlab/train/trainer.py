@@ -13,12 +13,12 @@ from nnlab.fs import atomic
 from nnlab.i18n import t
 from nnlab.run.config import TrainConfig
 from nnlab.run.control import Control
-from nnlab.run.events import BatchProgress, Diverged, EpochEnd, Finished, Paused, Resumed, Saved, SaveFailed, Started
+from nnlab.run.events import BatchProgress, Diverged, Finished, Paused, Resumed, Saved, SaveFailed, Started
 from nnlab.run.schedule import lr_at
 from nnlab.train import checkpoint as ckpt
 from nnlab.train.data import FashionData
 from nnlab.train.device import choose_threads, device_label, resolve_device
-from nnlab.train.metrics import evaluate
+from nnlab.train.metrics import epoch_result, evaluate
 from nnlab.train.model import count_parameters, fresh_model, make_optimizer
 from nnlab.train.step import Stepper
 
@@ -410,28 +410,8 @@ class Trainer:
         seconds = time.perf_counter() - epoch_t0 - self.paused_s
         trained = n - min(first * cfg.batch_size, n)
         self.last_accuracy = ev.accuracy
-        event = EpochEnd(
-            epoch=epoch,
-            train_loss=train_loss,
-            test_loss=ev.loss,
-            test_accuracy=ev.accuracy,
-            per_class_accuracy=ev.per_class_accuracy,
-            confusion=ev.confusion,
-            seconds=seconds,
-            samples_per_s=trained / max(train_s, 1e-9),
-            sample_predictions=ev.predictions,
-            eval_seconds=seconds - train_s,
-        )
-        self.history.append(
-            {
-                "epoch": epoch,
-                "train_loss": train_loss,
-                "test_loss": ev.loss,
-                "test_accuracy": ev.accuracy,
-                "seconds": seconds,
-                "samples_per_s": event.samples_per_s,
-            }
-        )
+        event, row = epoch_result(epoch, train_loss, ev, seconds, train_s, trained)
+        self.history.append(row)
         self.loss_sum = 0.0
         self._save(epoch, 0, self.generator.get_state())
         self._publish(epoch, 0)
