@@ -44,6 +44,15 @@ from nnlab.ui.train.updates import Update
 from nnlab.ui.train.worker import TrainRun
 
 PAGES = ("setup", "live", "insight", "runs")
+# Keys the dashboard and the viewer (nnlab.ui.watch) share, declared once.
+PAGE_KEYS = [
+    Binding("left_square_bracket", "page(-1)", "dash.key.prev_page", key_display="["),
+    Binding("right_square_bracket", "page(1)", "dash.key.next_page", key_display="]"),
+]
+CHART_KEYS = [
+    Binding("m", "smooth", "dash.key.smooth", show=False),
+    Binding("l", "log_scale", "dash.key.log_scale", show=False),
+]
 
 
 class TrainScreen(LabScreen):
@@ -55,15 +64,13 @@ class TrainScreen(LabScreen):
         Binding("p", "pause", "dash.key.pause"),
         Binding("x", "stop", "dash.key.stop"),
         Binding("n", "step", "dash.key.step"),
-        Binding("left_square_bracket", "page(-1)", "dash.key.prev_page", key_display="["),
-        Binding("right_square_bracket", "page(1)", "dash.key.next_page", key_display="]"),
+        *PAGE_KEYS,
         Binding("w", "save", "dash.key.save", show=False),
         Binding("d", "detach", "dash.key.detach", show=False),
         Binding("o", "resume_from", "dash.key.resume_from", show=False),
         Binding("e", "export", "dash.key.export", show=False),
         Binding("c", "clear", "dash.key.clear", show=False),
-        Binding("m", "smooth", "dash.key.smooth", show=False),
-        Binding("l", "log_scale", "dash.key.log_scale", show=False),
+        *CHART_KEYS,
         Binding("a", "anatomy", "dash.key.anatomy", show=False),
     ]
 

@@ -30,7 +30,7 @@ from nnlab.ui.train.insight_page import InsightPage
 from nnlab.ui.train.live_page import LivePage
 from nnlab.ui.train.runs_page import RunsPage
 from nnlab.ui.train.runs_table import RunsTable
-from nnlab.ui.train.screen import TrainScreen
+from nnlab.ui.train.screen import CHART_KEYS, PAGE_KEYS, TrainScreen
 from nnlab.ui.train.session import TrainSession
 from nnlab.ui.train.updates import Update
 from nnlab.ui.watch.follower import Follower
@@ -50,11 +50,9 @@ class WatchScreen(LabScreen):
         Binding("n", "step", "dash.key.step"),
         Binding("x", "stop", "dash.key.stop"),
         Binding("w", "save", "watch.key.save"),
-        Binding("left_square_bracket", "page(-1)", "dash.key.prev_page", key_display="["),
-        Binding("right_square_bracket", "page(1)", "dash.key.next_page", key_display="]"),
+        *PAGE_KEYS,
         Binding("e", "export", "dash.key.export", show=False),
-        Binding("m", "smooth", "dash.key.smooth", show=False),
-        Binding("l", "log_scale", "dash.key.log_scale", show=False),
+        *CHART_KEYS,
     ]
 
     DEFAULT_CSS = TrainScreen.DEFAULT_CSS.replace("TrainScreen", "WatchScreen")
