@@ -373,6 +373,22 @@ def _update_step(b: _Builder, P: Pass, w: str, phase: str, nodes: tuple[str, ...
     )
 
 
+def _sigmoid_step(b, f: dict, node: str) -> None:
+    """out = σ(l) for ``node`` (a hidden or an output unit: the same step in both layers)."""
+    b.add(
+        f"fwd.out_{node}",
+        "forward",
+        "forward",
+        f"out_{node}",
+        f"σ(l_{node}) = 1/(1 + e^(−l_{node}))",
+        f"1/(1 + e^(−{paren(f['l_' + node])})) = {num(f['out_' + node])}",
+        f[f"out_{node}"],
+        "bp.ex.sigmoid",
+        nodes=(node,),
+        node=node,
+    )
+
+
 def _forward_steps(b: _Builder, P: Pass) -> None:
     """l, out of each neuron, then the errors."""
     p, f, v = b.p, P.forward, b.p.as_dict()
@@ -392,18 +408,7 @@ def _forward_steps(b: _Builder, P: Pass) -> None:
             node=h,
             bias="b1",
         )
-        b.add(
-            f"fwd.out_{h}",
-            "forward",
-            "forward",
-            f"out_{h}",
-            f"σ(l_{h}) = 1/(1 + e^(−l_{h}))",
-            f"1/(1 + e^(−{paren(f['l_' + h])})) = {num(f['out_' + h])}",
-            f[f"out_{h}"],
-            "bp.ex.sigmoid",
-            nodes=(h,),
-            node=h,
-        )
+        _sigmoid_step(b, f, h)
     for o, (wa, wb) in (("o1", ("w5", "w6")), ("o2", ("w7", "w8"))):
         b.add(
             f"fwd.l_{o}",
@@ -419,18 +424,7 @@ def _forward_steps(b: _Builder, P: Pass) -> None:
             node=o,
             bias="b2",
         )
-        b.add(
-            f"fwd.out_{o}",
-            "forward",
-            "forward",
-            f"out_{o}",
-            f"σ(l_{o}) = 1/(1 + e^(−l_{o}))",
-            f"1/(1 + e^(−{paren(f['l_' + o])})) = {num(f['out_' + o])}",
-            f[f"out_{o}"],
-            "bp.ex.sigmoid",
-            nodes=(o,),
-            node=o,
-        )
+        _sigmoid_step(b, f, o)
     for k, o in (("1", "o1"), ("2", "o2")):
         b.add(
             f"fwd.E_{o}",
