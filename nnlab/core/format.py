@@ -24,6 +24,17 @@ def bound(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else f"{x:g}"
 
 
+def sci(x: float, digits: int = 3) -> str:
+    """A short scientific form for rates that span decades: 1.00e-3, 2.50e-4, 1.00e0 (``digits``
+    significant digits, the exponent without "+" or leading zeros); nan, inf, -inf; 0 is "0"."""
+    if x == 0:
+        return "0"
+    if not math.isfinite(x):
+        return sig(x)
+    mantissa, _, exponent = f"{x:.{max(1, digits) - 1}e}".partition("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def minus(text: str) -> str:
     """ASCII hyphens as the minus sign U+2212, for numbers set in formulas."""
     return text.replace("-", "−")

@@ -60,6 +60,7 @@ MESSAGES = {
     "dash.progress.loss": ("loss {loss}", "损失 {loss}"),
     "dash.progress.speed": ("{speed} samples/s", "{speed} 样本/秒"),
     "dash.progress.elapsed": ("elapsed {elapsed}", "已用 {elapsed}"),
+    "dash.progress.lr": ("lr {lr}", "学习率 {lr}"),
     "dash.status.idle": ("Idle: press s to start", "空闲：按 s 开始"),
     "dash.status.loading": ("Loading data…", "正在加载数据…"),
     "dash.status.running": ("Running", "训练中"),

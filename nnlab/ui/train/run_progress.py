@@ -6,6 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
+from nnlab.core.format import sci
 from nnlab.i18n import t
 from nnlab.ui.train.state import ProgressState
 
@@ -93,6 +94,8 @@ class RunProgressView(Widget):
             t("dash.progress.speed", speed=f"{s.samples_per_s:,.0f}"),
             t("dash.progress.elapsed", elapsed=clock(s.elapsed_s)),
         ]
+        if s.lr is not None:  # before the device: at 80 columns the line's end is cut first
+            figures.append(t("dash.progress.lr", lr=sci(s.lr)))
         if s.device:
             figures.append(s.device)
         text.append("  " + " · ".join(figures))

@@ -189,7 +189,7 @@ class TrainSession:
             run_dir=run_dir,
         )
         view.set_active_run(self.run)
-        self.show(status="loading", epochs=config.epochs)
+        self.show(status="loading", epochs=config.epochs, lr=None)
         self.log(t("dash.log.starting", run=run_id, preset=config.preset, device=config.device))
         if run_dir is not None:
             self.log(t("dash.log.run_dir", run=run_dir.id, path=run_dir.path))
@@ -419,6 +419,7 @@ class TrainSession:
             elapsed_s=max(0.0, last.elapsed_s - paused_s),
             samples_per_s=last.samples_per_s,
             running_loss=last.running_loss,
+            lr=last.lr if math.isfinite(last.lr) else self.state.lr,  # nan: a log written before lr was
             gpu=gpu_text(gpu),
         )
         if gpu is not None and gpu is not self.gpu:  # new figures (the worker reads them once a second)

@@ -54,6 +54,7 @@ class ProgressState:
     elapsed_s: float = 0.0  # this run's compute time: pauses left out
     samples_per_s: float = 0.0
     running_loss: float | None = None
+    lr: float | None = None  # the lr the last reported batch trained with (a schedule changes it)
     device: str = ""
     gpu: str = ""  # "GPU 1.2/80.0 GB · 37 %" or ""
 
