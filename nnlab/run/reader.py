@@ -291,6 +291,9 @@ class RunSummary:
     duration_s: float | None  # time spent training, all sessions (resumes) together
     host: str
     pid: int | None
+    parent: str | None = None  # a branch's parent run id (run.json "parent")
+    branch_epoch: int | None = None  # a branch: the parent's epochs done at the branch point
+    branch_batch: int = 0  # ... and the batches of the next epoch already trained there
 
     def to_dict(self) -> dict:
         return {
@@ -308,6 +311,8 @@ class RunSummary:
             "duration_s": self.duration_s,
             "host": self.host,
             "pid": self.pid,
+            "parent": self.parent,
+            "branch_epoch": self.branch_epoch,
         }
 
 
@@ -350,6 +355,7 @@ def summarize(rd: RunDir) -> RunSummary:
     config = rd.config
     epochs_total = config.get("epochs") if isinstance(config.get("epochs"), int) else None
     accuracy = (status or {}).get("test_accuracy")
+    branch = rd.info.get("branch") if isinstance(rd.info.get("branch"), dict) else {}
     return RunSummary(
         id=rd.id,
         path=rd.path,
@@ -365,7 +371,14 @@ def summarize(rd: RunDir) -> RunSummary:
         duration_s=_duration(rd, status, state),
         host=str((status or rd.info).get("host") or ""),
         pid=(status or {}).get("pid"),
+        parent=str(rd.info["parent"]) if isinstance(rd.info.get("parent"), str) and rd.info["parent"] else None,
+        branch_epoch=_int_or_none(branch.get("epoch")),
+        branch_batch=_int_or_none(branch.get("batch")) or 0,
     )
+
+
+def _int_or_none(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def list_runs(root: str | os.PathLike | None = None, problems: list[str] | None = None) -> list[RunSummary]:

@@ -6,6 +6,12 @@ from its events.jsonl (``load_record``, on a worker) for the others; each keeps 
 marked. ``a`` opens the Anatomy view on the row's latest checkpoint (read on a worker: torch);
 Delete and ``A`` delete or archive the row's run after a confirmation, refusing a live run
 (``nnlab.run.manage``, as `nnlab runs --delete/--archive`).
+
+A marked branch brings its parents (``RunsTable.parent_links``) into the overlay, in grey and
+labelled as parents, whole: before the branch point they are the branch's own history, after it
+what the run would have done without the change. A vertical line in the branch's colour marks the
+branch point on both charts. A parent that is not under the runs root (archived, deleted) is said
+once; ``b`` draws the marked runs alone.
 """
 
 from __future__ import annotations
@@ -21,56 +27,9 @@ from textual.widgets import Static, TabPane
 from nnlab.i18n import t
 from nnlab.ui.shared.confirm import ConfirmDialog
 from nnlab.ui.train import updates as up
-from nnlab.ui.train.epoch_chart import EpochChart
-from nnlab.ui.train.loss_chart import LossChart
-from nnlab.ui.train.runs_table import OVERLAY_COLORS, Row, RunsTable
+from nnlab.ui.train.overlay_charts import OverlayEpochChart, OverlayLossChart
+from nnlab.ui.train.runs_table import PARENT_COLOR, Link, Row, RunsTable
 from nnlab.ui.train.state import RunRecord
-
-
-class OverlayLossChart(LossChart):
-    """The loss chart of the overlay: each series drawn in the colour its run keeps while marked."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.colour_by_label: dict[str, str] = {}
-
-    def draw(self, plt) -> None:
-        drawn = self.series()
-        for i, (label, xs, ys) in enumerate(drawn):
-            plt.plot(
-                xs,
-                ys,
-                marker="braille",
-                color=self.colour_by_label.get(label, OVERLAY_COLORS[i % 6]),
-                label=label if len(drawn) > 1 else None,
-            )
-        if self.log_scale:
-            plt.yscale("log")
-        if not drawn:
-            plt.xlim(0, 1)
-            plt.ylim(0, 1)
-
-
-class OverlayEpochChart(EpochChart):
-    """Test accuracy per epoch of every marked run, in its colour."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.colour_by_label: dict[str, str] = {}
-
-    def draw(self, plt) -> None:
-        series = [(self.label, self.epochs, self.accuracy)] if self.epochs else []
-        series += [s for s in self.overlays if s[1]]
-        last = max([*(e for _, es, _ in series for e in es), 1])
-        for i, (label, epochs, acc) in enumerate(series):
-            plt.plot(
-                epochs, acc, marker="hd", color=self.colour_by_label.get(label, OVERLAY_COLORS[i % 6]), label=label
-            )
-        plt.xlim(0.5, last + 0.5)
-        if last <= 12:
-            plt.xticks(list(range(1, last + 1)))
-        if not series:
-            plt.ylim(0, 100)
 
 
 class ConfirmRemove(ConfirmDialog):
@@ -96,9 +55,9 @@ class HistoryRead(Message):
 
 
 class RecordLoaded(Message):
-    def __init__(self, key: str, record: RunRecord | None, error: str | None) -> None:
+    def __init__(self, key: str, record: RunRecord | None, error: str | None, batches: int = 0) -> None:
         super().__init__()
-        self.key, self.record, self.error = key, record, error
+        self.key, self.record, self.error, self.batches = key, record, error, batches
 
 
 class AnatomyRead(Message):
@@ -121,6 +80,8 @@ class RunsPage(TabPane):
         self.root: Path | None = None  # None: the app's runs root (--runs-dir, $NNLAB_RUNS_DIR, ./runs)
         self.loaded: dict[str, RunRecord] = {}  # other sessions' runs read from their logs
         self._loading: set[str] = set()
+        self.batches: dict[str, int] = {}  # batches per epoch of a loaded run (a mid-epoch branch point)
+        self._missing: set[str] = set()  # parents not found (said once)
         self.reads = 0  # history reads done (tests wait on it)
 
     def compose(self) -> ComposeResult:
@@ -191,21 +152,37 @@ class RunsPage(TabPane):
         return self.loaded.get(key)
 
     def overlay(self, keys: tuple[str, ...]) -> None:
-        missing = [k for k in keys if self.record_of(k) is None and k not in self._loading]
-        for key in missing:
+        links = self.table.parent_links(keys) if self.table.with_parents else []
+        context: list[str] = []  # parents drawn for their branches without being marked
+        for link in links:
+            if link.parent not in keys and link.parent not in context:
+                context.append(link.parent)
+        for key in (*keys, *context):
+            if self.record_of(key) is not None or key in self._loading:
+                continue
             row = self.table.entries.get(key)
-            if row is not None and row.path is not None:
-                self._load(key, row.path, row.state)
-        self._draw([r for r in (self.record_of(k) for k in keys) if r is not None])
+            path = row.path if row is not None else self._parent_dir(key)
+            if path is not None:
+                self._load(key, path, row.state if row is not None else "")
+            elif key in context and key not in self._missing:
+                self._missing.add(key)
+                self.notify(t("lab.parent.missing", run=key, root=self.runs_root()), severity="warning", timeout=8)
+        marked = [r for r in (self.record_of(k) for k in keys) if r is not None]
+        parents = [(k, r) for k, r in ((k, self.record_of(k)) for k in context) if r is not None]
+        self._draw(marked, parents, links)
+
+    def _parent_dir(self, key: str) -> Path | None:
+        """A parent that is not a row (another runs root is not searched): its directory here, if any."""
+        path = self.runs_root() / key
+        return path if "/" not in key and (path / "run.json").is_file() else None
 
     def _load(self, key: str, path, state: str) -> None:
         self._loading.add(key)
 
         def read() -> None:
-            from nnlab.ui.train.state import load_record
-
             try:
-                self.post_message(RecordLoaded(key, load_record(path, state), None))
+                record, batches = read_record(path, state)
+                self.post_message(RecordLoaded(key, record, None, batches))
             except Exception as error:  # noqa: BLE001 - said, never raised
                 self.post_message(RecordLoaded(key, None, str(error) or type(error).__name__))
 
@@ -217,21 +194,51 @@ class RunsPage(TabPane):
             self.notify(t("dash.runs.unreadable", run=message.key, why=message.error), severity="error")
             return
         self.loaded[message.key] = message.record
-        if message.key in self.table.marked:
+        self.batches[message.key] = message.batches
+        if message.key in self.table.marked or message.key in self.table.context():
             self.overlay(tuple(self.table.marked))
 
-    def _draw(self, records: list[RunRecord]) -> None:
+    def branch_point(self, link: Link) -> float | None:
+        """Where a branch starts, in epochs (the loss chart's x): E, or E + B/batches mid-epoch."""
+        if link.epoch is None:
+            return None
+        batches = self.batches.get(link.child) or self.batches.get(link.parent) or 0
+        if not batches:
+            record = self.record_of(link.child)
+            batches = next((e.batches for e in (record.events if record else ()) if getattr(e, "batches", 0)), 0)
+        return link.epoch + (link.batch / batches if link.batch and batches else 0.0)
+
+    def _draw(self, records: list[RunRecord], parents=(), links=()) -> None:
+        """The marked runs in their colours; ``parents`` (key, record) of marked branches in grey,
+        labelled as parents; each of ``links`` a vertical line at its branch point."""
         if not records:
             self.loss_chart.colour_by_label = self.epoch_chart.colour_by_label = {}
+            self.loss_chart.marks = self.epoch_chart.marks = []
             self.loss_chart.clear()
             self.epoch_chart.clear()
             return
         colours = {r.label: self.table.colour_of(r.key) for r in records}
+        context = [(t("lab.parent.label", run=r.label), r) for _, r in parents]
+        colours.update({label: PARENT_COLOR for label, _ in context})
         self.loss_chart.colour_by_label = self.epoch_chart.colour_by_label = colours
+        marked = {r.key for r in records}
+        marks = []
+        for link in links:
+            x = self.branch_point(link)
+            if x is not None:
+                colour = self.table.colour_of(link.child) if link.child in marked else PARENT_COLOR
+                marks.append((x, colour))
+        self.loss_chart.marks, self.epoch_chart.marks = marks, [(float(m[0]), m[1]) for m in marks]
         a, *rest = records
-        self.loss_chart.set_series(a.label, a.loss_x, a.loss_y, [(r.label, r.loss_x, r.loss_y) for r in rest])
+        others = [(r.label, r) for r in rest] + context
+        self.loss_chart.set_series(a.label, a.loss_x, a.loss_y, [(label, r.loss_x, r.loss_y) for label, r in others])
         self.epoch_chart.set_series(
-            a.label, a.epochs, a.accuracy, a.test_loss, [(r.label, r.epochs, r.accuracy) for r in rest], reference=False
+            a.label,
+            a.epochs,
+            a.accuracy,
+            a.test_loss,
+            [(label, r.epochs, r.accuracy) for label, r in others],
+            reference=False,
         )
 
     # actions on the row under the cursor -----------------------------------------------------
@@ -356,3 +363,17 @@ class RunsPage(TabPane):
             self.loss_chart.toggle_smooth()  # the chart titles say "(smoothed)": no toast needed
         if self.loss_chart.log_scale != log_scale:
             self.loss_chart.toggle_log()
+
+
+def read_record(path, status: str = "") -> tuple[RunRecord, int]:
+    """A run directory's record from its events.jsonl (the whole log: call it on a worker) and its
+    batches per epoch (0 when it trained none), which places a mid-epoch branch point."""
+    from nnlab.run.events import BatchProgress
+    from nnlab.run.reader import EventLog
+    from nnlab.run.rundir import RunDir
+    from nnlab.ui.train.state import record_from_events
+
+    rd = RunDir.open(path)
+    events = EventLog(rd.events_path, decode=True).read_new()
+    batches = next((e.batches for e in events if isinstance(e, BatchProgress) and e.batches), 0)
+    return record_from_events(rd.id, rd.config, events, status), batches

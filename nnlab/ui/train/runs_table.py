@@ -8,6 +8,10 @@ Space or Enter marks the row under the cursor (at most ``MAX_MARKED``; one more 
 oldest); each marked run keeps its colour slot while marked. ``r`` cycles the sort (started,
 accuracy, state); ``g`` asks the page to read the runs again; ``a``, Delete and ``A`` ask for the
 Anatomy view, deletion and archiving of the row's run (the page does the work).
+
+A branch (``nnlab train --branch RUN@E``) shows ``↳`` before its id and its parent link first in
+the config column; when a branch is marked its parents are drawn too (``parent_links``: the
+ancestry, up to ``MAX_DEPTH`` runs back), their rows marked ``○``; ``b`` turns that off and on.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
 from nnlab.ui.train.state import RunRecord
 
-__all__ = ["MAX_MARKED", "OVERLAY_COLORS", "Row", "RunRecord", "RunsTable"]
+__all__ = ["MAX_MARKED", "OVERLAY_COLORS", "PARENT_COLOR", "Link", "Row", "RunRecord", "RunsTable"]
 
 MAX_MARKED = 6
+MAX_DEPTH = 4  # a branch of a branch of ...: the parents drawn for one marked run
+PARENT_COLOR = "gray"  # a parent drawn beside its marked branch (not marked itself)
 OVERLAY_COLORS = ("cyan", "orange", "magenta", "green", "yellow", "blue")  # the first four: SERIES_COLORS
 SORTS = ("started", "accuracy", "state")
 STATE_ORDER = ("running", "created", "completed", "stopped", "diverged", "failed", "lost", "detached")
@@ -36,6 +42,16 @@ RECORD_STATE = {
     "detached": "running",
     "running": "running",
 }
+
+
+@dataclass(frozen=True)
+class Link:
+    """A branch and its parent, with the branch point (the parent's epochs done, and batches of the next)."""
+
+    parent: str
+    child: str
+    epoch: int | None
+    batch: int = 0
 
 
 @dataclass
@@ -65,6 +81,10 @@ class Row:
     def path(self):
         return self.summary.path if self.summary is not None else None
 
+    @property
+    def parent(self) -> str | None:
+        return getattr(self.summary, "parent", None)
+
 
 def _started(iso: str) -> str:
     import time
@@ -84,11 +104,24 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes}m{sec:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
 
 
+def _branch_parts(summary) -> tuple[str, ...]:
+    """The config column's head: a branch's parent link, then its name unless it only says the
+    same ("branch of P @E", the default name ``nnlab.train.branch`` gives)."""
+    parent = getattr(summary, "parent", None)
+    if not parent:
+        return (summary.name,)
+    epoch = summary.branch_epoch
+    link = t("lab.branch.of", parent=parent, epoch="?" if epoch is None else epoch)
+    default = f"branch of {parent} @{epoch}"
+    return (link,) if summary.name in ("", default) else (link, summary.name)
+
+
 class RunsTable(DataTable):
     BINDINGS = [
         Binding("space", "mark", "dash.key.mark"),
         Binding("enter", "mark", "dash.key.mark", show=False),
         Binding("r", "sort", "dash.key.sort"),
+        Binding("b", "parents", "dash.key.parents", show=False),
         Binding("g", "reload", "dash.key.reload"),
         Binding("a", "ask('anatomy')", "dash.key.anatomy_run", show=False),
         Binding("delete", "ask('delete')", "dash.key.delete_run", key_display="del"),
@@ -116,6 +149,7 @@ class RunsTable(DataTable):
         self.marked: list[str] = []
         self.colours: dict[str, int] = {}  # row key -> slot in OVERLAY_COLORS, while marked
         self.sort_by = "started"
+        self.with_parents = True  # a marked branch brings its parents into the overlay
 
     def on_mount(self) -> None:
         for key in ("mark", "id", "state", "accuracy", "epochs", "started", "time", "config"):
@@ -173,16 +207,46 @@ class RunsTable(DataTable):
             return sorted(by_start, key=lambda r: STATE_ORDER.index(r.state) if r.state in STATE_ORDER else 99)
         return by_start
 
-    def _cells(self, row: Row) -> tuple:
-        slot = self.colours.get(row.key)
-        mark = Text("●", style=f"bold {OVERLAY_COLORS[slot]}") if slot is not None else Text("")
+    def parent_links(self, keys) -> list[Link]:
+        """Each marked branch's ancestry, nearest parent first, each link once (a parent not in
+        the table ends its chain: its own parent is unknown until it is read)."""
+        links: list[Link] = []
+        for key in keys:
+            child = key
+            for _ in range(MAX_DEPTH):
+                row = self.entries.get(child)
+                parent = row.parent if row is not None else None
+                if not parent or parent == key or any(link.child == child for link in links):
+                    break
+                links.append(Link(parent, child, row.summary.branch_epoch, row.summary.branch_batch))
+                child = parent
+        return links
+
+    def context(self) -> list[str]:
+        """The parents drawn beside the marked runs without being marked themselves."""
+        if not self.with_parents:
+            return []
+        out: list[str] = []
+        for link in self.parent_links(self.marked):
+            if link.parent not in self.marked and link.parent not in out:
+                out.append(link.parent)
+        return out
+
+    def _mark(self, key: str, context=()) -> Text:
+        slot = self.colours.get(key)
+        if slot is not None:
+            return Text("●", style=f"bold {OVERLAY_COLORS[slot]}")
+        return Text("○", style=PARENT_COLOR) if key in context else Text("")
+
+    def _cells(self, row: Row, context=()) -> tuple:
+        mark = self._mark(row.key, context)
         s, rec = row.summary, row.record
-        label = row.key
+        label = ("↳" + row.key) if row.parent else row.key
         acc = f"{row.accuracy:.1f}%" if row.accuracy is not None else "–"
         if s is not None:
             total = f"/{s.epochs_total}" if s.epochs_total else ""
             epochs, seconds = f"{s.epochs_done}{total}", s.duration_s
-            config = " · ".join(p for p in (s.name, s.summary) if p)
+            config = " · ".join(p for p in (*_branch_parts(s), s.summary) if p)
         else:
             c = rec.config
             epochs, seconds = f"{len(rec.epochs)}/{c.get('epochs')}", rec.seconds
@@ -203,8 +267,9 @@ class RunsTable(DataTable):
     def redraw(self) -> None:
         current = self.cursor_key()
         self.clear()
+        context = self.context()
         for row in self.ordered():
-            self.add_row(*self._cells(row), key=row.key)
+            self.add_row(*self._cells(row, context), key=row.key)
         if current is not None and current in self.entries:
             self.move_cursor(row=self.get_row_index(current))
 
@@ -238,11 +303,19 @@ class RunsTable(DataTable):
             used = set(self.colours.values())
             self.colours[key] = next(i for i in range(MAX_MARKED) if i not in used)
             self.marked.append(key)
+        self._update_marks()
+        self.post_message(self.Marked(tuple(self.marked)))
+
+    def _update_marks(self) -> None:
+        context = self.context()
         for k in self.entries:
-            slot = self.colours.get(k)
-            self.update_cell(
-                k, "mark", Text("●", style=f"bold {OVERLAY_COLORS[slot]}") if slot is not None else Text("")
-            )
+            self.update_cell(k, "mark", self._mark(k, context))
+
+    def action_parents(self) -> None:
+        """``b``: draw the parents of marked branches, or only the marked runs."""
+        self.with_parents = not self.with_parents
+        self._update_marks()
+        self.notify(t("lab.parents.on" if self.with_parents else "lab.parents.off"), timeout=3)
         self.post_message(self.Marked(tuple(self.marked)))
 
     def colour_of(self, key: str) -> str:
