@@ -18,7 +18,7 @@ from textual.screen import Screen
 from nnlab.i18n import t
 from nnlab.ui.shared.confirm_quit import BACKGROUND, ConfirmQuit
 from nnlab.ui.shared.help import HelpScreen
-from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.keys import full_label, translate_bindings
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
@@ -238,7 +238,7 @@ class NNLabApp(App[int]):
             seen.add(binding.action)
             display = binding.key_display or self.get_key_display(binding)
             yield SystemCommand(
-                binding.description,
+                full_label(binding),
                 f"[{display}]",
                 partial(self.run_action, binding.action, active.node),
             )

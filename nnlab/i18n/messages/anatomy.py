@@ -9,6 +9,7 @@ MESSAGES = {
     "anat.key.data": ("Data step", "数据步骤"),
     "anat.key.more": ("More images", "加一张图"),
     "anat.key.fewer": ("Fewer images", "减一张图"),
+    "anat.key.count_group": ("Images", "图片数"),  # the footer's one entry for + and -
     "anat.key.next_images": ("Next images", "后面的图片"),
     "anat.key.prev_images": ("Previous images", "前面的图片"),
     "anat.key.random": ("Random images", "随机图片"),

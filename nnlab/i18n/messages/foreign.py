@@ -13,9 +13,11 @@ MESSAGES = {
     ),
     "foreign.key.prev_group": ("Previous group", "上一组"),
     "foreign.key.next_group": ("Next group", "下一组"),
+    "foreign.key.groups": ("Group", "分组"),  # the footer's one entry for [ and ]
     "foreign.key.smooth": ("Smoothing", "平滑"),
     "foreign.key.x_axis": ("Step/time axis", "步数/时间轴"),
     "foreign.key.page": ("Next page", "下一页"),
+    "foreign.key.page.footer": ("Pages", "翻页"),
     "foreign.page.scalars": ("Scalars", "标量"),
     "foreign.page.epochs": ("Epochs", "轮次"),
     "foreign.page.confusion": ("Confusion", "混淆矩阵"),

@@ -93,7 +93,7 @@ MESSAGES = {
     "neuron.sm.max": ("At most {n} classes.", "最多 {n} 个类别。"),
     "neuron.sm.min": ("At least {n} classes.", "至少 {n} 个类别。"),
     # keys (footer, palette, help)
-    "neuron.key.next_panel": ("Panel", "面板"),
+    "neuron.key.next_panel": ("Next panel", "下一个面板"),
     "neuron.key.prev_panel": ("Previous panel", "上一个面板"),
     "neuron.key.activation": ("Activation", "激活"),
     "neuron.key.activation_prev": ("Previous activation", "上一个激活函数"),

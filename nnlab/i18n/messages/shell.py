@@ -20,6 +20,9 @@ MESSAGES = {
     "key.focus_next": ("Next field", "下一个字段"),
     "key.focus_previous": ("Previous field", "上一个字段"),
     "key.copy": ("Copy selected text", "复制所选文字"),
+    # footer labels of a key pair shown once ("[] Page"): short, the help overlay names each key
+    "key.page_group": ("Page", "翻页"),
+    "key.panel_group": ("Panel", "面板"),
     # help overlay
     "help.title": ("Help: {screen}", "帮助：{screen}"),
     "help.keys": ("Keys on this screen", "本屏按键"),

@@ -11,6 +11,7 @@ MESSAGES = {
         "所有查看者都能看到每一次控制，因为效果来自运行的事件日志。",
     ),
     "watch.key.save": ("Save now", "立即保存"),
+    "watch.key.save.footer": ("Save", "保存"),
     "watch.no_run": (
         "No run to watch: give a run id or a run directory (nnlab watch RUN).",
         "没有可查看的运行：请给出运行 id 或运行目录（nnlab watch RUN）。",

@@ -23,6 +23,8 @@ from nnlab.ui.anatomy.session import AnatomySession, Request, Walked, WalkFailed
 from nnlab.ui.messages import AnatomyDone
 from nnlab.ui.shared.base import LabScreen
 
+COUNT_GROUP = Binding.Group("anat.key.count_group", compact=True)  # + and -: one footer entry, "+- Images"
+
 POLL_S = 1.0  # how often a live source is asked whether an epoch has ended
 
 
@@ -39,8 +41,8 @@ class AnatomyScreen(LabScreen):
         Binding("left", "step(-1)", "anat.key.prev", show=False),
         Binding("w", "params", "anat.key.params"),
         Binding("d", "data", "anat.key.data", show=False),
-        Binding("plus,equals_sign", "count(1)", "anat.key.more", key_display="+"),
-        Binding("minus", "count(-1)", "anat.key.fewer", key_display="-"),
+        Binding("plus,equals_sign", "count(1)", "anat.key.more", key_display="+", group=COUNT_GROUP),
+        Binding("minus", "count(-1)", "anat.key.fewer", key_display="-", group=COUNT_GROUP),
         Binding("right_square_bracket", "page(1)", "anat.key.next_images", key_display="]", show=False),
         Binding("left_square_bracket", "page(-1)", "anat.key.prev_images", key_display="[", show=False),
         Binding("r", "random", "anat.key.random", show=False),

@@ -45,7 +45,7 @@ class BackpropScreen(LabScreen):
         Binding("u", "update", "bp.key.update"),
         Binding("e", "edit", "bp.key.edit"),
         Binding("i", "iterate", "bp.key.iterate"),
-        Binding("x", "toggle_bias", "bp.key.bias"),
+        Binding("x", "toggle_bias", "bp.key.bias", show=False),  # in help and the palette: the footer is full at 80
         Binding("o", "toggle_order", "bp.key.order", show=False),  # in help and the palette; the footer is full at 80
         Binding("r", "reset", "bp.key.reset"),
         Binding("t", "exercise", "bp.key.exercise", show=False),  # type each value before it is shown

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 
 from nnlab.ui.neuron.compare_panel import ComparePanel
 from nnlab.ui.neuron.loss_panel import LossPanel
 from nnlab.ui.neuron.neuron_panel import NeuronPanel
 from nnlab.ui.neuron.softmax_panel import SoftmaxPanel
 from nnlab.ui.shared.base import LabScreen
+from nnlab.ui.shared.keys import PANEL_GROUP
 from nnlab.ui.shared.panel_bar import PanelBar
 
 PANELS = ("neuron", "compare", "loss", "softmax")
@@ -51,8 +52,8 @@ class NeuronScreen(LabScreen):
     """
 
     BINDINGS = [
-        Binding("right_square_bracket", "panel(1)", "neuron.key.next_panel", key_display="]"),
-        Binding("left_square_bracket", "panel(-1)", "neuron.key.prev_panel", key_display="[", show=False),
+        Binding("left_square_bracket", "panel(-1)", "neuron.key.prev_panel", key_display="[", group=PANEL_GROUP),
+        Binding("right_square_bracket", "panel(1)", "neuron.key.next_panel", key_display="]", group=PANEL_GROUP),
         Binding("a", "activation(1)", "neuron.key.activation"),
         Binding("A", "activation(-1)", "neuron.key.activation_prev", show=False),
         Binding("p", "preset", "neuron.key.preset", show=False),
@@ -94,7 +95,6 @@ class NeuronScreen(LabScreen):
             yield SoftmaxPanel(id="softmax")
 
     def on_mount(self) -> None:
-        self.query_one(Footer).compact = True  # room for this panel's keys and the global ones at 80 columns
         self.show_panel(self._first_panel)
 
     # panels -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from nnlab.i18n import t
-from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.keys import full_label, translate_bindings
 from nnlab.ui.shared.modal import OnceModal
 
 FIELD_ACTIONS = ("focus_next", "focus_previous")  # keys that only move between fields
@@ -71,7 +71,7 @@ class HelpScreen(OnceModal[None]):
                     if not namespace and not check(name, params):
                         continue
                 display = binding.key_display or self.app.get_key_display(binding)
-                keys = keys_by_description.setdefault(binding.description, [])
+                keys = keys_by_description.setdefault(full_label(binding), [])
                 if display not in keys:
                     keys.append(display)
         return [(", ".join(keys), description) for description, keys in keys_by_description.items()]

@@ -41,7 +41,7 @@ class ConfusionMatrix(Widget, can_focus=True):
         Binding("down", "move(1, 0)", show=False),
         Binding("left", "move(0, -1)", show=False),
         Binding("right", "move(0, 1)", show=False),
-        Binding("enter", "pick", "dash.key.pick"),
+        Binding("enter", "pick", "dash.key.pick", show=False),  # the page's hint says it; the footer is full at 80
     ]
 
     class Picked(Message):

@@ -117,15 +117,17 @@ def _branch_parts(summary) -> tuple[str, ...]:
 
 
 class RunsTable(DataTable):
+    # The page's hint line lists these keys (the palette offers them too): the footer keeps its
+    # 80 columns for the screen's own keys.
     BINDINGS = [
-        Binding("space", "mark", "dash.key.mark"),
+        Binding("space", "mark", "dash.key.mark", show=False),
         Binding("enter", "mark", "dash.key.mark", show=False),
-        Binding("r", "sort", "dash.key.sort"),
+        Binding("r", "sort", "dash.key.sort", show=False),
         Binding("b", "parents", "dash.key.parents", show=False),
-        Binding("g", "reload", "dash.key.reload"),
+        Binding("g", "reload", "dash.key.reload", show=False),
         Binding("a", "ask('anatomy')", "dash.key.anatomy_run", show=False),
-        Binding("delete", "ask('delete')", "dash.key.delete_run", key_display="del"),
-        Binding("A", "ask('archive')", "dash.key.archive_run", key_display="A"),
+        Binding("delete", "ask('delete')", "dash.key.delete_run", key_display="del", show=False),
+        Binding("A", "ask('archive')", "dash.key.archive_run", key_display="A", show=False),
     ]
 
     class Marked(Message):

@@ -34,6 +34,8 @@ from nnlab.ui.shared.base import LabScreen
 from nnlab.ui.watch.foreign_chart import GroupChart, cut
 from nnlab.ui.watch.foreign_source import Batch, ForeignReader, MetricStore
 
+GROUPS = Binding.Group("foreign.key.groups", compact=True)  # [ and ]: one footer entry, "[] Group"
+
 POLL_S = 0.2
 PAGES = ("scalars", "epochs", "confusion", "images")
 MAX_NAME_CELLS = 24  # a metric name in the group list: cut for display only
@@ -127,11 +129,12 @@ class ForeignScreen(LabScreen):
         Binding("n", "step", "dash.key.step"),
         Binding("x", "stop", "dash.key.stop"),
         Binding("w", "save", "watch.key.save", show=False),
-        Binding("left_square_bracket", "group(-1)", "foreign.key.prev_group", key_display="["),
-        Binding("right_square_bracket", "group(1)", "foreign.key.next_group", key_display="]"),
+        Binding("left_square_bracket", "group(-1)", "foreign.key.prev_group", key_display="[", group=GROUPS),
+        Binding("right_square_bracket", "group(1)", "foreign.key.next_group", key_display="]", group=GROUPS),
         Binding("g", "group(1)", "foreign.key.next_group", show=False),
-        Binding("l", "chart('log')", "dash.key.log_scale"),
-        Binding("m", "chart('smooth')", "foreign.key.smooth"),
+        # l and m: in the help overlay and the palette (the footer is full at 80 columns)
+        Binding("l", "chart('log')", "dash.key.log_scale", show=False),
+        Binding("m", "chart('smooth')", "foreign.key.smooth", show=False),
         Binding("t", "chart('x')", "foreign.key.x_axis", show=False),
         Binding("v", "page", "foreign.key.page"),
     ]
