@@ -49,6 +49,8 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     add("--sweep-random", metavar="N", default=None, help=_help("sweep.cli.random"))
     add("--max-members", metavar="N", default=None, help=_help("sweep.cli.max_members"))
     add("--sweep-export", metavar="FILE.csv|FILE.md", default=None, help=_help("sweep.cli.export"))
+    # the dashboard's sweep (nnlab.ui.train.sweep_launch): the sweep directory it made and is watching
+    add("--sweep-dir", metavar="DIR", default=None, help=argparse.SUPPRESS)
 
 
 def add_branch_arguments(parser: argparse.ArgumentParser) -> None:
@@ -165,8 +167,17 @@ class Sweep:
 
     # --- files ---------------------------------------------------------------------------
     def _make_dir(self):
+        from pathlib import Path
+
         from nnlab.run.rundir import RunDirError, new_id, now_iso, runs_root
 
+        given = getattr(self.args, "sweep_dir", None)
+        if given:  # made by the dashboard, which watches it: used as it is, unless it holds a sweep already
+            path = Path(given).expanduser()
+            if not path.is_dir() or (path / "sweep.json").exists():
+                raise RunDirError(t("lab.sweep.dir_taken", path=path))
+            self.id, self.path, self.created = path.name, path, now_iso()
+            return
         root = runs_root(self.root)
         for _ in range(50):
             sweep_id = "sweep-" + new_id()

@@ -223,6 +223,34 @@ def parse_sweep(
     return members(base, axes, max_members, train_size)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A sweep as the dashboard's Setup page states it: the ``--sweep`` texts, ``--sweep-random``
+    (None: the grid) and what they make."""
+
+    axes: tuple[str, ...]
+    random: int | None
+    members: tuple[Member, ...]
+    groups: int  # batched groups (each trains in one step)
+
+
+def plan(base: TrainConfig, text: str, random_text: str = "", max_members: int = MAX_MEMBERS) -> Plan | None:
+    """The Setup page's sweep: ``text`` holds the axes as ``--sweep`` takes them, separated by
+    spaces (``lr=1e-3,1e-2 optimizer=sgd,adam``), ``random_text`` a member count for a random
+    sweep or nothing. None when both are empty (a single run); ConfigError with the CLI's own
+    message when anything is refused (a random count is checked as ``--sweep-random`` is)."""
+    texts, count_text = text.split(), random_text.strip()
+    if not texts and not count_text:
+        return None
+    count = None
+    if count_text:
+        if not count_text.isdecimal() or not count_text.isascii():
+            raise ConfigError(t("sweep.bad_count", value=count_text, max=max_members))
+        count = int(count_text)
+    found = parse_sweep(base, texts, count, max_members, seed=base.seed)
+    return Plan(tuple(texts), count, found, len(groups(found)))
+
+
 def group_key(config: TrainConfig) -> tuple:
     return tuple(getattr(config, name) for name in GROUP_FIELDS)
 

@@ -8,10 +8,15 @@ accuracy, test loss, time, epochs, state), sorted by ``s`` (cycles the columns; 
 the best (sweep.json's ``best``) highlighted and marked *, the tutorial's setting marked T.
 ``e`` writes results.csv and results.md next to sweep.json (``nnlab.run.sweep_export``).
 
-p/n/x: a sweep trains its members in one process and, today, serves no control socket (neither
-for the sweep nor per member): the keys try each targeted member's control channel
-(``ControlClient``: the marked members, else every running one) and, when none answers, say in one
-line that the sweep is not steerable from here.
+p/n/x: every member's run directory serves a control socket while the sweep trains (pause,
+resume and step act on its whole group, stop on that member): the keys send to each targeted
+member (``ControlClient``: the marked members, else every running one) and, when none answers, say
+in one line that the sweep is not steerable from here.
+
+A sweep the dashboard's Setup page just started (``app.options["sweep_launch"]``, a
+``nnlab.ui.train.sweep_launch.Launched``) has no sweep.json for the seconds its process takes to load
+torch and the data: the summary says it is starting, and if the process ends before writing one
+the page says so with the last line of its output.log.
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ class SweepScreen(LabScreen):
         Binding("space", "mark", "sweepui.key.mark"),
         Binding("e", "export", "sweepui.key.export"),
         Binding("p", "steer('pause')", "sweepui.key.pause"),
-        Binding("n", "steer('step')", "sweepui.key.step"),
+        Binding("n", "steer('step')", "sweepui.key.step", show=False),  # in help and the palette: the footer is full
         Binding("x", "steer('stop')", "sweepui.key.stop"),
     ]
 
@@ -117,8 +122,21 @@ class SweepScreen(LabScreen):
             label = " " + label if key == "state" else label  # after a right-aligned column
             self.table.add_column(label, key=key, width=max(widths.get(key, 0), cell_len(label), 1) + 1)
 
+    def on_screen_resume(self) -> None:
+        wanted = self.app.options.get("sweep")
+        if wanted and Path(wanted).expanduser().absolute() != self.path:  # the Setup page started another sweep
+            self.model = SweepModel()
+            self.marked.clear()
+            self._paused = False
+            self.attach(wanted)
+
     def on_unmount(self) -> None:
         self._stop_reading.set()
+
+    def launch(self):
+        """The background process of this sweep when this app started it (else None)."""
+        launched = self.app.options.get("sweep_launch")
+        return launched if launched is not None and self.path is not None and launched.path == self.path else None
 
     # reading -----------------------------------------------------------------------------
     def attach(self, path) -> None:
@@ -128,11 +146,13 @@ class SweepScreen(LabScreen):
             self.notify(t("sweepui.no_path"), severity="error", timeout=10)
             return
         self.path = Path(path).expanduser().absolute()
-        self.read_loop(SweepReader(self.path), self._stop_reading)
+        self.read_loop(SweepReader(self.path), self._stop_reading, self.launch())
+        self.refresh_view()
 
     @work(thread=True, group="sweep-read", exit_on_error=False)
-    def read_loop(self, reader: SweepReader, stop: threading.Event) -> None:
-        """The reading thread: never touches a widget; posts what each poll found."""
+    def read_loop(self, reader: SweepReader, stop: threading.Event, launched=None) -> None:
+        """The reading thread: never touches a widget; posts what each poll found. ``launched``:
+        the sweep's process while it has written no sweep.json yet (no "no sweep here" then)."""
         first = True
         while not stop.is_set():
             try:
@@ -141,6 +161,16 @@ class SweepScreen(LabScreen):
                 self.post_message(SweepRead(SweepPoll(None, {}, [t("sweepui.read_failed", why=error)]), False))
                 stop.wait(2.0)
                 continue
+            if launched is not None and not reader.record:
+                code = launched.exit_code()
+                if code is None:  # still starting: its sweep.json is on its way
+                    stop.wait(POLL_S)
+                    continue
+                if not (reader.path / "sweep.json").exists():
+                    why = launched.last_line() or "?"
+                    problem = t("sweepui.launch_died", code=code, why=why, log=launched.log)
+                    self.post_message(SweepRead(SweepPoll(None, {}, [problem], gone=True), first))
+                    return
             if first or poll.record is not None or poll.events or poll.problems:
                 self.post_message(SweepRead(poll, first))
             first = False
@@ -184,6 +214,11 @@ class SweepScreen(LabScreen):
 
     def _say_summary(self) -> None:
         order = " ↑" if self.reverse else ""
+        launched = self.launch() if not self.model.record else None
+        if launched is not None and launched.exit_code() is None:
+            starting = t("sweepui.starting", pid=launched.pid)
+            self.summary.update(Text(f"{self.path.name}: {starting}", no_wrap=True, overflow="ellipsis"))
+            return
         text = t(
             "sweepui.summary",
             id=self.model.id or (self.path.name if self.path else "?"),

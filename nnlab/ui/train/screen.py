@@ -299,6 +299,14 @@ class TrainScreen(LabScreen):
         self.app.options["watch"] = run_dir
         self.app.switch_mode("watch")  # a viewer already open follows the new path when shown
 
+    def form_sweep(self):
+        return self.setup_page.form.sweep_plan()
+
+    def watch_sweep(self, path: str) -> None:
+        """After `s` started the Setup page's sweep: this app shows its Sweep page (the sweep mode)."""
+        self.app.options["sweep"] = path
+        self.app.switch_mode("sweep")  # a Sweep page already open follows the new path when shown
+
     def set_active_run(self, run: TrainRun) -> None:
         self.app.active_run = run
 

@@ -52,6 +52,8 @@ class TrainView(Protocol):
     def ask_resume(self, directory: str, suggestion: str | None, answer: Callable[[dict | None], None]) -> None: ...
     def start_run(self, run) -> None: ...
     def watch_run(self, run_dir: str) -> None: ...  # become a viewer of a run directory
+    def form_sweep(self) -> tuple: ...  # (the Setup page's sweep Plan or None, why it is refused or None)
+    def watch_sweep(self, path: str) -> None: ...  # show the Sweep page of a sweep directory
     def set_active_run(self, run) -> None: ...  # what quit/SIGHUP see (app.active_run)
     def release_run(self, run) -> None: ...  # clears it if it is still ``run``
     def read_checkpoint(self, path: str, done: Callable[[dict | None, str | None], None]) -> None: ...
@@ -152,6 +154,16 @@ class TrainSession:
         if self.active:
             view.notify(t("dash.already_running"), severity="warning")
             return
+        form_sweep = getattr(view, "form_sweep", None)  # a viewer (nnlab watch) starts nothing: it has none
+        if config is None and resume_path is None and form_sweep is not None:
+            found, refused = form_sweep()
+            if refused is not None:
+                view.show_page("setup")
+                view.notify(refused, severity="error", timeout=10)
+                return
+            if found is not None:
+                self.start_sweep(found)
+                return
         if config is None and resume_path is None and self.pending_resume:
             path, self.pending_resume = self.pending_resume, None  # `nnlab train --resume F`, then `s`
             self.log(t("dash.log.reading", path=path))
@@ -195,6 +207,26 @@ class TrainSession:
             self.log(t("dash.log.run_dir", run=run_dir.id, path=run_dir.path))
         view.show_page("live")
         view.start_run(self.run)
+
+    def start_sweep(self, found) -> None:
+        """`s` with a sweep on the Setup page: the headless sweep starts as a background process
+        (``nnlab.ui.train.sweep_launch``; the UI never waits for it) and this app shows its Sweep page."""
+        base = self.view.form_config(show=False)
+        launch = self.options.get("sweep_launcher")
+        if launch is None:
+            from nnlab.ui.train.sweep_launch import launch
+        try:
+            launched = launch(base, found, self.options.get("runs_dir"), self.options.get("data_dir"))
+        except OSError as error:
+            text = t("lab.sweep.launch_failed", why=error.strerror or error)
+            self.view.notify(text, severity="error", timeout=12)
+            self.log(text)
+            return
+        text = t("lab.sweep.started", id=launched.path.name, members=len(found.members), pid=launched.pid)
+        self.log(text + " " + str(launched.path))
+        self.view.notify(text, timeout=8)
+        self.options["sweep_launch"] = launched  # the Sweep page says it if the process ends before it began
+        self.view.watch_sweep(str(launched.path))
 
     def attach(self, run, label: str) -> None:
         """A viewer (``nnlab watch``): follow ``run`` — a run another process trains, whose events

@@ -1,4 +1,11 @@
-"""SetupForm: a run's hyperparameters, validated field by field, with a preset to start from."""
+"""SetupForm: a run's hyperparameters, validated field by field, with a preset to start from.
+
+Below them, a sweep (issue 17): axes as ``--sweep`` takes them (``lr=1e-3,1e-2 optimizer=sgd,adam``)
+and, for a random sweep, a member count. The line under them says how many members the sweep has
+(or why it is refused, in the CLI's own words); with a sweep stated, ``s`` starts the sweep
+instead of one run. Settings the form has no field for (a schedule, early stopping, threads
+given on the command line, or a loaded checkpoint's) are kept from the config it was filled with.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ from textual.widgets import Input, Label, Select, Static
 from nnlab.core.numbers import NumberError, parse_number
 from nnlab.i18n import t
 from nnlab.run.config import ACTIVATIONS, BOUNDS, MAX_LAYERS, OPTIMIZERS, PRESETS, TrainConfig
+from nnlab.run.errors import ConfigError
+from nnlab.run.sweep import Plan, plan
 from nnlab.ui.shared.number_field import NumberField
 
 NUMBER_FIELDS = ("epochs", "batch_size", "lr", "seed")  # typed here; their limits are run.config.BOUNDS
@@ -35,6 +44,9 @@ class SetupForm(VerticalScroll):
     SetupForm .row Input, SetupForm .row Select { width: 1fr; }
     SetupForm #errors { color: $error; height: auto; margin-top: 1; }
     SetupForm #data-source { color: $text-muted; height: auto; margin-top: 1; }
+    SetupForm #sweep-status { height: auto; }
+    SetupForm #sweep-status.refused { color: $error; }
+    SetupForm #sweep-status.ok { color: $success; }
     """
 
     class Changed(Message):
@@ -47,6 +59,7 @@ class SetupForm(VerticalScroll):
     def __init__(self, config: TrainConfig | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self._initial = config or PRESETS["tutorial"]
+        self._base = self._initial  # what the fields do not show comes from here
         self._last: TrainConfig | None = None
         self._preset = self._initial.preset
         self._loading = False
@@ -92,6 +105,11 @@ class SetupForm(VerticalScroll):
                 id="device",
             ),
         )
+        yield self._row("sweep", Input("", placeholder=t("lab.setup.sweep_example"), compact=True, id="sweep"))
+        yield self._row(
+            "sweep_random", Input("", placeholder=t("lab.setup.random_blank"), compact=True, id="sweep-random")
+        )
+        yield Static("", id="sweep-status")
         yield Static("", id="errors")
         yield Static(t("dash.setup.data_looking"), id="data-source")
 
@@ -120,10 +138,46 @@ class SetupForm(VerticalScroll):
             self.query_one("#errors", Static).update("\n".join(errors))
         if errors:
             return None
-        return TrainConfig(**values)
+        return self._base.with_(**values)
+
+    def sweep_plan(self, show: bool = True) -> tuple[Plan | None, str | None]:
+        """(the sweep the fields state or None for a single run, why it is refused or None); the
+        line under the sweep fields says the member count or the refusal."""
+        text = self.query_one("#sweep", Input).value
+        count = self.query_one("#sweep-random", Input).value
+        found, error = None, None
+        if text.strip() or count.strip():
+            base = self.config(show=False)
+            if base is None:
+                error = t("lab.setup.fix_fields")
+            else:
+                try:
+                    found = plan(base, text, count)
+                except ConfigError as refused:
+                    error = str(refused)
+        if show:
+            self._say_sweep(found, error)
+        return found, error
+
+    def _say_sweep(self, found: Plan | None, error: str | None) -> None:
+        status = self.query_one("#sweep-status", Static)
+        status.set_class(error is not None, "refused")
+        status.set_class(found is not None, "ok")
+        if error is not None:
+            status.update(error)
+        elif found is None:
+            status.update("")
+        else:
+            n, groups = len(found.members), found.groups
+            if found.random is not None:
+                what = t("lab.setup.random_members", n=n)
+            else:
+                what = t("lab.setup.grid_members", n=n, detail=" × ".join(_axis_sizes(found)))
+            status.update(t("lab.setup.sweep_ok", what=what, groups=groups))
 
     def set_config(self, config: TrainConfig) -> None:
         """Fill every field (a preset was chosen, or a checkpoint's config was loaded)."""
+        self._base = config
         self._loading = True
         try:
             for key in NUMBER_FIELDS:
@@ -170,6 +224,16 @@ class SetupForm(VerticalScroll):
 
     def _check(self) -> None:
         config = self.config()
+        self.sweep_plan()
         if config is not None and config != self._last:
             self._last = config
             self.post_message(self.Changed(config))
+
+
+def _axis_sizes(found: Plan) -> list[str]:
+    """'2 lr', '3 optimizer': the values of each axis of a grid, as the CLI counts them."""
+    sizes: dict[str, set] = {}
+    for member in found.members:
+        for name, value in member.changes:
+            sizes.setdefault(name, set()).add(value)
+    return [f"{len(values)} {name}" for name, values in sizes.items()]
