@@ -252,6 +252,30 @@ class _Fanout:
                 self.failed(writer.path)
 
 
+def await_handoff(args) -> int | None:
+    """A child of the app's overlapped hand-off (``--handoff FD``, nnlab.run.handoff): do the
+    slow start-up while the app still trains (torch, the engine's modules, the data: memoised,
+    so ``_prepare`` finds it loaded), say "ready", then wait for "go", which brings the run's
+    lock (``args.lock_fd``). The parent letting go first ends this process quietly (exit 0).
+    An exit code (after one line in output.log) when the start-up fails: the app trains on."""
+    from nnlab.run.handoff import HandoffChild
+
+    child = HandoffChild(args.handoff)  # first: from here an abandoned hand-off exits at once
+    from nnlab.run import control_server  # noqa: F401 - imported now, not after "go"
+    from nnlab.train import checkpoint, engine, memory  # noqa: F401
+    from nnlab.train import data as data_mod
+    from nnlab.train.device import resolve_device  # noqa: F401
+
+    try:
+        data_mod.load(args.data_dir)
+    except data_mod.DataError as error:
+        say(t("cli.error", message=str(error)))
+        return 1
+    args.lock_fd = child.ready()
+    args.handoff_child = child
+    return None
+
+
 def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int) -> int:
     """Train in this process, in a run directory (see ``nnlab.commands.run_output`` for the
     terminal side): SIGINT/SIGTERM stop at the next batch boundary and save (130/143); SIGHUP
@@ -277,6 +301,8 @@ def run_headless(args, config: TrainConfig, overrides: dict, progress_every: int
             fanout = _Fanout(None, None, None, writers, control, on_error)
             rd, fanout.run_writer = open_run(args, config, fanout.log_failed)
             opened.append(fanout.run_writer)
+            if getattr(args, "handoff_child", None) is not None:
+                args.handoff_child.took()  # the app's hand-off: this process writes the run now
             out_tee, err_tee = _tee(rd, signals.hup, opened)
             sys.stdout, sys.stderr = out_tee, err_tee
             fanout.printer = printer = Printer(out=out_tee, err=err_tee, on_out_gone=control.stop)

@@ -51,6 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # a detached child: the run directory its parent made, and the lock it handed over
     add("--run-dir", metavar="DIR", default=None, help=argparse.SUPPRESS)
     add("--lock-fd", type=int, default=None, help=argparse.SUPPRESS)
+    # the app's overlapped hand-off (nnlab.run.handoff): start up, say ready, wait for "go" and the lock
+    add("--handoff", type=int, default=None, help=argparse.SUPPRESS)
     # learning-rate schedules and early stopping (nnlab.run.schedule), sweeps and branches (commands/sweep.py)
     add("--schedule", choices=SCHEDULES, default=None, help=_help("train.cli.schedule"))
     add("--step-every", metavar="N", help=_help("train.cli.step_every"))
@@ -212,6 +214,12 @@ def run(args: argparse.Namespace) -> int | None:
     config = base.with_(**overrides)
     if getattr(args, "detach", False) and not args.headless:
         raise UsageError(t("runs.cli.detach_needs_headless"))
+    if getattr(args, "handoff", None) is not None and args.headless:
+        from nnlab.commands.headless import await_handoff  # torch only on this path
+
+        failed = await_handoff(args)  # the slow start-up, while the app still trains; then "go"
+        if failed is not None:
+            return failed
     resolve_resume(args)
     _check_outputs(args, refuse_existing=args.headless)
     if args.sweep or args.sweep_random is not None or args.branch:

@@ -74,8 +74,14 @@ async def test_a_run_detached_mid_epoch_ends_bit_identical_to_an_uninterrupted_o
                 pilot, lambda: screen.runs.state.batch >= 20 and screen.runs.state.epoch == 1, what="mid epoch 1"
             )
             rd = screen.runs.run.run_dir
+            # The hand-off is overlapped: the run trains on while the child starts up (seconds),
+            # and this tiny run would finish first. Paused, it waits mid-epoch for the hand-off.
+            await pilot.press("p")
             await pilot.press("d")
             await wait_for(pilot, lambda: isinstance(app.screen, WatchScreen), what="the viewer after d")
+            # the child already trains when the viewer opens: let it draw its first full frame
+            # before the test leaves the app (a teardown mid-mount raises inside Textual)
+            await wait_for(pilot, lambda: app.screen.first_full_frame_at is not None, what="the viewer's frame")
             pid = screen.runs.run.detached_pid
             assert pid is not None and pid != os.getpid()
         wait(lambda: status(rd).get("state") == "completed", what="the background run's end")

@@ -334,8 +334,22 @@ MESSAGES.update(
             "此次运行无法转到后台：没有运行目录或检查点。",
         ),
         "dash.detach.asked": (
-            "Handing the run to a background process at the next batch…",
-            "将在下一批结束时把运行交给后台进程…",
+            "Starting a background process for the run; training goes on here until it is ready…",
+            "正在为此次运行启动后台进程；进程就绪前训练在此继续…",
+        ),
+        "dash.detach.not_ready": (
+            "The background process was not ready within {seconds} s: training goes on here.",
+            "后台进程在 {seconds} 秒内未就绪：训练在此继续。",
+        ),
+        "dash.detach.died": (
+            "The background process ended before it was ready (exit code {code}; see output.log): "
+            "training goes on here.",
+            "后台进程在就绪前退出（退出码 {code}；见 output.log）：训练在此继续。",
+        ),
+        "dash.detach.lost": (
+            "The background process ended before taking the run over (exit code {code}): "
+            "the run is stopped at its exact checkpoint.",
+            "后台进程在接管运行前退出（退出码 {code}）：运行已停在其精确检查点。",
         ),
         "dash.detach.done": (
             "Training goes on in the background (pid {pid}); watching {path}",

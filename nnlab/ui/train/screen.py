@@ -273,26 +273,12 @@ class TrainScreen(LabScreen):
 
     def detach_argv(self, run: TrainRun) -> list[str]:
         """The background child that continues ``run``: the headless path, resuming the run's
-        exact checkpoint in the same run directory (the lock fd is added by the run)."""
-        import os
-        import sys
+        exact checkpoint in the same run directory (``nnlab.run.handoff`` adds the hand-off)."""
+        from nnlab.run.handoff import resume_argv
 
-        argv = [
-            sys.executable,
-            "-m",
-            "nnlab",
-            "train",
-            "--headless",
-            "--resume",
-            os.path.abspath(str(run.save_path)),
-            "--run-dir",
-            str(run.run_dir.path.absolute()),
-        ]
-        if run.progress_every:
-            argv += ["--progress-every", str(run.progress_every)]
-        if self.app.options.get("data_dir"):
-            argv += ["--data-dir", str(self.app.options["data_dir"])]
-        return argv
+        return resume_argv(
+            str(run.save_path), str(run.run_dir.path), run.progress_every, self.app.options.get("data_dir")
+        )
 
     def watch_run(self, run_dir: str) -> None:
         """After a detach: this app becomes a viewer of the run's directory (the watch mode)."""
