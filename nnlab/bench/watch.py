@@ -563,7 +563,7 @@ def run_bench(args) -> int:
             "throughput": throughput(base / "throughput", args.epochs or 2, runs, args.threads),
             "pause": pause_latency(base / "pause", max(3, runs)),
             "detach": detach_time(base / "detach"),
-            "app_detach": app_detach_time(base / "app-detach"),
+            "app_detach": {"goal_s": 2.0, **app_detach_time(base / "app-detach")},
         }
         try:
             viewer = viewer_bench(base / "viewer", max(3, args.epochs or 3), pairs=max(2, runs - 1))

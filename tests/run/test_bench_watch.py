@@ -57,3 +57,31 @@ def test_the_bench_prints_one_json_object(capsys):
     bench.run_bench(SimpleNamespace(runs="2", epochs=2, threads=1, json=True))
     result = json.loads(capsys.readouterr().out)
     assert all(name in result for name in bench.VIEWER_FIELDS) and "viewer" in result
+    assert result["app_detach"]["goal_s"] == 2.0 and "no_step_s" in result["app_detach"]
+
+
+def test_the_app_detach_figure_is_read_from_the_runs_own_events():
+    """``app_detach``: the gap between the parent's last batch event and the child's first (the
+    last ``started`` divides them), less the steps between them at the parent's batch time."""
+
+    def batch(epoch: int, b: int, at: float) -> dict:
+        return {"event": "batch", "epoch": epoch, "batch": b, "batches": 94, "t": at}
+
+    parent = [{"event": "started", "t": 0.0}] + [batch(3, b, 10.0 + 0.01 * b) for b in range(1, 41)]
+    child = [{"event": "started", "t": 10.8}, batch(3, 41, 11.0), batch(3, 42, 11.01)]
+    figures = bench.handoff_gap(parent + child, asked_at=6.0)
+    assert set(figures) == {
+        "gap_s",
+        "batch_s",
+        "steps_between",
+        "no_step_s",
+        "parent_last",
+        "child_first",
+        "goal_s",
+        "d_to_parent_stop_s",
+        "d_to_child_first_batch_s",
+    }
+    assert figures["parent_last"] == [3, 40] and figures["child_first"] == [3, 41] and figures["steps_between"] == 1
+    assert figures["goal_s"] == 2.0 and figures["no_step_s"] == round(figures["gap_s"] - figures["batch_s"], 3)
+    assert bench.handoff_gap(parent)["error"]  # one session: no hand-off to measure
+    assert bench.handoff_gap(parent + child[:1])["error"]  # no batch on the child's side
