@@ -15,8 +15,8 @@ a stop and the epoch end. On CUDA the full-batch step is one CUDA graph (see ``s
 Python's full garbage collection holds the GIL while it walks every tracked object, and torch
 leaves hundreds of thousands: one pass stops the training thread and, in the app, the UI
 (README, "How it stays light"). ``run`` therefore freezes the objects that exist when training
-starts (``gc.freeze``: collections skip them) and unfreezes them when it returns, so what a run
-leaves behind can still be collected.
+starts (``gc.freeze``: collections skip them); when it returns it unfreezes them, collects what
+the run left behind once, and freezes the survivors again.
 
 Other threads steer it through ``Control`` (pause, resume, stop, step one batch while paused)
 and read a consistent copy of the weights with ``control.snapshot()``.
@@ -97,7 +97,12 @@ def run(
     finally:
         torch.set_num_threads(old_threads)
         if frozen:
-            gc.unfreeze()  # what the run left behind is collectable again
+            # What the run left behind is collected once, here, and what survives (torch, the
+            # UI, the data a viewer keeps) is frozen again: left unfrozen, every later full
+            # collection walks it all with the GIL held (0.4-0.5 s stalls of an idle dashboard).
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
     if oom_detail is not None:
         device = str(trainer.device) if trainer is not None else config.device
         trainer = None  # drop the model, optimizer and device data so the cache can be emptied

@@ -85,3 +85,31 @@ async def test_a_chart_changed_on_a_hidden_page_is_redrawn_once_after_its_page_s
         await pilot.pause(0.1)
         assert chart.draws == drawn + 1  # once, just after the page appeared with the last drawing
         assert chart._kept[0][1] == chart.version
+
+
+async def test_a_page_switch_keeps_the_footer_unless_its_keys_change():
+    """Textual's Footer remounts all its keys on every focus change; a switch moves the focus, so
+    each `]` paid for a new footer. LabFooter rebuilds only when what it shows changes."""
+    from textual.widgets._footer import FooterKey
+
+    from nnlab.ui.shared.footer import LabFooter, shown_keys
+
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        screen = app.screen
+        footer = screen.query_one(LabFooter)
+        keys = list(footer.query(FooterKey))
+        assert keys
+        for _ in range(2 * len(PAGES)):
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+        assert list(footer.query(FooterKey)) == keys  # the very same widgets: no rebuild
+        before = shown_keys(screen)
+        screen._bindings.bind("z", "app.bell", "Zed")  # a key the footer must now show
+        screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause(0.1)
+        assert shown_keys(screen) != before
+        shown = {key.key for key in footer.query(FooterKey) if not key.has_class("-command-palette")}
+        assert "z" in shown and shown == {key for key, *_ in shown_keys(screen)}

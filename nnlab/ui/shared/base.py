@@ -6,8 +6,8 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
+from nnlab.ui.shared.footer import LabFooter
 from nnlab.ui.shared.keys import translate_bindings
 from nnlab.ui.shared.mode_bar import ModeBar
 
@@ -28,7 +28,9 @@ class LabScreen(Screen):
     def compose(self) -> ComposeResult:
         yield ModeBar(self.MODE)
         yield from self.compose_body()
-        yield Footer()
+        # Compact (one space between key and label, none inside): every screen's keys fit 80
+        # columns in English and Chinese (tests/ui/test_footer_fits.py holds each one to it).
+        yield LabFooter(compact=True)
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()
