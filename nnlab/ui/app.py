@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from nnlab.i18n import t
+from nnlab.ui.shared import linebreak
 from nnlab.ui.shared.confirm_quit import BACKGROUND, ConfirmQuit
 from nnlab.ui.shared.help import HelpScreen
 from nnlab.ui.shared.keys import full_label, translate_bindings
@@ -79,6 +80,7 @@ class NNLabApp(App[int]):
         options: dict | None = None,
     ) -> None:
         super().__init__()
+        linebreak.install()  # Chinese wrapping: no line starts with "，" or "。"
         translate_bindings(self)
         self.initial_mode = mode if mode in self.MODES else "neuron"
         self.theme = THEMES.get(theme, theme)

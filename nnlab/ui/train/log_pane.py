@@ -18,6 +18,7 @@ from textual.widgets import Log
 
 from nnlab.i18n import t
 from nnlab.run.format import loss_line
+from nnlab.ui.shared.linebreak import divide_line_cjk
 from nnlab.ui.shared.throttled_plot import Throttle
 
 
@@ -69,30 +70,15 @@ class LogPane(Log):
 
 def wrap_cells(line: str, width: int) -> list[str]:
     """``line`` cut into pieces at most ``width`` terminal cells wide (CJK characters are two),
-    at spaces where possible; continuation pieces start with two spaces."""
+    at spaces where possible and between CJK characters by the Chinese rule (no piece starts
+    with "，" or "。": ``nnlab.ui.shared.linebreak``); continuation pieces start with two spaces."""
     if cell_len(line) <= width:
         return [line]
     pieces: list[str] = []
-    current = ""
-    for word in line.split(" "):
-        candidate = word if not current else f"{current} {word}"
-        if cell_len(candidate) <= width:
-            current = candidate
-            continue
-        if current.strip():
-            pieces.append(current)
-            current = "  " + word
-        else:
-            current = (current + " " + word) if current else word
-        while cell_len(current) > width:  # a word wider than the pane: cut it by cells
-            cut, used = 0, 0
-            for i, ch in enumerate(current):
-                used += cell_len(ch)
-                if used > width:
-                    break
-                cut = i + 1
-            pieces.append(current[:cut])
-            current = "  " + current[cut:]
-    if current.strip():
-        pieces.append(current)
-    return pieces
+    rest, room = line, width
+    while rest:
+        cuts = divide_line_cjk(rest, room) if cell_len(rest) > room else []
+        head, rest = (rest[: cuts[0]], rest[cuts[0] :]) if cuts else (rest, "")
+        pieces.append(head.rstrip() if pieces == [] else "  " + head.rstrip())
+        rest, room = rest.lstrip(" "), width - 2
+    return [piece for piece in pieces if piece.strip()]
