@@ -31,6 +31,7 @@ from nnlab.ui.messages import (
     Summary,
 )
 from nnlab.ui.shared.base import LabScreen
+from nnlab.ui.shared.keys import PAGE_GROUP
 from nnlab.ui.train.confusion_matrix import ConfusionMatrix
 from nnlab.ui.train.insight_page import InsightPage
 from nnlab.ui.train.live_page import LivePage
@@ -45,9 +46,9 @@ from nnlab.ui.train.worker import TrainRun
 
 PAGES = ("setup", "live", "insight", "runs")
 # Keys the dashboard and the viewer (nnlab.ui.watch) share, declared once.
-PAGE_KEYS = [
-    Binding("left_square_bracket", "page(-1)", "dash.key.prev_page", key_display="["),
-    Binding("right_square_bracket", "page(1)", "dash.key.next_page", key_display="]"),
+PAGE_KEYS = [  # one footer entry, "[] Page"; the help overlay names each
+    Binding("left_square_bracket", "page(-1)", "dash.key.prev_page", key_display="[", group=PAGE_GROUP),
+    Binding("right_square_bracket", "page(1)", "dash.key.next_page", key_display="]", group=PAGE_GROUP),
 ]
 CHART_KEYS = [
     Binding("m", "smooth", "dash.key.smooth", show=False),
