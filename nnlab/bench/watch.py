@@ -15,8 +15,9 @@ Measured here (no viewer needed):
   (``resume_argv``, what the screen builds) and run directory, a plain object in the screen's
   place. From the run's own events.jsonl (progress every batch): ``gap_s``, the parent's last
   batch event to the child's first; ``batch_s``, the median gap of the parent's batch events
-  before (one step each); ``no_step_s`` = gap_s − (steps between them) × batch_s, the time with
-  no training step. Goal: no_step_s <= 2 s. Also ``d_to_parent_stop_s`` (the overlap: the
+  before (one step each); ``no_step_s`` = gap_s − (steps between them) × batch_s − the test
+  pass of an epoch that ended in between (``eval_between_s``: it belongs to every epoch), the
+  time with no training step. Goal: no_step_s <= 2 s. Also ``d_to_parent_stop_s`` (the overlap: the
   child's start-up while the parent trained on) and ``d_to_child_first_batch_s``.
 The viewer's figures (``viewer``): `nnlab watch` in a real pty at 80x24 (xterm-256color; this
 process drains the master), the screen appending its mount and first-full-frame times (the
@@ -207,6 +208,11 @@ def handoff_gap(events: list[dict], asked_at: float | None = None) -> dict:
     if not parent or not child:
         return {"error": "no batch event on one side of the hand-off"}
     last, first = parent[-1], child[0]
+    evaluated = sum(
+        float(e.get("eval_seconds") or 0.0)
+        for e in events
+        if e.get("event") == "epoch" and last["t"] <= e.get("t", 0) <= first["t"]
+    )
     recent = [e for e in parent[-51:] if e.get("epoch") == last.get("epoch")]
     gaps = [b["t"] - a["t"] for a, b in zip(recent, recent[1:]) if b["batch"] - a["batch"] == 1]
     batch_s = statistics.median(gaps) if gaps else None
@@ -217,7 +223,8 @@ def handoff_gap(events: list[dict], asked_at: float | None = None) -> dict:
         "gap_s": round(gap, 3),
         "batch_s": round(batch_s, 4) if batch_s is not None else None,
         "steps_between": steps,
-        "no_step_s": round(gap - steps * batch_s, 3) if batch_s is not None else None,
+        "eval_between_s": round(evaluated, 3),
+        "no_step_s": round(gap - steps * batch_s - evaluated, 3) if batch_s is not None else None,
         "parent_last": [last["epoch"], last["batch"]],
         "child_first": [first["epoch"], first["batch"]],
         "goal_s": 2.0,
@@ -279,7 +286,14 @@ def app_detach_time(root: Path, warm_s: float = 1.0, epochs: int = 500) -> dict:
         if run.detached_pid is None:
             notes = [getattr(m, "text", "") for m in target.messages if type(m).__name__ == "Notice"]
             return {"error": "; ".join(notes) or "no hand-off"}
-        _wait(lambda: count("started") >= 2 and sum(1 for e in seen[-5:] if e["event"] == "batch") >= 3, 120)
+
+        def child_batches() -> int:
+            if count("started") < 2:
+                return 0
+            cut = max(i for i, e in enumerate(seen) if e["event"] == "started")
+            return sum(1 for e in seen[cut + 1 :] if e["event"] == "batch")
+
+        _wait(lambda: child_batches() >= 3, 120)
         send(rd, "stop")
         _wait(lambda: count("finished") >= 1, 60)
     except (ControlError, RuntimeError) as error:

@@ -74,6 +74,7 @@ def test_the_app_detach_figure_is_read_from_the_runs_own_events():
         "gap_s",
         "batch_s",
         "steps_between",
+        "eval_between_s",
         "no_step_s",
         "parent_last",
         "child_first",
@@ -83,5 +84,7 @@ def test_the_app_detach_figure_is_read_from_the_runs_own_events():
     }
     assert figures["parent_last"] == [3, 40] and figures["child_first"] == [3, 41] and figures["steps_between"] == 1
     assert figures["goal_s"] == 2.0 and figures["no_step_s"] == round(figures["gap_s"] - figures["batch_s"], 3)
+    at_epoch_end = parent[:-1] + [{"event": "epoch", "t": 10.45, "eval_seconds": 0.05}] + child
+    assert bench.handoff_gap(at_epoch_end)["eval_between_s"] == 0.05  # the test pass is not the hand-off's
     assert bench.handoff_gap(parent)["error"]  # one session: no hand-off to measure
     assert bench.handoff_gap(parent + child[:1])["error"]  # no batch on the child's side
