@@ -73,10 +73,10 @@ MESSAGES = {
     "dash.gpu.memory": ("GPU {used}/{total} GB", "显存 {used}/{total} GB"),
     "dash.gpu.util": ("util {util}%", "利用率 {util}%"),
     # charts
-    "dash.chart.loss": ("Training loss, running mean (x: epochs)", "训练损失，滑动平均（横轴：轮次）"),
-    "dash.chart.loss_each": ("Training loss per batch (x: epochs)", "每批训练损失（横轴：轮次）"),
+    "dash.chart.loss": ("Train loss, running mean (x: epochs)", "训练损失，滑动平均（横轴：轮次）"),
+    "dash.chart.loss_each": ("Train loss per batch (x: epochs)", "每批训练损失（横轴：轮次）"),
     "dash.chart.loss_every": (
-        "Training loss, mean of each {n} batches (x: epochs)",
+        "Train loss, {n}-batch means (x: epochs)",  # short: the chart is ~37 cells wide at 80 columns
         "训练损失，每 {n} 批的平均（横轴：轮次）",
     ),
     "dash.chart.smoothed": ("smoothed", "已平滑"),
