@@ -22,6 +22,7 @@ scalars here); this reader keeps the package's proto and reads 100,000 scalars i
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 from pathlib import Path
@@ -118,28 +119,63 @@ class TensorBoardSource:
         parse = self._pb.Event.FromString
         crc = self._crc
         head, u32 = _HEAD.unpack_from, _U32.unpack_from
+        prefix, isfinite, append = entry.prefix, math.isfinite, out.append
         merged: dict | None = None
+        step = values = None
+        events = entry.events
         while end - pos >= 12:
             length, head_crc = head(data, pos)
             if length > MAX_RECORD:
+                entry.events = events
                 return self._corrupt(entry, pos, out, merged, "record length")
             stop = pos + 12 + length + 4
             if stop > end:
                 break  # written in part: the rest comes later
             body = data[pos + 12 : stop - 4]
             if crc is not None and (crc(data[pos : pos + 8]) != head_crc or crc(body) != u32(data, stop - 4)[0]):
+                entry.events = events
                 return self._corrupt(entry, pos, out, merged, "crc")
             try:
                 event = parse(body)
             except Exception as error:  # noqa: BLE001 - protobuf's DecodeError and kin
+                entry.events = events
                 return self._corrupt(entry, pos, out, merged, type(error).__name__)
             pos = stop
-            entry.events += 1
+            events += 1
             if not event.HasField("summary"):
                 continue
-            merged = self._summary(entry, event, out, merged)
+            # The hot path, written out (100,000 scalars: ~5 µs an event before, ~2 now): each
+            # attribute of an upb message builds a Python object, so each is read once.
+            event_step = int(event.step)
+            for value in event.summary.value:
+                kind = value.WhichOneof("value")
+                if kind == "simple_value":
+                    number = float(value.simple_value)
+                elif kind == "tensor" and value.metadata.plugin_data.plugin_name in ("scalars", ""):
+                    number = _tensor_scalar(value.tensor)
+                    if number is None:
+                        continue
+                elif kind == "image":
+                    image = self._image(
+                        entry, prefix + value.tag, event_step, round(float(event.wall_time), 3), value.image
+                    )
+                    if image is not None:
+                        if merged is not None:
+                            append(merged)
+                            merged = step = None
+                        append(image)
+                    continue
+                else:
+                    continue
+                if event_step != step or merged is None:  # consecutive events of one step are merged
+                    if merged is not None:
+                        append(merged)
+                    step, values = event_step, {}
+                    merged = {"event": "scalars", "step": step, "t": round(float(event.wall_time), 3), "values": values}
+                values[prefix + value.tag] = number if isfinite(number) else None
+        entry.events = events
         if merged is not None:
-            out.append(merged)
+            append(merged)
         entry.offset += pos
 
     def _corrupt(self, entry: _File, pos: int, out: list, merged: dict | None, why: str) -> None:
@@ -148,36 +184,6 @@ class TensorBoardSource:
         entry.offset += pos
         entry.corrupt = True
         self.problems.append(t("track.tb.corrupt", path=entry.path, events=entry.events, why=why))
-
-    def _summary(self, entry: _File, event: Any, out: list, merged: dict | None) -> dict | None:
-        step, when = int(event.step), round(float(event.wall_time), 3)
-        for value in event.summary.value:
-            tag = entry.prefix + value.tag
-            kind = value.WhichOneof("value")
-            if kind == "simple_value":
-                number = float(value.simple_value)
-            elif kind == "tensor" and value.metadata.plugin_data.plugin_name in ("scalars", ""):
-                number = _tensor_scalar(value.tensor)
-                if number is None:
-                    continue
-            elif kind == "image":
-                image = self._image(entry, tag, step, when, value.image)
-                if image is not None:
-                    if merged is not None:
-                        out.append(merged)
-                        merged = None
-                    out.append(image)
-                continue
-            else:
-                continue
-            if number != number or number in (float("inf"), float("-inf")):
-                number = None
-            if merged is None or merged["step"] != step:
-                if merged is not None:
-                    out.append(merged)
-                merged = {"event": "scalars", "step": step, "t": when, "values": {}}
-            merged["values"][tag] = number
-        return merged
 
     def _image(self, entry: _File, tag: str, step: int, when: float, image: Any) -> dict | None:
         try:

@@ -27,7 +27,7 @@ class EpochChart(KeptPlot):
         self.epochs.append(epoch)
         self.accuracy.append(accuracy_pct)
         self.loss.append(loss)
-        self.changed(now=True)
+        self.changed()  # at once while min_interval is 0 (the dashboard); a viewer may set a floor
 
     def set_series(
         self,

@@ -6,7 +6,9 @@ the lines added since (``EventLog`` tails by byte offset). Problems (a truncated
 not one: it is left for later; a corrupt line, a foreign or unknown-version file, a gap) are
 returned once each, as one line. The state (``run_state``: running, completed, lost, ...) is
 read at most every ``STATE_EVERY_S`` and when a final event arrives. A directory that is gone
-is said once; nothing is read from it after.
+is said once; nothing is read from it after. The first poll (the whole history: a long run's
+tens of thousands of events) runs with garbage collection paused (``collections_paused``): the
+events it builds are not garbage, and full collections walking them would only delay the first frame.
 """
 
 from __future__ import annotations
@@ -41,8 +43,18 @@ class Follower:
         self.gone = False
         self._state_at = -1e9
         self._problems_said = 0
+        self._first = True
 
     def poll(self) -> Poll:
+        if self._first:
+            self._first = False
+            from nnlab.run.gc_pause import collections_paused
+
+            with collections_paused():
+                return self._poll()
+        return self._poll()
+
+    def _poll(self) -> Poll:
         out = Poll()
         if self.gone:
             return out

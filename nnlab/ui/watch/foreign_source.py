@@ -11,6 +11,10 @@ Bad input: a null value (non-finite when logged) is kept as None (a gap in the c
 directory deleted while watched is ``gone`` once; a logdir with no event files yet is
 ``waiting`` (a line to show); a corrupt line or event file is a problem line, reported once,
 the rest still read.
+
+The first poll (the whole history) runs with garbage collection paused (``collections_paused``):
+100,000 records are 200,000 live dicts until they become columns, and the full collections that
+walked them took 0.3-0.5 s of a TensorBoard logdir's 1.1 s open (bench foreign), none of it garbage.
 """
 
 from __future__ import annotations
@@ -146,6 +150,7 @@ class ForeignReader:
         self.state: str | None = None
         self._state_at = -1e9
         self._said = 0
+        self._first = True
         self.rd = None
         if source == "tensorboard":
             from nnlab.integrations.tensorboard import TensorBoardSource
@@ -166,6 +171,15 @@ class ForeignReader:
         return self.path.name or str(self.path)
 
     def poll(self) -> Batch:
+        if self._first:  # the whole history: read with garbage collection paused (module docstring)
+            self._first = False
+            from nnlab.run.gc_pause import collections_paused
+
+            with collections_paused():
+                return self._poll()
+        return self._poll()
+
+    def _poll(self) -> Batch:
         if self.gone:
             return Batch()
         if not self.path.exists():

@@ -39,6 +39,11 @@ from nnlab.ui.watch.remote_run import RemoteRun
 PAGES = ("live", "insight", "runs")
 BENCH_OUT = "NNLAB_BENCH_WATCH_OUT"  # a file the first full frame's times are appended to (the bench)
 POLL_S = 0.25  # 4 reads a second: a line's delay stays under a frame or two
+# The charts redraw at most every CHART_S (the dashboard: loss 1 s, epochs at once). A redraw
+# rebuilds the plotext canvas and re-sends every cell of the chart: on the bench's live run (an
+# epoch every ~0.7 s) the two charts were half of the viewer's CPU and ~3/4 of its terminal bytes.
+# The progress bars and the log still follow every read; a key (smoothing, log scale) redraws at once.
+CHART_S = 2.0
 
 
 class WatchScreen(LabScreen):
@@ -113,6 +118,8 @@ class WatchScreen(LabScreen):
         import time
 
         self.mounted_at = time.time()
+        for chart in (self.live_page.loss_chart, self.live_page.epoch_chart):
+            chart.min_interval = max(chart.min_interval, CHART_S)
         self.attach(self.app.options.get("watch"))
 
     def on_screen_resume(self) -> None:
