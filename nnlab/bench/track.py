@@ -1,5 +1,7 @@
 """`nnlab bench track`: nnlab.track's cost, JSON: log() µs per call (flush included), a tracked
-small-CNN loop vs the same loop untracked, and a TensorBoard logdir of 100,000 scalars opened."""
+small-CNN loop vs the same loop untracked (``loop_ratio``: interleaved rounds, the median of the
+rounds' ratios and the noise floor beside it; ``--runs N`` rounds), and a TensorBoard logdir of
+100,000 scalars opened."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+LOOP_STEPS = 400  # steps a loop: long enough that one scheduling hiccup is a small part of it
+LOOP_TRIPLES = 7  # rounds of (untracked, tracked, untracked) or the reverse: --runs N
 
 
 def log_overhead(root: Path, calls: int = 200_000) -> dict:
@@ -39,7 +44,18 @@ def log_overhead(root: Path, calls: int = 200_000) -> dict:
     }
 
 
-def loop_ratio(root: Path, steps: int, repeats: int) -> dict:
+def loop_ratio(root: Path, steps: int = LOOP_STEPS, triples: int = LOOP_TRIPLES) -> dict:
+    """Tracked vs untracked training loop, measured so the figure means something on a shared machine.
+
+    ``triples`` rounds of untracked, tracked, untracked loops of ``steps`` steps each (the order
+    flipped every other round: tracked, untracked, tracked). Each round's ratio compares the tracked
+    loop(s) with the untracked loop(s) of the same round, averaged, so a machine that speeds up or
+    slows down during the round hits both sides alike; the figure is the median of the rounds'
+    ratios (untracked time / tracked time: tracked throughput ÷ untracked, 1.0 = no cost). The two
+    loops of one kind within a round give the noise floor (``noise_median``: median of
+    |1 − first/second| over the rounds): a ratio within that of 1.0 is "no measurable cost", and a
+    ratio above 1 by more than that says the machine was too noisy for the figure.
+    """
     import torch
     from torch import nn
 
@@ -52,7 +68,8 @@ def loop_ratio(root: Path, steps: int, repeats: int) -> dict:
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
     x, y = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
 
-    def loop(run) -> float:
+    def loop(tracked: bool) -> float:
+        run = nnlab.track.init(name="bench-loop", runs_dir=root, quiet=True) if tracked else None
         started = time.perf_counter()
         for step in range(steps):
             if run is not None:
@@ -65,22 +82,33 @@ def loop_ratio(root: Path, steps: int, repeats: int) -> dict:
             opt.step()
             if run is not None:
                 run.log(loss=loss, lr=0.01, seen=step * 64)
-        return time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        if run is not None:
+            run.finish()  # after the clock: the loop's cost is what the caller waits for per step
+        return seconds
 
-    loop(None)  # warm-up
-    plain, tracked = [], []
-    for _ in range(repeats):  # interleaved: drift on a shared machine hits both alike
-        plain.append(loop(None))
-        run = nnlab.track.init(name="bench-loop", runs_dir=root, quiet=True)
-        tracked.append(loop(run))
-        run.finish()
-    ratio = statistics.median(plain) / statistics.median(tracked)
+    loop(False)  # warm-up: allocator, kernels, the tracker's first run directory
+    loop(True)
+    ratios, noise, rounds = [], [], []
+    for i in range(triples):
+        kinds = (False, True, False) if i % 2 == 0 else (True, False, True)
+        times = [loop(kind) for kind in kinds]
+        plain = [s for s, kind in zip(times, kinds) if not kind]
+        tracked = [s for s, kind in zip(times, kinds) if kind]
+        ratios.append(statistics.mean(plain) / statistics.mean(tracked))
+        pair = plain if len(plain) == 2 else tracked
+        noise.append(abs(1.0 - pair[0] / pair[1]))
+        rounds.append([round(s, 4) for s in times])
+    ratios_sorted = sorted(ratios)
     return {
         "steps": steps,
-        "repeats": repeats,
-        "untracked_s_median": round(statistics.median(plain), 4),
-        "tracked_s_median": round(statistics.median(tracked), 4),
-        "tracked_vs_untracked_throughput": round(ratio, 4),
+        "triples": triples,
+        "torch_threads": torch.get_num_threads(),
+        "tracked_vs_untracked_throughput": round(statistics.median(ratios), 4),
+        "ratio_min": round(ratios_sorted[0], 4),
+        "ratio_max": round(ratios_sorted[-1], 4),
+        "noise_median": round(statistics.median(noise), 4),
+        "rounds_s": rounds,
         "goal_ratio": 0.99,
     }
 
@@ -108,12 +136,12 @@ def tensorboard_open(root: Path, scalars: int = 100_000) -> dict:
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    steps = args.runs * 20 if args.runs else 100
+    triples = int(args.runs) if args.runs else LOOP_TRIPLES
     with tempfile.TemporaryDirectory(prefix="nnlab-bench-track-") as tmp:
         root = Path(tmp)
         result = {
             "log": log_overhead(root),
-            "loop": loop_ratio(root, steps=steps, repeats=3),
+            "loop": loop_ratio(root, steps=LOOP_STEPS, triples=max(1, triples)),
             "tensorboard": tensorboard_open(root),
         }
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
