@@ -10,6 +10,7 @@ import gc
 import struct
 
 import pytest
+from test_log_pane import LogApp
 from test_watch import epoch_end, record, viewer, wait_for
 from textual.app import App
 
@@ -121,3 +122,29 @@ def test_tensorboard_events_of_one_step_merge_and_several_values_read_as_before(
         {"event": "scalars", "step": 2, "t": 102.0, "values": {"a": 3.0}},
         {"event": "scalars", "step": 3, "t": 203.0, "values": {"a": 4.0}},
     ]
+
+
+async def test_log_lines_written_inside_held_go_out_together_in_order_at_its_end():
+    from nnlab.ui.train.log_pane import LogPane
+
+    app = LogApp()
+    async with app.run_test() as pilot:
+        log = app.query_one(LogPane)
+        log.min_interval = 60.0
+        writes = []
+        real = log.write_lines
+        log.write_lines = lambda lines, *a, **k: (writes.append(list(lines)), real(lines, *a, **k))[1]
+        with log.held():
+            log.epoch_header(1)
+            log.loss_line(2.3, 64, 60000)
+            log.test_line(0.505, 1.5)
+            log.epoch_header(2)
+            assert writes == [] and len(log.lines) == 0  # nothing yet
+        assert len(writes) == 1  # one write for the lot
+        lines = [line for line in log.lines if line.strip()]
+        assert lines[0].startswith("Epoch 1") and lines[2].startswith("loss: 2.300000") and "50.5%" in lines[4]
+        assert lines[-2].startswith("Epoch 2")
+        with log.held():  # streamed loss lines alone keep their interval
+            log.loss_line(2.2, 6464, 60000)
+        assert len(writes) == 1 and log._throttle._timer is not None
+        await pilot.pause()

@@ -13,6 +13,9 @@ with every write, which at 200x60 made up a third of all the bytes sent to the t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from rich.cells import cell_len
 from textual.widgets import Log
 
@@ -31,6 +34,22 @@ class LogPane(Log):
         super().__init__(max_lines=2000, auto_scroll=True, **kwargs)
         self._pending: list[str] = []
         self._throttle = Throttle(self, self._write_pending, lambda: self.min_interval)
+        self._held = 0  # inside held(): lines wait for its end
+        self._held_now = False  # a line written inside held() that is due at once
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Lines written inside are written together at its end, in order (the viewer replays a
+        history or a poll's events: one write, one layout, instead of one per epoch line)."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held:
+                due, self._held_now = self._held_now, False
+                if self._pending:
+                    self._throttle(now=due or not self.is_mounted)
 
     def say(self, text: str) -> None:
         self._write([text])
@@ -60,6 +79,9 @@ class LogPane(Log):
 
     def _write(self, lines: list[str], stream: bool = False) -> None:
         self._pending.extend(lines)
+        if self._held:
+            self._held_now = self._held_now or not stream
+            return
         self._throttle(now=not stream or not self.is_mounted)
 
     def clear(self):
