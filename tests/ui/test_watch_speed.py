@@ -16,6 +16,7 @@ from textual.app import App
 
 import nnlab.ui.watch.screen as watch_screen
 from nnlab.ui.train.epoch_chart import EpochChart
+from nnlab.ui.watch.foreign_source import batch_of
 
 
 async def test_the_viewer_charts_wait_for_their_interval_and_a_key_redraws_at_once(tmp_path, monkeypatch):
@@ -122,6 +123,37 @@ def test_tensorboard_events_of_one_step_merge_and_several_values_read_as_before(
         {"event": "scalars", "step": 2, "t": 102.0, "values": {"a": 3.0}},
         {"event": "scalars", "step": 3, "t": 203.0, "values": {"a": 4.0}},
     ]
+    series, images = TensorBoardSource(tmp_path).read_columns()  # what the viewer reads: the same points
+    assert images == [] and series == batch_of(records).series
+    assert series["a"] == ([1, 2, 3], [101.0, 102.0, 203.0], [1.0, 3.0, 4.0])
+
+
+def test_tensorboard_columns_are_the_records_as_columns_images_included(tmp_path):
+    pytest.importorskip("tensorboard")
+    PIL = pytest.importorskip("PIL.Image")
+    import io
+
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+
+    from nnlab.integrations.tensorboard import TensorBoardSource
+
+    png = io.BytesIO()
+    PIL.new("L", (3, 2), 7).save(png, format="PNG")
+    picture = summary_pb2.Summary.Image(height=2, width=3, colorspace=1, encoded_image_string=png.getvalue())
+    events = []
+    for step in range(1, 7):
+        values = [summary_pb2.Summary.Value(tag="loss", simple_value=1.0 / step)]
+        if step == 3:
+            values.append(summary_pb2.Summary.Value(tag="img", image=picture))
+            values.append(summary_pb2.Summary.Value(tag="acc", simple_value=0.5))
+        events.append(event_pb2.Event(wall_time=50.0 + step / 10, step=step, summary=summary_pb2.Summary(value=values)))
+    (tmp_path / "run").mkdir()
+    path = tmp_path / "run" / "events.out.tfevents.2.host"
+    path.write_bytes(b"".join(_frame(e.SerializeToString()) for e in events))
+    records = TensorBoardSource(tmp_path).read_new()
+    series, images = TensorBoardSource(tmp_path).read_columns()
+    assert series == batch_of(records).series and set(series) == {"run/loss", "run/acc"}
+    assert images == [r for r in records if r["event"] == "images"] and images[0]["shape"] == [1, 2, 3, 1]
 
 
 async def test_log_lines_written_inside_held_go_out_together_in_order_at_its_end():
@@ -147,4 +179,9 @@ async def test_log_lines_written_inside_held_go_out_together_in_order_at_its_end
         with log.held():  # streamed loss lines alone keep their interval
             log.loss_line(2.2, 6464, 60000)
         assert len(writes) == 1 and log._throttle._timer is not None
+        with log.held(at_once=False):  # the viewer after its history: every line waits its turn
+            log.epoch_header(3)
+        assert len(writes) == 1 and log._pending[-2].startswith("Epoch 3")
+        log.flush()
+        assert len(writes) == 2 and [line for line in log.lines if line.strip()][-2].startswith("Epoch 3")
         await pilot.pause()

@@ -38,16 +38,17 @@ class LogPane(Log):
         self._held_now = False  # a line written inside held() that is due at once
 
     @contextmanager
-    def held(self) -> Iterator[None]:
+    def held(self, at_once: bool = True) -> Iterator[None]:
         """Lines written inside are written together at its end, in order (the viewer replays a
-        history or a poll's events: one write, one layout, instead of one per epoch line)."""
+        history or a poll's events: one write, one layout, instead of one per epoch line).
+        ``at_once=False``: they all wait for the streamed lines' interval, as loss lines do."""
         self._held += 1
         try:
             yield
         finally:
             self._held -= 1
             if not self._held:
-                due, self._held_now = self._held_now, False
+                due, self._held_now = self._held_now and at_once, False
                 if self._pending:
                     self._throttle(now=due or not self.is_mounted)
 

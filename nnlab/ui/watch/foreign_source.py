@@ -186,10 +186,11 @@ class ForeignReader:
             self.gone = True
             return Batch(gone=True)
         problems: list[str] = []
-        if self.tb is not None:
-            records = self.tb.read_new()
+        series = None
+        if self.tb is not None:  # columns straight from the event files (no record dict per step)
+            series, records = self.tb.read_columns()
             source_problems = self.tb.problems
-            waiting = self.tb.waiting if not records else None
+            waiting = self.tb.waiting if not (series or records) else None
         else:
             records = self.log.read_new()
             source_problems = self.log.problems
@@ -197,6 +198,9 @@ class ForeignReader:
         problems.extend(source_problems[self._said :])
         self._said = len(source_problems)
         out = batch_of(records, self.path, problems)
+        if series:
+            out.series = series
+            out.records += sum(len(cols[0]) for cols in series.values())
         out.problems = problems
         out.waiting = waiting
         if self.rd is not None:

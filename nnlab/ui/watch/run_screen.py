@@ -161,7 +161,10 @@ class RunWatchScreen(WatchScreen):
             return
         # One log write a read: a 50-epoch history was ~100 writes, each a layout of the screen
         # and a burst of scroll messages (~half of the replay's time before the first frame).
-        with self.live_page.log_pane.held():
+        # After the history, the log is written at most every LogPane.min_interval (2 s), every
+        # line as the streamed loss lines are: a write a read was a third of the viewer's CPU on
+        # the bench's live run (an epoch every 0.7 s); the progress bars show each read at once.
+        with self.live_page.log_pane.held(at_once=message.first):
             self._feed(message.events)
             for line in message.problems[:5]:
                 self.notify(line, title=t("watch.problem.title"), severity="warning", timeout=10)
