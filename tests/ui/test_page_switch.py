@@ -113,3 +113,87 @@ async def test_a_page_switch_keeps_the_footer_unless_its_keys_change():
         assert shown_keys(screen) != before
         shown = {key.key for key in footer.query(FooterKey) if not key.has_class("-command-palette")}
         assert "z" in shown and shown == {key for key, *_ in shown_keys(screen)}
+
+
+def _summaries(n: int):
+    from pathlib import Path
+
+    from nnlab.run.reader import RunSummary
+
+    return [
+        RunSummary(
+            id=f"20261202-0100{i:02d}-ab{i:02d}",
+            path=Path(f"/nonexistent/{i}"),
+            name="",
+            kind="train",
+            state="completed",
+            preset="tutorial",
+            summary="tutorial · sgd lr 0.001",
+            epochs_done=5,
+            epochs_total=5,
+            test_accuracy=0.6,
+            started=f"2026-12-02T01:00:{i:02d}+00:00",
+            duration_s=30.0,
+            host="h",
+            pid=None,
+        )
+        for i in range(n)
+    ]
+
+
+async def test_every_page_fills_the_switcher_and_the_runs_charts_stay_on_screen_with_many_runs():
+    """A page of `height: auto` grew past the screen: with 15 runs the Runs page was 39 rows in a
+    20-row switcher, its charts below the last line, and each switch to it laid out twice."""
+    from nnlab.ui.train.runs_page import RunsPage
+
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        screen = app.screen
+        screen.runs_page.table.set_history(_summaries(15))
+        pages = screen.query_one("#pages", PageSwitcher)
+        for page in PAGES:
+            screen.show_page(page)
+            await pilot.pause(0.1)
+            shown = pages.get_child_by_id(page)
+            assert shown.size == pages.size, page
+        runs = screen.query_one(RunsPage)
+        chart = runs.loss_chart
+        assert chart.region.height >= 8 and chart.region.bottom <= pages.region.bottom
+
+
+async def test_the_runs_table_is_focused_in_the_switch_and_not_redrawn_when_shown_again():
+    """The table is focused as its page shows (space marks at once) in the same refresh, and
+    showing the page again at the same size re-renders none of its rows (DataTable empties its
+    caches on every resize and style update: it was half of a switch to Runs)."""
+    from textual.widgets import DataTable
+
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        screen = app.screen
+        table = screen.runs_page.table
+        table.set_history(_summaries(6))
+        for _ in range(2):  # each state (focused, blurred) drawn once
+            screen.show_page("runs")
+            assert screen.focused is table  # at once, not after the next refresh
+            await pilot.pause(0.2)
+            screen.show_page("live")
+            await pilot.pause(0.2)
+            assert screen.focused is None
+        cells = []
+        render = DataTable._render_cell
+
+        def counting(self, *args, **kwargs):
+            cells.append(args[:2])
+            return render(self, *args, **kwargs)
+
+        DataTable._render_cell = counting
+        try:
+            screen.show_page("runs")
+            await pilot.pause(0.2)
+        finally:
+            DataTable._render_cell = render
+        assert screen.focused is table
+        rows = {row for row, _ in cells}
+        assert len(rows) <= 2, rows  # at most the cursor's row (and the header) drawn anew

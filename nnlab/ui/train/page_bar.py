@@ -105,6 +105,28 @@ class PageSwitcher(ContentSwitcher):
         self.current = page
 
     def watch_current(self, old: str | None, new: str | None) -> None:
+        """Hide the old page and show the new one, moving the focus in the same pass: left to
+        itself, Textual blurs a hidden page's focused widget after the layout and the page's own
+        ``on_show`` focuses after the next, each a further full refresh (two of the three or four
+        a switch to Setup or Runs cost, issue 13 item 16)."""
+        screen = self.screen
+        focused = screen.focused
+        leaving = self._page(old)
+        if focused is not None and leaving is not None and leaving in focused.ancestors:
+            screen.set_focus(None, scroll_visible=False)
         super().watch_current(old, new)
+        page = self._page(new)
+        first = getattr(page, "focus_on_show", None)
+        target = first() if callable(first) else None
+        if target is not None and screen.focused is None:
+            screen.set_focus(target, scroll_visible=False)
         if self.bar is not None:
             self.bar.refresh()
+
+    def _page(self, page_id: str | None):
+        if not page_id:
+            return None
+        try:
+            return self.get_child_by_id(page_id)
+        except Exception:  # noqa: BLE001 - NoMatches: no such page
+            return None

@@ -97,9 +97,10 @@ class RunsPage(TabPane):
     def on_mount(self) -> None:
         self.reload()
 
-    def on_show(self) -> None:
-        if not self.table.has_focus:
-            self.table.focus()  # space marks at once: no Tab to reach the table
+    def focus_on_show(self):
+        """The widget PageSwitcher focuses when this page is shown: the table, so space marks at
+        once (no Tab to reach it)."""
+        return self.table
 
     def runs_root(self) -> Path:
         from nnlab.run.rundir import runs_root

@@ -153,6 +153,34 @@ class RunsTable(DataTable):
         self.sort_by = "started"
         self.with_parents = True  # a marked branch brings its parents into the overlay
 
+    def notify_style_update(self) -> None:
+        """Focus and blur (the Runs page focuses the table each time it is shown) re-render only the
+        styles: DataTable empties all its render caches on every style update, and re-rendering
+        the rows was half of a switch to this page (issue 13 item 16). Its row, cell and line
+        caches are keyed by the pseudo-class state, so they stay right across focus changes; they
+        are emptied when anything else that styles the table changes (theme, colour mode, classes)."""
+        key = (
+            self.app.current_theme.name,
+            self.app.ansi_color,
+            *(tuple(node.classes) for node in self.ancestors_with_self),
+        )
+        if key == getattr(self, "_styled_for", None):
+            super(DataTable, self).notify_style_update()  # the widget's own style caches
+            self._styles_cache.clear()  # the border, padding and background of the widget
+            self._get_styles_to_render_cell.cache_clear()  # reads component styles, not keyed by focus
+            self.refresh()
+            return
+        self._styled_for = key
+        super().notify_style_update()
+
+    def _on_resize(self, event) -> None:
+        """The Runs page shown again resizes the table to the size it had: DataTable would still
+        invalidate every rendered row (its ``_on_resize`` bumps the key of all its caches); only a
+        new size does here."""
+        if event.size == getattr(self, "_sized_for", None):
+            event.prevent_default()  # Textual calls each class's _on_resize: this stops DataTable's
+        self._sized_for = event.size
+
     def on_mount(self) -> None:
         for key in ("mark", "id", "state", "accuracy", "epochs", "started", "time", "config"):
             self.add_column(t(f"dash.runs.col.{key}"), key=key)

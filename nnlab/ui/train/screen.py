@@ -77,7 +77,7 @@ class TrainScreen(LabScreen):
 
     DEFAULT_CSS = """
     TrainScreen #pages { height: 1fr; }
-    TrainScreen TabPane { padding: 0; }
+    TrainScreen TabPane { padding: 0; height: 1fr; }
     TrainScreen #setup-page { height: 1fr; }
     TrainScreen #summary { width: 1fr; height: 1fr; padding: 0 1; border-left: solid $primary-darken-2; }
     TrainScreen #summary-text { width: 1fr; }
