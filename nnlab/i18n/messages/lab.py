@@ -22,7 +22,7 @@ MESSAGES.update(
     {
         "dash.setup.sweep": ("Sweep", "扫描"),
         "dash.setup.sweep_random": ("Random N", "随机成员数"),
-        "lab.setup.sweep_example": ("lr=1e-3,1e-2 optimizer=sgd,adam", "lr=1e-3,1e-2 optimizer=sgd,adam"),
+        "lab.setup.sweep_example": ("e.g. lr=1e-3,1e-2 optimizer=sgd,adam", "例如 lr=1e-3,1e-2 optimizer=sgd,adam"),
         "lab.setup.random_blank": ("blank: the grid", "留空：网格"),
         "lab.setup.fix_fields": (
             "Sweep: correct the fields above first (they are every member's base)",
