@@ -90,6 +90,7 @@ class NNLabApp(App[int]):
         self.active_run: ActiveRun | None = None
         self.first_frame_at: float | None = None
         self._quitting = False
+        self.exit_after_handoff = False  # quit chosen with "keep training in background"
 
     # life cycle -------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -215,9 +216,12 @@ class NNLabApp(App[int]):
             def answered(answer: bool | str | None) -> None:
                 run = self.active_run
                 if answer == BACKGROUND and run is not None and getattr(run, "can_detach", False):
-                    self._quitting = True
-                    run.detach()  # stops at the next batch with the exact checkpoint, then the child
-                    self.exit(0)
+                    # The child starts while the run trains on here (seconds: torch, the data);
+                    # the app stays open and says so, and quits once it has taken over
+                    # (TrainScreen.watch_run), or stays, saying why, if the hand-off fails.
+                    if run.detach():
+                        self.exit_after_handoff = True
+                        self.notify(t("dash.quit.handing_over"), timeout=30)
                 elif answer is True:
                     self._quitting = True
                     if run is not None:

@@ -363,6 +363,14 @@ MESSAGES.update(
             "停止训练并退出吗？还是转到后台继续训练？（y = 停止并退出，b = 后台继续并退出，n = 取消）",
         ),
         "dash.quit.background": ("Keep training in background", "后台继续训练"),
+        "dash.quit.handing_over": (
+            "Handing the run to a background process; nnlab quits once it has taken over (training goes on meanwhile)",
+            "正在把训练交给后台进程；接手后 nnlab 即退出（其间训练照常进行）",
+        ),
+        "dash.quit.handed": (
+            "Training goes on in the background. Watch or steer it with\n  nnlab watch {path}",
+            "训练在后台继续。查看或操控：\n  nnlab watch {path}",
+        ),
         "dash.quit.cancel": ("Cancel", "取消"),
     }
 )

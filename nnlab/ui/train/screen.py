@@ -168,12 +168,17 @@ class TrainScreen(LabScreen):
 
     def on_run_ended(self, message: RunEnded) -> None:
         self.runs.on_ended(message.run_id, message.error)
+        if self.app.exit_after_handoff and self.app.active_run is None:
+            self.app.exit(0)  # quit with "background", and the run ended here first: nothing to hand over
 
     def on_run_detached(self, message: RunDetached) -> None:
         self.runs.on_detached(message.run_id, message.run_dir, message.pid)
 
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity, timeout=8)
+        run = self.app.active_run
+        if self.app.exit_after_handoff and run is not None and not run.detaching:
+            self.app.exit_after_handoff = False  # the hand-off failed (said above): the app stays
 
     def on_runs_table_marked(self, message: RunsTable.Marked) -> None:
         self.runs.compare(message.run_ids)
@@ -282,7 +287,11 @@ class TrainScreen(LabScreen):
         )
 
     def watch_run(self, run_dir: str) -> None:
-        """After a detach: this app becomes a viewer of the run's directory (the watch mode)."""
+        """After a detach: this app becomes a viewer of the run's directory (the watch mode), or
+        quits if the person quit with "keep training in background"."""
+        if self.app.exit_after_handoff:
+            self.app.exit(0, message=t("dash.quit.handed", path=run_dir))
+            return
         self.app.options["watch"] = run_dir
         self.app.switch_mode("watch")  # a viewer already open follows the new path when shown
 
