@@ -19,7 +19,8 @@ from nnlab.core.netlab_steps import ORDERS
 from nnlab.core.netlab_steps import counts as lab_counts
 from nnlab.core.netlab_steps import steps as lab_steps
 from nnlab.core.numbers import Bounds, NumberError, parse_number
-from nnlab.core.tinynet import (
+from nnlab.core.tinynet import steps
+from nnlab.core.tinynet_net import (
     BIASES,
     PARAM_BOUNDS,
     PARAM_NAMES,
@@ -28,7 +29,6 @@ from nnlab.core.tinynet import (
     Params,
     compute,
     run_passes,
-    steps,
     update,
 )
 from nnlab.i18n import t

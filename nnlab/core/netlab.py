@@ -13,7 +13,7 @@ import math
 import random
 from dataclasses import dataclass, replace
 
-from nnlab.core.tinynet import TUTORIAL, Params, sigmoid
+from nnlab.core.tinynet_net import TUTORIAL, Params, sigmoid
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 LOSSES = ("sse", "mse", "ce", "bce")

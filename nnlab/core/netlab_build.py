@@ -10,7 +10,8 @@ tutorial's 2-2-2 the ``weight`` order gives tinynet's steps: the same ids, symbo
 from __future__ import annotations
 
 from nnlab.core.netlab import Lab, LabPass, compute, tutorial_lab, update
-from nnlab.core.tinynet import TUTORIAL_VALUES, Step, num, paren
+from nnlab.core.tinynet_net import TUTORIAL_VALUES
+from nnlab.core.tinynet_step import Step, num, paren
 
 PHASES = ("forward", "output", "hidden", "bias", "update")
 _ACT_TEXT = {

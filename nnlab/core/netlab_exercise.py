@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from nnlab.core.tinynet import Step
+from nnlab.core.tinynet_step import Step
 
 DIGITS = 4  # significant digits an answer must get right
 

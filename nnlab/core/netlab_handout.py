@@ -11,7 +11,7 @@ from __future__ import annotations
 from nnlab.core.netlab import Lab, compute, tutorial_lab, update
 from nnlab.core.netlab_exercise import DIGITS, hidden
 from nnlab.core.netlab_run import gradient_by_name
-from nnlab.core.tinynet import PHASES, Step, num
+from nnlab.core.tinynet_step import PHASES, Step, num
 from nnlab.i18n import t
 
 _BUS = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from nnlab.core.netlab import Lab
 from nnlab.core.netlab_build import _Steps
-from nnlab.core.tinynet import ChainRow, Step, num, paren
+from nnlab.core.tinynet_step import ChainRow, Step, num, paren
 
 ORDERS = ("weight", "node")
 

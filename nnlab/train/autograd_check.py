@@ -8,7 +8,7 @@ import torch
 
 from nnlab.core.netlab import LEAKY_SLOPE, Lab
 from nnlab.core.netlab import compute as lab_compute
-from nnlab.core.tinynet import BIASES, WEIGHTS, Params, gradients
+from nnlab.core.tinynet_net import BIASES, WEIGHTS, Params, gradients
 
 NAMES = WEIGHTS + BIASES
 

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, Label, Static
 from nnlab.core.netlab import Lab, NetError
 from nnlab.core.netlab_run import PRESETS, preset, showable, value_bounds
 from nnlab.core.numbers import NumberError, parse_number
-from nnlab.core.tinynet import EDGES
+from nnlab.core.tinynet_net import EDGES
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
 from nnlab.ui.shared.modal import OnceModal

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 
 from nnlab.core.netlab_exercise import DIGITS, Score, diagnose, shown_tolerance
 from nnlab.core.numbers import Bounds, NumberError, parse_number
-from nnlab.core.tinynet import Step
+from nnlab.core.tinynet_step import Step
 from nnlab.i18n import t
 from nnlab.ui.backprop.step_panel import fmt9
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.widget import Widget
 
 from nnlab.core.netlab import Lab, tutorial_lab
-from nnlab.core.tinynet import Step
+from nnlab.core.tinynet_step import Step
 from nnlab.ui.backprop.diagram_canvas import Canvas, Known, fit, layered_canvas, tutorial_canvas
 
 __all__ = ["NetworkDiagram", "fit"]

@@ -13,8 +13,9 @@ from nnlab.core.netlab import Lab, NetError, tutorial_lab, update
 from nnlab.core.netlab_run import LabRecord, lab_record
 from nnlab.core.netlab_steps import counts
 from nnlab.core.netlab_steps import steps as lab_steps
-from nnlab.core.tinynet import TUTORIAL, Step
 from nnlab.core.tinynet import steps as tutorial_steps
+from nnlab.core.tinynet_net import TUTORIAL
+from nnlab.core.tinynet_step import Step
 from nnlab.i18n import t
 from nnlab.ui.backprop.edit import BackpropEdit
 from nnlab.ui.backprop.exercise import ExerciseBar

@@ -8,7 +8,8 @@ from textual.widget import Widget
 
 from nnlab.core.netlab import Lab, tutorial_lab
 from nnlab.core.netlab_exercise import hidden as hidden_numbers
-from nnlab.core.tinynet import TUTORIAL_VALUES, Factor, Step, chain_view, num, small
+from nnlab.core.tinynet_net import TUTORIAL_VALUES
+from nnlab.core.tinynet_step import Factor, Step, chain_view, num, small
 from nnlab.i18n import t
 
 TUTORIAL_TOLERANCE = 1e-9  # the tutorial printed 9 decimals and rounded some in the last one

@@ -7,7 +7,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.widget import Widget
 
-from nnlab.core.tinynet import Step
+from nnlab.core.tinynet_step import Step
 
 
 class StepProgress(Widget):
