@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-LOOP_STEPS = 400  # steps a loop: long enough that one scheduling hiccup is a small part of it
+LOOP_STEPS = 300  # steps a loop (~1 s here): long enough that one scheduling hiccup is a small part of it
 LOOP_TRIPLES = 7  # rounds of (untracked, tracked, untracked) or the reverse: --runs N
 
 
@@ -44,7 +44,7 @@ def log_overhead(root: Path, calls: int = 200_000) -> dict:
     }
 
 
-def loop_ratio(root: Path, steps: int = LOOP_STEPS, triples: int = LOOP_TRIPLES) -> dict:
+def loop_ratio(root: Path, steps: int = LOOP_STEPS, triples: int = LOOP_TRIPLES, threads: int = 1) -> dict:
     """Tracked vs untracked training loop, measured so the figure means something on a shared machine.
 
     ``triples`` rounds of untracked, tracked, untracked loops of ``steps`` steps each (the order
@@ -54,13 +54,17 @@ def loop_ratio(root: Path, steps: int = LOOP_STEPS, triples: int = LOOP_TRIPLES)
     ratios (untracked time / tracked time: tracked throughput ÷ untracked, 1.0 = no cost). The two
     loops of one kind within a round give the noise floor (``noise_median``: median of
     |1 − first/second| over the rounds): a ratio within that of 1.0 is "no measurable cost", and a
-    ratio above 1 by more than that says the machine was too noisy for the figure.
+    ratio above 1 by more than that says the machine was too noisy for the figure. Torch runs on
+    ``threads`` threads (1 unless --threads): on this shared 2-core machine, with a neighbour taking
+    a core, a step took 50-340 ms on two threads against ~5 ms on one (a fork-join region waits for
+    its descheduled thread), which buried the tracker's cost in noise; one leaves the writer a core.
     """
     import torch
     from torch import nn
 
     import nnlab.track
 
+    torch.set_num_threads(max(1, threads))
     torch.manual_seed(0)
     net = nn.Sequential(
         nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 14 * 14, 10)
@@ -141,7 +145,7 @@ def run_bench(args: argparse.Namespace) -> int:
         root = Path(tmp)
         result = {
             "log": log_overhead(root),
-            "loop": loop_ratio(root, steps=LOOP_STEPS, triples=max(1, triples)),
+            "loop": loop_ratio(root, steps=LOOP_STEPS, triples=max(1, triples), threads=args.threads or 1),
             "tensorboard": tensorboard_open(root),
         }
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
@@ -149,4 +153,4 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    run_bench(argparse.Namespace(runs=None, json=False))
+    run_bench(argparse.Namespace(runs=None, json=False, threads=0))
