@@ -41,7 +41,8 @@ def status_line(rd, reply: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from nnlab.run.control_client import ControlError, send
-    from nnlab.run.rundir import RunDirError, resolve
+    from nnlab.run.rundir import resolve
+    from nnlab.run.rundir_common import RunDirError
 
     try:
         rd = resolve(args.run, args.runs_dir)

@@ -341,7 +341,8 @@ def open_run(args, config: TrainConfig, on_error):
     """(RunDir, RunWriter) of this run: the one named by --run-dir (a detached child) or by
     --resume RUN, else a new one under the runs root. UsageError (exit 2) when another process
     writes it or no run directory can be made."""
-    from nnlab.run.rundir import RunDir, RunDirError
+    from nnlab.run.rundir import RunDir
+    from nnlab.run.rundir_common import RunDirError
 
     try:
         if getattr(args, "run_dir", None):
@@ -406,7 +407,7 @@ def _serve(rd, control, run_writer, at: dict, config: TrainConfig):
     """The run's control socket (pause/resume/step/stop/save from any terminal of its owner);
     None, after one line, when it cannot be served: the run goes on unsteerable."""
     from nnlab.run.control_server import ControlServer
-    from nnlab.run.rundir import RunDirError
+    from nnlab.run.rundir_common import RunDirError
 
     def status() -> dict:
         return {
@@ -426,7 +427,7 @@ def _serve(rd, control, run_writer, at: dict, config: TrainConfig):
 def run_ref(rd) -> str:
     """How a person names this run on the command line: its id under the default runs root,
     else its directory."""
-    from nnlab.run.rundir import runs_root
+    from nnlab.run.rundir_common import runs_root
 
     try:
         if runs_root(None).resolve() == rd.path.resolve().parent:

@@ -60,7 +60,7 @@ def duration(seconds: float | None) -> str:
 
 
 def started(iso: str) -> str:
-    from nnlab.run.rundir import parse_iso
+    from nnlab.run.rundir_common import parse_iso
 
     when = parse_iso(iso)
     return time.strftime("%m-%d %H:%M", time.localtime(when)) if when is not None else "—"
@@ -117,7 +117,8 @@ def _confirm(prompt: str, action: str, run: str, yes: bool) -> bool:
 
 def _remove(args: argparse.Namespace, ref: str, archive: bool) -> int:
     from nnlab.run.manage import RunIsLive, archive_run, archive_target, delete_run, refuse_live
-    from nnlab.run.rundir import RunDirError, resolve
+    from nnlab.run.rundir import resolve
+    from nnlab.run.rundir_common import RunDirError
 
     try:
         rd = resolve(ref, args.runs_dir)
@@ -147,7 +148,7 @@ def _remove(args: argparse.Namespace, ref: str, archive: bool) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from nnlab.run.reader import list_runs
-    from nnlab.run.rundir import runs_root
+    from nnlab.run.rundir_common import runs_root
 
     if args.delete or args.archive:
         return _remove(args, args.delete or args.archive, archive=bool(args.archive))

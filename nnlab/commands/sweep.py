@@ -169,7 +169,7 @@ class Sweep:
     def _make_dir(self):
         from pathlib import Path
 
-        from nnlab.run.rundir import RunDirError, new_id, now_iso, runs_root
+        from nnlab.run.rundir_common import RunDirError, new_id, now_iso, runs_root
 
         given = getattr(self.args, "sweep_dir", None)
         if given:  # made by the dashboard, which watches it: used as it is, unless it holds a sweep already
@@ -245,7 +245,7 @@ class Sweep:
 
     # --- training ------------------------------------------------------------------------
     def run(self) -> int:
-        from nnlab.run.rundir import RunDirError
+        from nnlab.run.rundir_common import RunDirError
 
         try:
             self._make_dir()
@@ -284,7 +284,8 @@ class Sweep:
 
     def _train(self, group) -> bool:
         """Train one group; True when a member failed."""
-        from nnlab.run.rundir import RunDir, RunDirError
+        from nnlab.run.rundir import RunDir
+        from nnlab.run.rundir_common import RunDirError
         from nnlab.run.sweep import SweepControl
         from nnlab.train.sweep import train_group
 
@@ -340,7 +341,7 @@ class Sweep:
         page steer the sweep from any terminal of its owner: pause, resume and step act on the
         whole group (its members train in one batched step), stop takes that member out alone."""
         from nnlab.run.control_server import ControlServer
-        from nnlab.run.rundir import RunDirError
+        from nnlab.run.rundir_common import RunDirError
 
         servers = []
         for local, rd in enumerate(rds):

@@ -189,7 +189,8 @@ def resolve_resume(args: argparse.Namespace) -> None:
     ref = args.resume
     if not ref or os.path.isfile(os.path.expanduser(ref)):
         return
-    from nnlab.run.rundir import RunDirError, resolve
+    from nnlab.run.rundir import resolve
+    from nnlab.run.rundir_common import RunDirError
 
     looks_like_file = ref.endswith((".pt", ".pth")) and not os.path.isdir(os.path.expanduser(ref))
     try:

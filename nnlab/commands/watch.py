@@ -88,7 +88,7 @@ def sweep_dir(ref, runs_dir=None):
     A sweep directory has no run.json: it is checked before the run is resolved."""
     from pathlib import Path
 
-    from nnlab.run.rundir import runs_root
+    from nnlab.run.rundir_common import runs_root
 
     if not ref:
         return None
@@ -102,7 +102,8 @@ def sweep_dir(ref, runs_dir=None):
 
 
 def run(args: argparse.Namespace) -> int | None:
-    from nnlab.run.rundir import RunDirError, resolve, runs_root
+    from nnlab.run.rundir import resolve
+    from nnlab.run.rundir_common import RunDirError, runs_root
 
     logdir = tensorboard_logdir(args.run, getattr(args, "tensorboard", False))
     if logdir is not None:

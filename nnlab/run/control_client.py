@@ -27,7 +27,9 @@ from typing import Any
 
 from nnlab.i18n import t
 from nnlab.run.control_server import MAX_REQUEST, fallback_base, peer_uid
-from nnlab.run.rundir import RunDir, lock_is_held, read_json, resolve
+from nnlab.run.rundir import RunDir, resolve
+from nnlab.run.rundir_common import read_json
+from nnlab.run.rundir_lock import lock_is_held
 
 MAX_REPLY = 64 * 1024
 

@@ -49,7 +49,8 @@ from typing import Any
 
 from nnlab.fs import atomic
 from nnlab.i18n import t
-from nnlab.run.rundir import RunDir, RunDirError
+from nnlab.run.rundir import RunDir
+from nnlab.run.rundir_common import RunDirError
 
 MAX_REQUEST = 4096  # bytes per request line, newline included
 MAX_CLIENTS = 32  # connections at once; more are closed at once

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from nnlab.i18n import t
 from nnlab.run.reader import run_state
-from nnlab.run.rundir import RunDir, RunDirError, runs_root
+from nnlab.run.rundir import RunDir
+from nnlab.run.rundir_common import RunDirError, runs_root
 
 ARCHIVE = ".archive"
 LIVE = ("running",)  # "created" with its lock held reads as running

@@ -20,7 +20,8 @@ from nnlab.i18n import t
 from nnlab.run.control import Control
 from nnlab.run.control_server import ControlServer
 from nnlab.run.events import Failed, Finished, Paused, Resumed, Saved
-from nnlab.run.rundir import RunDir, RunWriter
+from nnlab.run.rundir import RunDir
+from nnlab.run.rundir_writer import RunWriter
 from nnlab.track import records as R
 from nnlab.track.records import TrackError
 

@@ -36,7 +36,8 @@ from nnlab.i18n import t
 from nnlab.run.config import TrainConfig
 from nnlab.run.errors import CheckpointError, ConfigError
 from nnlab.run.events import finite
-from nnlab.run.rundir import RunDir, RunDirError, resolve
+from nnlab.run.rundir import RunDir, resolve
+from nnlab.run.rundir_common import RunDirError
 from nnlab.train import checkpoint as ckpt
 from nnlab.train.model import build_model, make_optimizer
 

@@ -11,7 +11,8 @@ from _run_helpers import epoch_end, run_child, spawn_child, started
 
 from nnlab.run.events import Diverged, Failed, Finished
 from nnlab.run.reader import config_summary, list_runs, run_state
-from nnlab.run.rundir import RunDir, now_iso
+from nnlab.run.rundir import RunDir
+from nnlab.run.rundir_common import now_iso
 
 
 def finish(rd, *events, epochs=0):
