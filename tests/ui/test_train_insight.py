@@ -76,6 +76,6 @@ async def test_enter_on_a_cell_shows_that_pairs_test_images(tmp_path):
         assert len(pair.indices) == confusion[true][pred] > 0  # the same weights as the matrix's epoch
         await pilot.pause(0.3)
         assert all(p == pred for p in pair.grid.predictions) and all(y == true for y in pair.grid.labels)
-        assert len(pair.query("HalfBlockImage")) == min(24, len(pair.indices))
+        assert len(pair.grid.images) == min(24, len(pair.indices))
         await pilot.press("escape")
         assert not isinstance(app.screen, PairImages)

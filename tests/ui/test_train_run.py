@@ -116,7 +116,8 @@ async def test_a_run_to_the_end_shows_the_engines_events_everywhere(tmp_path, wi
         assert grid.predictions == last.sample_predictions and len(grid.predictions) == 16
         data = app.options["data_factory"]()
         assert grid.labels == data.test_y[:16].tolist()
-        captions = [str(c.render()) for c in grid.query(".caption")]
+        captions = grid.captions()
+        assert len(captions) == 16
         for caption, pred, true in zip(captions, grid.predictions, grid.labels):
             assert ("✓" if pred == true else "✗") in caption
         log = "\n".join(screen.query_one(LogPane).lines)

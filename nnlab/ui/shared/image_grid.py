@@ -1,20 +1,20 @@
 """ImageGrid: test images drawn with half blocks (28x28 pixels → 28x14 cells) and their labels.
 
-Each cell is "▀": its foreground is the upper pixel, its background the lower one. The pixels
-never change during a run, so each image is a widget drawn once; after each epoch only the
-one-line captions (predicted / true, ✗ when wrong) are redrawn, which keeps terminal output small.
+Each cell is "▀": its foreground is the upper pixel, its background the lower one. The grid is
+one widget drawing every tile line by line (it was a Vertical, an image and a caption widget per
+tile: 48 widgets that every layout of the Insight page arranged, on screen or not). The pixels
+never change during a run, so each image's lines are built once; after each epoch only the
+two-line captions (predicted / true, ✗ when wrong) change, which keeps terminal output small.
 """
 
 from __future__ import annotations
 
+from rich.cells import set_cell_size
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
-from textual.app import ComposeResult
-from textual.containers import Grid, Vertical
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
 
 from nnlab.i18n import t
 
@@ -64,58 +64,50 @@ class HalfBlockImage(Widget):
         return self._lines[y] if 0 <= y < len(self._lines) else Strip.blank(self.size.width)
 
 
+TILE_W, IMAGE_H, CAPTION_H, GUTTER = 28, 14, 2, 2
+TILE_H = IMAGE_H + CAPTION_H
+
+
 class ImageGrid(Widget):
-    """Shows ``images`` (N x 28 x 28) with true labels; ``set_predictions`` after each epoch."""
+    """Shows ``images`` (N x 28 x 28) with true labels; ``set_predictions`` after each epoch. As
+    many 28-cell tiles a row as the width holds (2 cells apart), each an image over its caption."""
 
     DEFAULT_CSS = """
     ImageGrid { height: auto; width: 1fr; }
-    ImageGrid > Grid { grid-size: 2; grid-gutter: 0 2; height: auto; grid-rows: 16; }
-    ImageGrid .tile { width: 28; height: 16; }
-    ImageGrid .caption { width: 28; height: 2; }
-    ImageGrid .caption.wrong { color: $error; }
-    ImageGrid .caption.right { color: $success; }
-    ImageGrid #no-images { color: $text-muted; height: auto; }
+    ImageGrid > .image-grid--none { color: $text-muted; }
+    ImageGrid > .image-grid--wrong { color: $error; }
+    ImageGrid > .image-grid--right { color: $success; }
     """
+
+    COMPONENT_CLASSES = {"image-grid--none", "image-grid--wrong", "image-grid--right"}
 
     def __init__(self, class_names: tuple[str, ...], **kwargs) -> None:
         super().__init__(**kwargs)
         self.class_names = class_names
         self.labels: list[int] = []
         self.predictions: tuple[int, ...] = ()
+        self.images: list[list[Strip]] = []  # each image's 14 lines, built once
+        self._kept: tuple | None = None  # (key, strips): the drawing, until something changes
+        self._version = 0
 
-    def compose(self) -> ComposeResult:
-        yield Static(t("dash.images.none"), id="no-images")
-        yield Grid()
-
-    def on_resize(self) -> None:
-        self.query_one(Grid).styles.grid_size_columns = max(1, (self.size.width + 2) // 30)
-
+    # contents ------------------------------------------------------------------------------
     def set_images(self, images, labels) -> None:
-        """New images (a new data set): rebuild the tiles."""
-        grid = self.query_one(Grid)
-        grid.remove_children()
+        """New images (a new data set): the tiles are drawn anew."""
+        self.images = [[Strip(segs) for segs in image_lines(pixels)] for pixels in images]
         self.labels = [int(v) for v in labels]
         self.predictions = ()
-        tiles = []
-        for i, pixels in enumerate(images):
-            tiles.append(Vertical(HalfBlockImage(pixels), Static(self._caption(i), classes="caption"), classes="tile"))
-        grid.mount_all(tiles)
-        self.query_one("#no-images").display = not tiles
-        self.call_after_refresh(self._update_captions)  # predictions may arrive before the mount ends
+        self._changed(layout=True)
 
     def set_predictions(self, predictions) -> None:
         self.predictions = tuple(int(p) for p in predictions)
-        self._update_captions()
-
-    def _update_captions(self) -> None:
-        for i, caption in enumerate(self.query(".caption").results(Static)):
-            caption.update(self._caption(i))
-            wrong = i < len(self.predictions) and self.predictions[i] != self.labels[i]
-            caption.set_class(i < len(self.predictions) and wrong, "wrong")
-            caption.set_class(i < len(self.predictions) and not wrong, "right")
+        self._changed()
 
     def clear_predictions(self) -> None:
         self.set_predictions(())
+
+    def captions(self) -> list[str]:
+        """Each tile's caption, as drawn under its image."""
+        return [self._caption(i) for i in range(len(self.images))]
 
     def _caption(self, i: int) -> str:
         true = self.class_names[self.labels[i]] if i < len(self.labels) else "?"
@@ -127,3 +119,61 @@ class ImageGrid(Widget):
 
     def wrong_count(self) -> int:
         return sum(1 for p, y in zip(self.predictions, self.labels) if p != y)
+
+    def _changed(self, layout: bool = False) -> None:
+        self._version += 1
+        self.refresh(layout=layout)
+
+    # drawing -------------------------------------------------------------------------------
+    def columns(self, width: int | None = None) -> int:
+        width = self.size.width if width is None else width
+        return max(1, (width + GUTTER) // (TILE_W + GUTTER))
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if not self.images:
+            return 1
+        rows = -(-len(self.images) // self.columns(width))
+        return rows * TILE_H
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        key = (width, self._version, self.app.current_theme.name, self.app.ansi_color)
+        if self._kept is None or self._kept[0] != key:
+            self._kept = (key, self._draw(width))
+        lines = self._kept[1]
+        return lines[y] if 0 <= y < len(lines) else Strip.blank(width)
+
+    def _draw(self, width: int) -> list[Strip]:
+        if not self.images:
+            style = self.get_component_rich_style("image-grid--none")
+            return [Strip([Segment(set_cell_size(t("dash.images.none"), width), style)])]
+        wrong = self.get_component_rich_style("image-grid--wrong")
+        right = self.get_component_rich_style("image-grid--right")
+        plain = self.rich_style
+        cols = self.columns(width)
+        gap = Segment(" " * GUTTER, plain)
+        out: list[Strip] = []
+        for first in range(0, len(self.images), cols):
+            tiles = range(first, min(first + cols, len(self.images)))
+            for y in range(IMAGE_H):
+                segments: list[Segment] = []
+                for n, i in enumerate(tiles):
+                    if n:
+                        segments.append(gap)
+                    image = self.images[i]
+                    segments.extend(image[y] if y < len(image) else [Segment(" " * TILE_W, plain)])
+                out.append(Strip(segments).adjust_cell_length(width, plain))
+            captions = []
+            for i in tiles:
+                judged = i < len(self.predictions)
+                style = (right if self.predictions[i] == self.labels[i] else wrong) if judged else plain
+                lines = (self._caption(i).split("\n") + ["", ""])[:CAPTION_H]
+                captions.append((lines, style))
+            for y in range(CAPTION_H):
+                segments = []
+                for n, (lines, style) in enumerate(captions):
+                    if n:
+                        segments.append(gap)
+                    segments.append(Segment(set_cell_size(lines[y], TILE_W), style))
+                out.append(Strip(segments).adjust_cell_length(width, plain))
+        return out
