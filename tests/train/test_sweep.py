@@ -165,7 +165,7 @@ def test_lr_is_a_tensor_a_schedule_can_change(data):
 
 
 def test_a_group_too_big_is_refused_before_any_work(data, monkeypatch):
-    from nnlab.train import sweep as sweep_mod
+    from nnlab.train import sweep_fit as sweep_mod
 
     monkeypatch.setattr(sweep_mod, "available_bytes", lambda device: 10 * 2**20)
     with pytest.raises(ConfigError, match=r"5 members.*GiB"):
