@@ -247,6 +247,14 @@ def run(args: argparse.Namespace) -> int | None:
             "resume_run": args.resume_run,
             "runs_dir": args.runs_dir,
         }
+        if getattr(args, "max_members", None) is not None:  # the Setup page's sweeps may be this large
+            from nnlab.run.errors import ConfigError
+            from nnlab.run.sweep import parse_max_members
+
+            try:
+                args.app_options["max_members"] = parse_max_members(args.max_members)
+            except ConfigError as error:
+                raise UsageError(str(error)) from None
         return None  # the app opens in the train mode with these options
     if args.detach:
         from nnlab.commands.detach import detach

@@ -232,6 +232,7 @@ class Plan:
     random: int | None
     members: tuple[Member, ...]
     groups: int  # batched groups (each trains in one step)
+    max_members: int = MAX_MEMBERS  # the limit it was checked against (`nnlab train --max-members`)
 
 
 def plan(base: TrainConfig, text: str, random_text: str = "", max_members: int = MAX_MEMBERS) -> Plan | None:
@@ -248,7 +249,7 @@ def plan(base: TrainConfig, text: str, random_text: str = "", max_members: int =
             raise ConfigError(t("sweep.bad_count", value=count_text, max=max_members))
         count = int(count_text)
     found = parse_sweep(base, texts, count, max_members, seed=base.seed)
-    return Plan(tuple(texts), count, found, len(groups(found)))
+    return Plan(tuple(texts), count, found, len(groups(found)), max_members)
 
 
 def group_key(config: TrainConfig) -> tuple:

@@ -254,3 +254,37 @@ async def test_a_real_sweep_from_the_setup_page_trains_in_a_background_process(t
         assert sorted(m.label for m in sweep.model.members.values()) == ["lr=0.001", "lr=0.01"]
         assert all(m.final_accuracy() is not None for m in sweep.model.members.values())
         assert (sweep.path / "output.log").read_text().count("m0") >= 2
+
+
+def test_max_members_of_the_app_reaches_the_setup_page_and_the_sweep_process():
+    """`nnlab train --max-members N` (the app) lets the Setup page state a sweep that large and
+    passes the limit to the background `nnlab train --headless --sweep` it starts; a bad N is a
+    usage error before the app opens."""
+    import argparse
+
+    import pytest
+
+    from nnlab.cli import build_parser
+    from nnlab.commands import train as train_cmd
+    from nnlab.commands.usage import UsageError
+    from nnlab.run.sweep import MAX_MEMBERS
+    from nnlab.ui.train import sweep_launch
+
+    parser = build_parser()
+    args = parser.parse_args(["train", "--max-members", "100"])
+    assert train_cmd.run(args) is None and args.app_options["max_members"] == 100
+    with pytest.raises(UsageError):
+        train_cmd.run(parser.parse_args(["train", "--max-members", "0"]))
+    assert isinstance(args, argparse.Namespace)
+
+    axes = "lr=" + ",".join(f"{k}e-3" for k in range(1, 11)) + " seed=" + ",".join(map(str, range(8)))
+    with pytest.raises(ConfigError):
+        plan(BASE, axes, "")  # 80 members: over the default 64
+    big = plan(BASE, axes, "", 100)
+    assert len(big.members) == 80 and big.max_members == 100
+    cmd = sweep_launch.argv(BASE, big, Path("/tmp/s"), Path("/tmp/r"), None)
+    assert cmd[cmd.index("--max-members") + 1] == "100"
+    small = plan(BASE, "lr=1e-3,1e-2", "")
+    assert small.max_members == MAX_MEMBERS and "--max-members" not in sweep_launch.argv(
+        BASE, small, Path("/s"), Path("/r"), None
+    )

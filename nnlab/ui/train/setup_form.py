@@ -18,7 +18,7 @@ from nnlab.core.numbers import NumberError, parse_number
 from nnlab.i18n import t
 from nnlab.run.config import ACTIVATIONS, BOUNDS, MAX_LAYERS, OPTIMIZERS, PRESETS, TrainConfig
 from nnlab.run.errors import ConfigError
-from nnlab.run.sweep import Plan, plan
+from nnlab.run.sweep import MAX_MEMBERS, Plan, plan
 from nnlab.ui.shared.number_field import NumberField
 
 NUMBER_FIELDS = ("epochs", "batch_size", "lr", "seed")  # typed here; their limits are run.config.BOUNDS
@@ -152,7 +152,8 @@ class SetupForm(VerticalScroll):
                 error = t("lab.setup.fix_fields")
             else:
                 try:
-                    found = plan(base, text, count)
+                    limit = self.app.options.get("max_members") or MAX_MEMBERS  # `nnlab train --max-members`
+                    found = plan(base, text, count, limit)
                 except ConfigError as refused:
                     error = str(refused)
         if show:

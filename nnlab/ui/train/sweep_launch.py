@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nnlab.i18n import get_lang, t
 from nnlab.run.config import TrainConfig
-from nnlab.run.sweep import Plan
+from nnlab.run.sweep import MAX_MEMBERS, Plan
 
 FLAGS = (  # TrainConfig field -> the `nnlab train` flag that sets it
     "epochs",
@@ -83,6 +83,8 @@ def argv(base: TrainConfig, plan: Plan, path: Path, runs_root: Path, data_dir: s
         cmd += ["--sweep", axis]
     if plan.random is not None:
         cmd += ["--sweep-random", str(plan.random)]
+    if plan.max_members != MAX_MEMBERS:
+        cmd += ["--max-members", str(plan.max_members)]
     return [*cmd, "--runs-dir", str(runs_root.absolute()), "--sweep-dir", str(path.absolute())]
 
 
