@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from nnlab.commands.sweep import add_branch_arguments, add_sweep_arguments
+from nnlab.commands.sweep_input import add_branch_arguments, add_sweep_arguments
 from nnlab.commands.usage import UsageError
 from nnlab.core.numbers import Bounds, NumberError, parse_number
 from nnlab.i18n import t

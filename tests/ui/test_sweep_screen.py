@@ -122,7 +122,7 @@ async def test_export_writes_csv_and_markdown_next_to_sweep_json(trained):
 
 def test_the_shared_export_writes_what_the_headless_sweep_writes(trained):
     """nnlab.run.sweep_export is meant to be the one implementation: same text as commands.sweep's."""
-    from nnlab.commands import sweep as sweep_cmd
+    from nnlab.commands import sweep_results as sweep_cmd
     from nnlab.run import sweep_export
 
     record = json.loads((trained / "sweep.json").read_text())
