@@ -84,9 +84,9 @@ async def test_every_run_of_the_root_shows_with_its_state_and_sorts(tmp_path):
             states = {key: row.state for key, row in table.entries.items()}
             assert states == {rd.id: name for name, rd in runs.items()}
             assert table.has_focus  # no Tab needed to mark
-            # by start time, oldest first: the second session's runs below the first's
+            # by start time, newest first (as `nnlab runs`): the second session's runs above the first's
             order = [r.key for r in table.ordered()]
-            assert order.index(runs["failed"].id) > order.index(runs["completed"].id)
+            assert order.index(runs["failed"].id) < order.index(runs["completed"].id)
             await pilot.press("r")  # sort by test accuracy
             assert table.sort_by == "accuracy"
             assert [r.key for r in table.ordered()][0] == runs["completed"].id  # 90 %

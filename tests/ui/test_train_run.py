@@ -308,7 +308,8 @@ async def test_two_runs_can_be_overlaid(tmp_path):
         assert table.row_count == 2
         app.screen.show_page("runs")
         table.focus()
-        await pilot.press("space", "down", "space")
+        table.move_cursor(row=1)  # newest first: #1 is the lower row (the cursor follows its run)
+        await pilot.press("space", "up", "space")
         await pilot.pause(0.2)
         loss = app.screen.query_one("#compare-loss", LossChart)
         epochs = app.screen.query_one("#compare-epochs", EpochChart)

@@ -4,6 +4,7 @@ Rows are keyed by the run directory's id (a run of this session without a direct
 a row holds the run's ``RunSummary`` (``list_runs``, read by the page on a worker) and, for this
 session's runs, its ``RunRecord`` (in memory). Columns narrow first (mark, id, state, accuracy,
 epochs, started, time) and the config summary last, so 80 columns show id, state and accuracy.
+Rows are newest first, as `nnlab runs` lists them (the cursor follows its run across redraws).
 Space or Enter marks the row under the cursor (at most ``MAX_MARKED``; one more unmarks the
 oldest); each marked run keeps its colour slot while marked. ``r`` cycles the sort (started,
 accuracy, state); ``g`` asks the page to read the runs again; ``a``, Delete and ``A`` ask for the
@@ -223,13 +224,14 @@ class RunsTable(DataTable):
         from nnlab.run.rundir import parse_iso
 
         rows = list(self.entries.values())
-        by_start = sorted(
+        by_start = sorted(  # newest first, as `nnlab runs` lists them: the run in progress on top
             rows,
             key=lambda r: (
-                parse_iso(r.started) or float("inf"),  # oldest first, as a log
+                parse_iso(r.started) or float("inf"),
                 r.record.run_id if r.record is not None else 0,
                 r.key,
             ),
+            reverse=True,
         )
         if self.sort_by == "accuracy":
             return sorted(by_start, key=lambda r: -(r.accuracy if r.accuracy is not None else -1.0))
