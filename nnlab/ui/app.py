@@ -56,7 +56,7 @@ class NNLabApp(App[int]):
         "neuron": _mode_screen("neuron", "NeuronScreen"),
         "backprop": _mode_screen("backprop", "BackpropScreen"),
         "train": _mode_screen("train", "TrainScreen"),
-        "watch": _mode_screen("watch", "WatchScreen"),  # `nnlab watch RUN`, and the app after `d`
+        "watch": _mode_screen("watch", "open_viewer"),  # `nnlab watch RUN`, and the app after `d`
         "sweep": _mode_screen("sweep", "SweepScreen"),  # a sweep directory: app.options["sweep"]
     }
     BINDINGS = [

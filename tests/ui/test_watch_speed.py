@@ -14,7 +14,7 @@ from test_log_pane import LogApp
 from test_watch import epoch_end, record, viewer, wait_for
 from textual.app import App
 
-import nnlab.ui.watch.screen as watch_screen
+import nnlab.ui.watch.base as watch_screen
 from nnlab.ui.train.epoch_chart import EpochChart
 from nnlab.ui.watch.foreign_source import batch_of
 

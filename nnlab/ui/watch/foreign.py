@@ -1,7 +1,7 @@
 """ForeignScreen: the viewer of a run nnlab did not train — a script's ``nnlab.track`` run or a TensorBoard logdir.
 
 ``nnlab watch RUN|LOGDIR`` opens the "watch" mode with ``options["source"]`` "track" or
-"tensorboard"; WatchScreen hands those to this screen (its ``__new__``). Pages: Scalars (the list
+"tensorboard"; ``open_viewer`` (nnlab.ui.watch.screen) hands those to this screen. Pages: Scalars (the list
 of metric groups with their latest values, and one chart per group: ``[``/``]`` or ``g`` choose
 it, ``l`` log/linear, ``m`` EMA smoothing, ``t`` step / wall-clock x axis), Epochs (a table of the
 epoch metrics), Confusion and Images — each page shown only once such records arrive; ``v``

@@ -1,8 +1,8 @@
 """RunWatchScreen: the dashboard's Live, Insight and Runs pages attached to a run directory nnlab trained.
 
 ``nnlab watch RUN`` opens it on ``app.options["watch"]`` (a run directory); so does the app itself
-after ``d`` (the run went to the background); the "watch" mode's ``WatchScreen`` (nnlab.ui.watch.screen)
-chooses it. The whole history is replayed at once, then the log
+after ``d`` (the run went to the background); ``open_viewer`` (nnlab.ui.watch.screen) chooses it
+for a run nnlab trained. The whole history is replayed at once, then the log
 is followed: a reading thread polls the directory (``Follower``, every ``POLL_S``) and posts only
 what it found. The events go through the dashboard's own ``TrainSession`` (a ``RemoteRun`` stands
 for the worker), so the pages show exactly what the dashboard shows. Keys p, n, x, w become control
@@ -33,10 +33,10 @@ from nnlab.ui.train.runs_table import RunsTable
 from nnlab.ui.train.screen import CHART_KEYS, PAGE_KEYS, TrainScreen
 from nnlab.ui.train.session import TrainSession
 from nnlab.ui.train.updates import Update
-from nnlab.ui.watch import screen as _watch
+from nnlab.ui.watch import base as _watch
+from nnlab.ui.watch.base import BENCH_OUT, PAGES, POLL_S, WatchScreen
 from nnlab.ui.watch.follower import Follower
 from nnlab.ui.watch.remote_run import RemoteRun
-from nnlab.ui.watch.screen import BENCH_OUT, PAGES, POLL_S, WatchScreen
 
 
 class RunWatchScreen(WatchScreen):
