@@ -28,7 +28,7 @@ def child_argv(argv: list[str], run_dir: str, lock_fd: int) -> list[str]:
 
 
 def detach(args, config) -> int:
-    from nnlab.commands.headless import run_ref
+    from nnlab.commands.headless_printer import run_ref
     from nnlab.run.rundir import RunDir
     from nnlab.run.rundir_common import RunDirError
     from nnlab.run.rundir_lock import take_lock
