@@ -286,7 +286,14 @@ class ForeignScreen(LabScreen):
             self.chart.changed(now=True)
             self.call_after_refresh(self._full_frame)
 
-    def _full_frame(self) -> None:
+    def _full_frame(self, waited: int = 0) -> None:
+        # A full frame has the history's chart drawn: a chart shown again draws its last drawing
+        # first and the new one a frame later (KeptPlot), so wait for the drawing of the data
+        # read (seen: the figure taken with the chart still blank), for at most 2 s.
+        kept = self.chart._kept
+        if (kept is None or kept[0][1] != self.chart.version) and waited < 200 and self.chart.display:
+            self.set_timer(0.01, lambda: self._full_frame(waited + 1))
+            return
         self.first_full_frame_at = time.time()
         if self.mounted_at is not None:
             self.open_s = time.perf_counter() - self.mounted_at
