@@ -56,7 +56,22 @@ CHART_KEYS = [
 ]
 
 
-class TrainScreen(LabScreen):
+class ChartActions:
+    """What CHART_KEYS do, on a screen with ``live_page`` and ``runs_page`` (the dashboard, the viewer):
+    the Runs page's overlay follows the Live chart's smoothing and scale."""
+
+    def action_smooth(self) -> None:
+        live = self.live_page.loss_chart
+        live.toggle_smooth()
+        self.runs_page.follow(live.smooth, live.log_scale)
+
+    def action_log_scale(self) -> None:
+        live = self.live_page.loss_chart
+        live.toggle_log()
+        self.runs_page.follow(live.smooth, live.log_scale)
+
+
+class TrainScreen(ChartActions, LabScreen):
     MODE = "train"
     HELP_CONCEPT = "help.concept.train"
 
@@ -342,16 +357,6 @@ class TrainScreen(LabScreen):
 
     def action_clear(self) -> None:
         self.runs.clear()
-
-    def action_smooth(self) -> None:
-        live = self.live_page.loss_chart
-        live.toggle_smooth()
-        self.runs_page.follow(live.smooth, live.log_scale)
-
-    def action_log_scale(self) -> None:
-        live = self.live_page.loss_chart
-        live.toggle_log()
-        self.runs_page.follow(live.smooth, live.log_scale)
 
     def action_anatomy(self) -> None:
         try:

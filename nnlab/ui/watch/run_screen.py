@@ -30,7 +30,7 @@ from nnlab.ui.train.insight_page import InsightPage
 from nnlab.ui.train.live_page import LivePage
 from nnlab.ui.train.runs_page import RunsPage
 from nnlab.ui.train.runs_table import RunsTable
-from nnlab.ui.train.screen import CHART_KEYS, PAGE_KEYS, TrainScreen
+from nnlab.ui.train.screen import CHART_KEYS, PAGE_KEYS, ChartActions, TrainScreen
 from nnlab.ui.train.session import TrainSession
 from nnlab.ui.train.updates import Update
 from nnlab.ui.watch import base as _watch
@@ -39,7 +39,7 @@ from nnlab.ui.watch.follower import Follower
 from nnlab.ui.watch.remote_run import RemoteRun
 
 
-class RunWatchScreen(WatchScreen):
+class RunWatchScreen(ChartActions, WatchScreen):
     BINDINGS = [
         Binding("p", "pause", "dash.key.pause"),
         Binding("n", "step", "dash.key.step"),
@@ -375,13 +375,3 @@ class RunWatchScreen(WatchScreen):
 
     def action_export(self) -> None:
         self.runs.export()
-
-    def action_smooth(self) -> None:
-        live = self.live_page.loss_chart
-        live.toggle_smooth()
-        self.runs_page.follow(live.smooth, live.log_scale)
-
-    def action_log_scale(self) -> None:
-        live = self.live_page.loss_chart
-        live.toggle_log()
-        self.runs_page.follow(live.smooth, live.log_scale)
