@@ -20,7 +20,6 @@ from nnlab.train.data import FashionData
 from nnlab.train.device import choose_threads, device_label, resolve_device
 from nnlab.train.metrics import epoch_result, evaluate
 from nnlab.train.model import count_parameters, fresh_model, make_optimizer
-from nnlab.train.priority import yield_to_ui
 from nnlab.train.step import Stepper
 
 
@@ -94,9 +93,6 @@ class Trainer:
         self.device = resolve_device(config.device)
         self.threads = config.threads or choose_threads(self.device, ui_threads)
         torch.set_num_threads(self.threads)
-        # Beside the dashboard, on the CPU: once torch's compute threads exist (after the first
-        # step), they and this thread run below the UI's priority (nnlab.train.priority).
-        self._yield_pending = ui_threads and self.device.type == "cpu"
 
         self.model = fresh_model(config).to(self.device)
         self.optimizer = make_optimizer(config, self.model.parameters(), self.device)
@@ -385,9 +381,6 @@ class Trainer:
 
     def _progress(self, epoch: int, b: int, mark: tuple[float, int]) -> tuple[float, int]:
         """Emit BatchProgress for batch ``b`` (0-based) with the speed since ``mark``; the new mark."""
-        if self._yield_pending:
-            self._yield_pending = False
-            yield_to_ui()
         n, size = self.data.train_size, self.config.batch_size
         values, self.window = self.window, []
         now = time.perf_counter()
