@@ -39,6 +39,11 @@ class KeptPlot(ThrottledPlot):
     def on_hide(self) -> None:
         self._was_hidden = True
 
+    @property
+    def is_current(self) -> bool:
+        """Whether its drawing is of the latest data (a viewer's first full frame waits for it)."""
+        return self._kept is not None and self._kept[0][1] == self.version
+
     def render(self):
         key = (self.size, self.version, self.app.current_theme.name)
         kept, from_hidden, self._was_hidden = self._kept, self._was_hidden, False

@@ -290,8 +290,7 @@ class ForeignScreen(LabScreen):
         # A full frame has the history's chart drawn: a chart shown again draws its last drawing
         # first and the new one a frame later (KeptPlot), so wait for the drawing of the data
         # read (seen: the figure taken with the chart still blank), for at most 2 s.
-        kept = self.chart._kept
-        if (kept is None or kept[0][1] != self.chart.version) and waited < 200 and self.chart.display:
+        if not self.chart.is_current and waited < 200 and self.chart.display:
             self.set_timer(0.01, lambda: self._full_frame(waited + 1))
             return
         self.first_full_frame_at = time.time()

@@ -189,10 +189,11 @@ class RunWatchScreen(ChartActions, WatchScreen):
         # A full frame shows the history on the charts too: each draws on its own throttle, so
         # wait (at most 2 s) until the shown charts' drawings are of the data read.
         shown = [chart for chart in self.live_page.query("KeptPlot") if chart.display and chart.size.area]
-        stale = [chart for chart in shown if chart._kept is None or chart._kept[0][1] != chart.version]
+        stale = [chart for chart in shown if not chart.is_current]
         if stale and waited < 200 and self.live_page.display:
-            for chart in stale:
-                chart.changed(now=True)
+            if not waited:
+                for chart in stale:
+                    chart.changed(now=True)  # once: past its throttle, without new versions each wait
             self.set_timer(0.01, lambda: self._full_frame(waited + 1))
             return
         self.first_full_frame_at = time.time()
