@@ -22,8 +22,13 @@ from the thread-count choice (throughput_ratio_same_threads).
 Page switches are timed inside the app: the ``]`` key event's own time (stamped by the driver as
 it reads the key) to the end of the next refresh after the tab changed (page_switch_p95_ms).
 
+Each key holds the run between two batches until its screen is drawn (``Control.hold_for_ui``):
+ui_turns counts the turns the engine took and ui_wait_share is the share of the runs' time it
+spent waiting in them (that time is in throughput_ratio too).
+
 Figures: throughput_ratio (dashboard training samples/s ÷ headless), key_latency_p95_ms, page_switch_p95_ms,
-terminal_bytes_per_s (between Started and Finished), rss_growth_mb (last epoch end − first).
+terminal_bytes_per_s (between Started and Finished), rss_growth_mb (last epoch end − first),
+ui_turns and ui_wait_share.
 """
 
 from __future__ import annotations
@@ -134,8 +139,11 @@ def _headless_child(spec_path: str) -> int:
     return 0
 
 
-def dashboard(config, data_dir: str | None, timeout: float, size: tuple[int, int] = (80, 24)) -> dict:
-    """Run the app in a pty; returns the child's record plus bytes and key send times."""
+def dashboard(
+    config, data_dir: str | None, timeout: float, size: tuple[int, int] = (80, 24), ui_turns: bool = True
+) -> dict:
+    """Run the app in a pty; returns the child's record plus bytes and key send times.
+    ``ui_turns=False``: keys do not hold the run (``--ab-ui-turns`` compares the two)."""
     import fcntl
     import pty
     import select
@@ -143,7 +151,7 @@ def dashboard(config, data_dir: str | None, timeout: float, size: tuple[int, int
     import termios
 
     with tempfile.TemporaryDirectory() as tmp:
-        spec, out = _spec(tmp, config, data_dir)
+        spec, out = _spec(tmp, config, data_dir, ui_turns=ui_turns)
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
@@ -205,6 +213,7 @@ def dashboard(config, data_dir: str | None, timeout: float, size: tuple[int, int
     shown = result["key_shown_at"]
     result["key_latency_ms"] = [(s - k) * 1000 for k, s in zip(sent, shown) if s >= k]
     result["keys_sent"] = len(sent)
+    result["ui_turns_on"] = ui_turns
     return result
 
 
@@ -234,12 +243,17 @@ def run_bench(args) -> int:
     every = progress_every_for(data.train_size, config.batch_size)
     rounds = max(1, min(args.runs, 10)) if args.runs is not None else 5  # --runs N rounds, 5 unless asked
     load_before = os.getloadavg()[0]
+    ab = bool(getattr(args, "ab_ui_turns", False))
     try:
-        bases, same, dashes = _rounds(config, args.data_dir, every, rounds, args.size)
+        bases, same, dashes = _rounds(config, args.data_dir, every, rounds, args.size, ab=ab)
     except (RuntimeError, DeviceError) as error:
         print(t("bench.dash.failed", why=error), file=sys.stderr)
         return 1
-    result = _figures(bases, same, dashes)
+    on = [i for i, d in enumerate(dashes) if d["ui_turns_on"]]
+    result = _figures(bases, same, dashes, on)
+    if ab:
+        off = [i for i, d in enumerate(dashes) if not d["ui_turns_on"]]
+        result["ab_ui_turns"] = {"on": _figures(bases, same, dashes, on), "off": _figures(bases, same, dashes, off)}
     result.update(
         {
             "device": dashes[-1]["device"],
@@ -260,20 +274,28 @@ def run_bench(args) -> int:
                 **{
                     k: v
                     for k, v in result.items()
-                    if k not in ("rss_mb_per_epoch", "throughput_ratio_per_round", "throughput_ratio_windows_per_round")
+                    if k
+                    not in (
+                        "rss_mb_per_epoch",
+                        "throughput_ratio_per_round",
+                        "throughput_ratio_windows_per_round",
+                        "ab_ui_turns",
+                    )
                 },
                 rss=result["rss_mb_per_epoch"],
                 per_round=result["throughput_ratio_per_round"],
             )
         )
+        for variant, figures in result.get("ab_ui_turns", {}).items():
+            print(t(f"bench.dash.ab_{variant}", **figures, per_round=figures["throughput_ratio_per_round"]))
     return 0
 
 
-def _rounds(config, data_dir: str | None, every: int, rounds: int, size: tuple[int, int]):
+def _rounds(config, data_dir: str | None, every: int, rounds: int, size: tuple[int, int], ab: bool = False):
     """H D H D ... H: each dashboard run is compared with the headless runs on either side of it,
     so a neighbour that slows the machine for a while slows both sides of a pair. Returns the
     headless runs, the same-threads headless runs (empty where they equal the headless ones) and
-    the dashboard runs."""
+    the dashboard runs. ``ab``: twice the rounds, the UI's turns on and off in turn (on first)."""
     from nnlab.train.device import choose_threads, resolve_device
 
     device = resolve_device(config.device)
@@ -281,16 +303,21 @@ def _rounds(config, data_dir: str | None, every: int, rounds: int, size: tuple[i
     # the same-threads baseline is the headless run itself.
     same_threads = choose_threads(device, True) == choose_threads(device, False)
     bases, same, dashes = [headless(config, data_dir, every)], [], []
-    for _ in range(rounds):
+    for i in range(2 * rounds if ab else rounds):
         if not same_threads:
             same.append(headless(config, data_dir, every, ui_threads=True))
-        dashes.append(dashboard(config, data_dir, timeout=120 + 60 * config.epochs, size=size))
+        turns = not (ab and i % 2)
+        dashes.append(dashboard(config, data_dir, timeout=120 + 60 * config.epochs, size=size, ui_turns=turns))
         bases.append(headless(config, data_dir, every))
     return bases, same, dashes
 
 
-def _figures(bases: list[dict], same: list[dict], dashes: list[dict]) -> dict:
-    """The measured figures of one bench: throughput ratios, key latency, ticks, bytes, memory."""
+def _figures(bases: list[dict], same: list[dict], dashes: list[dict], index: list[int] | None = None) -> dict:
+    """The measured figures of one bench: throughput ratios, key latency, ticks, bytes, memory.
+    ``index``: only these dashboard runs (each still paired with the headless runs either side)."""
+    index = list(range(len(dashes))) if index is None else index
+    pairs = [(bases[i], bases[i + 1]) for i in index]
+    dashes = [dashes[i] for i in index]
     head_speed = statistics.median(v for b in bases for v in b["epoch_speeds"])
     same_speed = statistics.median(v for b in (same or bases) for v in b["epoch_speeds"])
     dash_speed = statistics.median(v for d in dashes for v in d["epoch_speeds"])
@@ -298,16 +325,16 @@ def _figures(bases: list[dict], same: list[dict], dashes: list[dict]) -> dict:
     def mean(run: dict) -> float:
         return statistics.fmean(run["epoch_speeds"])
 
-    per_round = [mean(d) / ((mean(before) + mean(after)) / 2) for d, before, after in zip(dashes, bases, bases[1:])]
+    per_round = [mean(d) / ((mean(before) + mean(after)) / 2) for d, (before, after) in zip(dashes, pairs)]
     dash_w = [window_speed(d["points"]) for d in dashes]
-    base_w = [window_speed(b["points"]) for b in bases]
-    windowed = [
-        d / ((before + after) / 2) for d, before, after in zip(dash_w, base_w, base_w[1:]) if d and before and after
-    ]
+    base_w = [(window_speed(before["points"]), window_speed(after["points"])) for before, after in pairs]
+    windowed = [d / ((before + after) / 2) for d, (before, after) in zip(dash_w, base_w) if d and before and after]
     latencies = [v for d in dashes for v in d["key_latency_ms"]]
     switches = [v for d in dashes for v in d.get("page_switch_ms", [])]
     ticks = [v for d in dashes for v in d["tick_gaps_ms"]]
     growth = [d["rss_mb"][-1] - d["rss_mb"][0] for d in dashes if len(d["rss_mb"]) > 1]
+    run_s = sum(d["finished_at"] - d["started_at"] for d in dashes if d.get("finished_at") and d.get("started_at"))
+    waited = sum(d.get("ui_wait_s", 0.0) for d in dashes)
     typing = [d["terminal_bytes_per_s_typing"] for d in dashes if d["terminal_bytes_per_s_typing"] is not None]
     return {
         "throughput_ratio": round(statistics.median(per_round), 3),
@@ -319,6 +346,8 @@ def _figures(bases: list[dict], same: list[dict], dashes: list[dict]) -> dict:
         "terminal_bytes_per_s": round(statistics.fmean(d["terminal_bytes_per_s"] for d in dashes)),
         "terminal_bytes_per_s_typing": _round(statistics.fmean(typing)) if typing else None,
         "rss_growth_mb": round(max(growth), 1) if growth else None,
+        "ui_turns": sum(d.get("ui_turns", 0) for d in dashes),
+        "ui_wait_share": round(waited / run_s, 4) if run_s else None,
         "throughput_ratio_per_round": [round(r, 3) for r in per_round],
         "throughput_ratio_of_medians": round(dash_speed / head_speed, 3),
         "throughput_ratio_windows": round(statistics.median(windowed), 3) if windowed else None,
@@ -414,6 +443,9 @@ def _child(spec_path: str) -> int:
             self.set_timer(0.3, self._done)
 
         def _done(self) -> None:
+            control = getattr(self.runs.run, "control", None)
+            if control is not None:  # the UI's turns (Control.hold_for_ui): how long training waited for keys
+                record["ui_turns"], record["ui_wait_s"] = control.ui_turns, control.ui_wait_s
             record["samples_per_s"] = statistics.fmean(record["epoch_speeds"]) if record["epoch_speeds"] else 0.0
             record["epoch_speeds"] = list(record["epoch_speeds"])
             out.write_text(json.dumps(record))
@@ -422,6 +454,10 @@ def _child(spec_path: str) -> int:
     class BenchApp(NNLabApp):
         MODES = {**NNLabApp.MODES, "train": BenchTrainScreen}
         key_time: float | None = None
+
+        def _hold_for_key(self, event) -> None:
+            if spec.get("ui_turns", True):  # --ab-ui-turns: every other run without them
+                super()._hold_for_key(event)
 
         async def on_event(self, event) -> None:
             from textual import events

@@ -33,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--members", default=None, help=t("cli.bench.members"))
     parser.add_argument("--impl", choices=("bmm", "vmap", "both"), default=None, help=t("cli.bench.impl"))
     parser.add_argument("--threads", type=int, default=0, help=t("cli.bench.threads"))
+    parser.add_argument("--ab-ui-turns", action="store_true", help=t("cli.bench.ab_ui_turns"))
 
 
 MAX_RUNS = 1000  # `bench startup --runs 99999999` ran for hours; 0 silently ran 1 (issue 19 case 24)

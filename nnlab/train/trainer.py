@@ -350,6 +350,8 @@ class Trainer:
             if control.save_requested:
                 control.save_requested = False
                 self._save_now(epoch, b)
+            if control.ui_hold_until:  # a key is being drawn: let the UI have the cores (Control)
+                control._ui_turn()
             if control.paused:
                 action = self._pause(epoch, b)
                 if action == "stop":

@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -42,6 +43,9 @@ class ActiveRun(Protocol):
 
     def stop(self) -> None:
         """Ask the run to stop at the next batch boundary (saving if saving is on)."""
+
+    # optional: ``hold_for_ui()`` -> bool and ``release_ui()``: training waits between two batches
+    # while the screen a key asked for is drawn (TrainRun; see ``NNLabApp.on_event``)
 
     # optional: ``can_detach`` and ``detach()`` hand the run to a background process (TrainRun)
 
@@ -91,6 +95,8 @@ class NNLabApp(App[int]):
         self.first_frame_at: float | None = None
         self._quitting = False
         self.exit_after_handoff = False  # quit chosen with "keep training in background"
+        self._held_input = None  # the key training waits for (on_event), until it reaches the app (on_key)
+        self._held_run: ActiveRun | None = None  # the run holding for it
 
     # life cycle -------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -180,6 +186,46 @@ class NNLabApp(App[int]):
             if self.options.get("exit_watchdog"):
                 self._arm_exit_watchdog(1)
         super()._handle_exception(error)
+
+    # the UI's turn while training (issue 13, item 16) -----------------------------------------
+    async def on_event(self, event) -> None:
+        """A key while a run trains on the CPU: training waits between two batches until the
+        screen that key asks for has been drawn, so a page switch gets the cores rather than
+        sharing them with torch's threads (``Control.hold_for_ui``: at most 0.1 s a key, and
+        never more than half the time).
+
+        A key goes to the focused widget and bubbles up, widget by widget, to the app, whose
+        bindings run its action; ``on_key`` then asks for the release, after the refresh that
+        action asked for. A key typed into a text field stays in the field (it needs one line
+        redrawn): no hold for those. A key that never reaches the app (a priority binding, a
+        widget that keeps it) ends its hold at the deadline."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._hold_for_key(event)
+        await super().on_event(event)
+
+    def on_key(self, event) -> None:
+        """Runs before App's own handler, which runs the key's bindings: the callbacks asked for
+        here are queued behind this key, so they follow its action and the refresh it asked for."""
+        if event is self._held_input:
+            self._held_input = None
+            if not self.call_after_refresh(self._release_ui):
+                self._release_ui()
+
+    def _hold_for_key(self, event) -> None:
+        from textual.widgets import Input  # nnlab's text fields are Inputs
+
+        run = self.active_run
+        hold = getattr(run, "hold_for_ui", None)
+        if hold is None or isinstance(self.focused, Input) or not hold():
+            return
+        self._held_input, self._held_run = event, run
+
+    def _release_ui(self) -> None:
+        if self._held_input is not None:
+            return  # newer input holds the run: its own release follows
+        run, self._held_run = self._held_run, None
+        if run is not None:
+            run.release_ui()
 
     # actions ----------------------------------------------------------------------------
     def action_help(self) -> None:

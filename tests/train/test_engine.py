@@ -267,3 +267,32 @@ def test_global_rng_untouched():
     torch.manual_seed(123)
     run(SMALL.with_(epochs=1))
     assert torch.equal(torch.rand(3), expected)
+
+
+def test_the_engine_takes_the_turn_between_batches_and_trains_the_same():
+    """engine.run honours a hold between two batches (training waits), and the numbers do not
+    depend on it: the hold changes when batches run, never what they compute."""
+
+    def losses(events):
+        return [(e.epoch, e.batch, e.loss) for e in events if isinstance(e, BatchProgress)] + [
+            (e.epoch, e.test_loss) for e in events if isinstance(e, EpochEnd)
+        ]
+
+    plain: list = []
+    engine.run(SMALL, tiny(), plain.append, Control(), progress_every=1)
+
+    control = Control()
+    held: list = []
+    waits: list[float] = []
+
+    def emit(event) -> None:
+        held.append(event)
+        if isinstance(event, BatchProgress) and event.batch in (2, 5):
+            control._ui_next_turn = 0.0  # each hold here is its own key, far apart in a real run
+            control.hold_for_ui(max_s=0.1)  # never released: the deadline ends the turn
+            waits.append(control.ui_wait_s)
+
+    engine.run(SMALL, tiny(), emit, control, progress_every=1)
+    assert control.ui_turns == 2 * SMALL.epochs
+    assert control.ui_wait_s >= 0.09 * control.ui_turns
+    assert losses(held) == losses(plain)

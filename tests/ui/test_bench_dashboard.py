@@ -71,12 +71,9 @@ def test_window_speed_takes_the_upper_quartile_of_windows_inside_epochs():
     assert window_speed([], 0.5) is None
 
 
-def test_page_switches_are_typed_and_reported():
-    """Issue 13 item 16: the bench types `]` and reports the in-app page-switch p95."""
-    from nnlab.bench import dashboard as bench
-
-    assert bench.KEYS.count(b"]") == 4
-    run = {
+def _dashboard_run(**figures) -> dict:
+    """One dashboard run's record as the bench child writes it (the figures _figures reads)."""
+    return {
         "epoch_speeds": [1.0],
         "points": [],
         "key_latency_ms": [10.0],
@@ -85,8 +82,25 @@ def test_page_switches_are_typed_and_reported():
         "terminal_bytes_per_s": 1.0,
         "terminal_bytes_per_s_typing": None,
         "keys_sent": 1,
-        "page_switch_ms": [float(v) for v in range(1, 101)],
+        **figures,
     }
+
+
+def test_page_switches_are_typed_and_reported():
+    """Issue 13 item 16: the bench types `]` and reports the in-app page-switch p95."""
+    from nnlab.bench import dashboard as bench
+
+    assert bench.KEYS.count(b"]") == 4
+    run = _dashboard_run(page_switch_ms=[float(v) for v in range(1, 101)])
     base = {"epoch_speeds": [1.0], "points": []}
     figures = bench._figures([base, base], [], [run])
     assert figures["page_switch_p95_ms"] == 95.0 and figures["page_switches"] == 100
+
+
+def test_the_ui_turns_and_the_time_training_waited_are_reported():
+    from nnlab.bench import dashboard as bench
+
+    run = _dashboard_run(started_at=100.0, finished_at=120.0, ui_turns=40, ui_wait_s=0.5)
+    base = {"epoch_speeds": [1.0], "points": []}
+    figures = bench._figures([base, base, base], [], [run, dict(run, ui_turns=10, ui_wait_s=0.3)])
+    assert figures["ui_turns"] == 50 and figures["ui_wait_share"] == 0.02  # 0.8 s of 40 s

@@ -197,3 +197,63 @@ async def test_the_runs_table_is_focused_in_the_switch_and_not_redrawn_when_show
         assert screen.focused is table
         rows = {row for row, _ in cells}
         assert len(rows) <= 2, rows  # at most the cursor's row (and the header) drawn anew
+
+
+async def test_a_widget_changed_on_a_hidden_page_does_not_hold_up_the_switch():
+    """RedrawWhenShown: the confusion matrix gets a new epoch while Insight is hidden; the frame
+    that shows Insight is drawn from its last rendering (no render during the switch), and the new
+    matrix is drawn right after, in the next frame."""
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        screen = app.screen
+        matrix = screen.query_one("#confusion")
+        renders: list[tuple[int, bool]] = []  # (diagonal count, drawn during the switch's first frame)
+        original = type(matrix).render
+        in_switch = {"on": False}
+
+        def counting_render(self):
+            renders.append((self.matrix[0][0] if self.matrix else -1, in_switch["on"]))
+            return original(self)
+
+        type(matrix).render = counting_render
+        try:
+            screen.show_page("insight")
+            await pilot.pause(0.1)
+            screen.show_page("live")
+            await pilot.pause(0.1)
+            assert matrix._off_screen
+            renders.clear()
+            matrix.set_matrix([[7 if i == j else 0 for j in range(10)] for i in range(10)], epoch=1)
+            await pilot.pause(0.1)
+            assert renders == [] and matrix._repaint_when_shown  # hidden: noted, not drawn
+
+            in_switch["on"] = True
+            first_frame = []
+            screen.show_page("insight")
+            screen.call_after_refresh(lambda: first_frame.append(list(renders)))
+            await pilot.pause(0.1)
+            in_switch["on"] = False
+            await pilot.pause(0.1)
+            assert first_frame and first_frame[0] == []  # the page appeared without re-rendering it
+            assert renders and renders[-1][0] == 7  # and the new matrix was drawn just after
+            assert not matrix._off_screen and not matrix._repaint_when_shown
+            assert "7" in "".join(s.text for s in matrix.render_lines(matrix.region.reset_offset))
+        finally:
+            type(matrix).render = original
+
+
+async def test_a_layout_refresh_is_never_held_back_while_hidden():
+    from nnlab.ui.train.confusion_matrix import ConfusionMatrix
+
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        matrix = app.screen.query_one("#confusion", ConfusionMatrix)
+        app.screen.show_page("insight")
+        await pilot.pause(0.1)
+        app.screen.show_page("setup")
+        await pilot.pause(0.1)
+        assert matrix._off_screen
+        matrix.refresh(layout=True)
+        assert matrix._layout_required  # passed on to Textual as asked

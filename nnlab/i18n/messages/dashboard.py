@@ -209,6 +209,22 @@ MESSAGES.update(
         "bench.dash.no_result": ("the dashboard exited ({code}) without a result", "仪表盘退出（{code}），没有结果"),
         "bench.dash.bad_epochs": ("--epochs must be 1..100", "--epochs 必须在 1..100 之间"),
         "bench.dash.failed": ("bench dashboard failed: {why}", "仪表盘基准测试失败：{why}"),
+        "cli.bench.ab_ui_turns": (
+            "bench dashboard: twice the rounds, keys holding the run while their screen is drawn in every other one; both figures",
+            "bench dashboard：轮数加倍，每隔一轮让按键在绘制其画面时暂缓训练；给出两组数字",
+        ),
+        "bench.dash.ab_on": (
+            "  with UI turns   throughput {throughput_ratio}x ({per_round}), page switch p95 {page_switch_p95_ms} ms, "
+            "median {page_switch_median_ms} ms, key p95 {key_latency_p95_ms} ms, training waited {ui_wait_share} of the time",
+            "  界面优先开启    吞吐量 {throughput_ratio} 倍（{per_round}），切换页面 p95 {page_switch_p95_ms} 毫秒，"
+            "中位数 {page_switch_median_ms} 毫秒，按键 p95 {key_latency_p95_ms} 毫秒，训练等待占时间的 {ui_wait_share}",
+        ),
+        "bench.dash.ab_off": (
+            "  without them    throughput {throughput_ratio}x ({per_round}), page switch p95 {page_switch_p95_ms} ms, "
+            "median {page_switch_median_ms} ms, key p95 {key_latency_p95_ms} ms",
+            "  界面优先关闭    吞吐量 {throughput_ratio} 倍（{per_round}），切换页面 p95 {page_switch_p95_ms} 毫秒，"
+            "中位数 {page_switch_median_ms} 毫秒，按键 p95 {key_latency_p95_ms} 毫秒",
+        ),
         "bench.dash.lines": (
             "dashboard vs headless engine, tutorial model, {rounds} x {epochs} epochs of {train_size} images on "
             "{device}, terminal {terminal}, load average {load_avg_1m}\n"
@@ -220,6 +236,7 @@ MESSAGES.update(
             "({keys} keys)\n"
             "  page switch     p95 {page_switch_p95_ms} ms, median {page_switch_median_ms} ms, max {page_switch_max_ms} ms "
             "({page_switches} switches, key event → the next refresh, timed in the app)\n"
+            "  UI turns        {ui_turns} (training waited between two batches while a key's screen was drawn: {ui_wait_share} of the run time)\n"
             "  25 ms ticks     gap p95 {tick_gap_p95_ms} ms, max {tick_gap_max_ms} ms\n"
             "  terminal output {terminal_bytes_per_s} bytes/s while training (watching), {terminal_bytes_per_s_typing} with a chart-redrawing key a second\n"
             "  memory          RSS after each epoch (last round) {rss} MB (largest growth {rss_growth_mb} MB)",
@@ -233,6 +250,7 @@ MESSAGES.update(
             "（{keys} 次按键）\n"
             "  切换页面        p95 {page_switch_p95_ms} 毫秒，中位数 {page_switch_median_ms} 毫秒，最大 {page_switch_max_ms} 毫秒"
             "（{page_switches} 次切换，从按键事件到下一次刷新，在应用内计时）\n"
+            "  界面优先        {ui_turns} 次（绘制按键所需画面时，训练在两个批次之间等待：占运行时间的 {ui_wait_share}）\n"
             "  25 毫秒定时器   间隔 p95 {tick_gap_p95_ms} 毫秒，最大 {tick_gap_max_ms} 毫秒\n"
             "  终端输出        训练期间 {terminal_bytes_per_s} 字节/秒（观看），每秒按一次重绘图表的键时 {terminal_bytes_per_s_typing}\n"
             "  内存            每轮结束后 RSS（最后一次）{rss} MB（最大增长 {rss_growth_mb} MB）",

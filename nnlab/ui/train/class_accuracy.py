@@ -7,10 +7,11 @@ from rich.text import Text
 from textual.widget import Widget
 
 from nnlab.i18n import t
+from nnlab.ui.shared.redraw_when_shown import RedrawWhenShown
 from nnlab.ui.train.run_progress import bar
 
 
-class ClassAccuracy(Widget):
+class ClassAccuracy(RedrawWhenShown, Widget):
     DEFAULT_CSS = "ClassAccuracy { height: 12; width: 1fr; min-width: 30; }"
 
     def __init__(self, class_names: tuple[str, ...], **kwargs) -> None:

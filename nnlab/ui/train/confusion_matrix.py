@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.redraw_when_shown import RedrawWhenShown
 
 
 def heat(fraction: float, diagonal: bool) -> Style:
@@ -30,7 +31,7 @@ def right(text: str, cells: int) -> str:
     return " " * (cells - cell_len(cut)) + cut
 
 
-class ConfusionMatrix(Widget, can_focus=True):
+class ConfusionMatrix(RedrawWhenShown, Widget, can_focus=True):
     """Rows: true class; columns: predicted class (abbreviated in the header). Focused, the arrows
     move a cursor over the cells and Enter asks for the test images of the cell (``Picked``)."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from nnlab.i18n import t
+from nnlab.ui.shared.redraw_when_shown import RedrawWhenShown
 from nnlab.ui.shared.throttled_plot import ThrottledPlot, downsample
 
 SERIES_COLORS = ("cyan", "orange", "magenta", "green")
@@ -21,23 +22,21 @@ def ema(ys: list[float], alpha: float) -> list[float]:
     return out
 
 
-class KeptPlot(ThrottledPlot):
-    """A ThrottledPlot that keeps its last drawing: Textual renders a widget again when its page is
-    shown, and rebuilding a plotext canvas (plus decoding its ANSI) took ~6 ms a chart on every
-    page switch (issue 13 item 16). Redrawn only when the data changed (``changed``), the size or the theme."""
+class KeptPlot(RedrawWhenShown, ThrottledPlot):
+    """A ThrottledPlot that keeps its last drawing: rebuilding a plotext canvas (plus decoding its
+    ANSI) takes 6-9 ms a chart while training. Redrawn only when the data changed (``changed``),
+    the size or the theme; data that changes while its page is hidden is drawn just after the
+    page shows again (``RedrawWhenShown``), so a page switch never waits for plotext (issue 13
+    item 16)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.version = 0
         self._kept = None
-        self._was_hidden = False
 
     def changed(self, now: bool = False) -> None:
         self.version += 1
         super().changed(now)
-
-    def on_hide(self) -> None:
-        self._was_hidden = True
 
     @property
     def is_current(self) -> bool:
@@ -46,14 +45,7 @@ class KeptPlot(ThrottledPlot):
 
     def render(self):
         key = (self.size, self.version, self.app.current_theme.name)
-        kept, from_hidden, self._was_hidden = self._kept, self._was_hidden, False
-        if kept is not None and kept[0] != key and from_hidden and kept[0][0] == key[0] and kept[0][2] == key[2]:
-            # Its page is being shown again and the data changed meanwhile: the page appears with the
-            # last drawing and the chart is redrawn one frame later, so the switch does not wait for
-            # plotext (6-9 ms a chart while training, issue 13 item 16).
-            self.call_after_refresh(self.refresh)
-            return kept[1]
-        if kept is None or kept[0] != key:
+        if self._kept is None or self._kept[0] != key:
             self._kept = (key, super().render())
         return self._kept[1]
 

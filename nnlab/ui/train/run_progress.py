@@ -8,6 +8,7 @@ from textual.widget import Widget
 
 from nnlab.core.format import sci
 from nnlab.i18n import t
+from nnlab.ui.shared.redraw_when_shown import RedrawWhenShown
 from nnlab.ui.train.state import ProgressState
 
 __all__ = ["ProgressState", "RunProgressView", "bar", "clock", "pad"]
@@ -49,7 +50,7 @@ STATUS_STYLE = {
 }
 
 
-class RunProgressView(Widget):
+class RunProgressView(RedrawWhenShown, Widget):
     """Three lines: the epoch bar, the run bar, and one line of figures."""
 
     DEFAULT_CSS = """

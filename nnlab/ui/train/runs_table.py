@@ -26,6 +26,7 @@ from textual.widgets import DataTable
 
 from nnlab.i18n import t
 from nnlab.ui.shared.keys import translate_bindings
+from nnlab.ui.shared.redraw_when_shown import RedrawWhenShown
 from nnlab.ui.train.state import RunRecord
 
 __all__ = ["MAX_MARKED", "OVERLAY_COLORS", "PARENT_COLOR", "Link", "Row", "RunRecord", "RunsTable"]
@@ -117,7 +118,7 @@ def _branch_parts(summary) -> tuple[str, ...]:
     return (link,) if summary.name in ("", default) else (link, summary.name)
 
 
-class RunsTable(DataTable):
+class RunsTable(RedrawWhenShown, DataTable):
     # The page's hint line lists these keys (the palette offers them too): the footer keeps its
     # 80 columns for the screen's own keys.
     BINDINGS = [

@@ -153,6 +153,21 @@ class TrainRun(RunHandoff):
             self.control.step()
             return True
 
+    def hold_for_ui(self) -> bool:
+        """A key asks for a screen update: training waits at its next batch boundary until
+        ``release_ui()`` (``Control``: at most 0.1 s, and never more than half the time). On the
+        CPU only, where torch's threads and the UI share the cores; False where nothing was held."""
+        control = self.control
+        if control is None or self.on_gpu or control.paused or control.stopped:
+            return False
+        control.hold_for_ui()
+        return True
+
+    def release_ui(self) -> None:
+        control = self.control
+        if control is not None:
+            control.release_ui()
+
     @property
     def paused(self) -> bool:
         with self._lock:
