@@ -183,3 +183,30 @@ async def test_the_viewer_runs_page_lists_every_run_of_its_folder(tmp_path):
         await wait_for(pilot, lambda: page.reads >= 1 and len(page.table.entries) == 5, what="the history")
         assert page.table.entries[runs["lost"].id].state == "lost"
         assert page.table.entries[runs["completed"].id].state == "completed"
+
+
+async def test_a_new_run_shows_at_the_top_selected_when_the_cursor_was_there(tmp_path):
+    """Seen in tmux: a run started from the app was listed first, but the table kept the cursor on
+    the old first run, one row down, and scrolled the new one out of sight."""
+    root, runs, live_writer = history(tmp_path)
+    try:
+        app = app_for(root)
+        async with app.run_test(size=(80, 24)) as pilot:
+            page, table = await runs_page(app, pilot)
+            assert table.cursor_row == 0
+            time.sleep(1.1)  # a later start time: it sorts first
+            newest, writer = made_run(root, 0.3, None, epochs=1, close=False)
+            try:
+                await pilot.press("g")  # reload, as a new run of this session does too
+                await wait_for(pilot, lambda: newest.id in table.entries, what="the new run")
+                await pilot.pause(0.05)
+                assert table.ordered()[0].key == newest.id
+                assert table.cursor_row == 0 and table.cursor_key() == newest.id and table.scroll_y == 0
+                await pilot.press("down")  # a cursor the person moved stays on its run
+                second = table.cursor_key()
+                table.redraw()
+                assert table.cursor_key() == second and table.cursor_row == 1
+            finally:
+                writer.close()
+    finally:
+        live_writer.close()

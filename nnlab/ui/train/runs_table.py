@@ -298,7 +298,10 @@ class RunsTable(RedrawWhenShown, DataTable):
         )
 
     def redraw(self) -> None:
-        current = self.cursor_key()
+        """Rebuild the rows; the cursor stays on its run, except on the first row, where it stays
+        on the first row: a new run (newest first) shows at the top, selected, instead of
+        pushing the table one row down under a cursor that followed the old first run."""
+        current = self.cursor_key() if self.cursor_row > 0 else None
         self.clear()
         context = self.context()
         for row in self.ordered():
